@@ -1,0 +1,1 @@
+"""BuildKit frontend that turns PYENV instructions into plain Dockerfile stages."""
