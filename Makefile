@@ -1,0 +1,41 @@
+# Targets are documented in README.md.  Everything runs from a venv in .venv.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Where CI keeps what it may reuse between runs (engine data, base images, CPython sources).
+export ASTRO_PYENV_CI_CACHE ?= /var/cache/astro-pyenv-ci
+FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
+
+.PHONY: venv test test-unit test-integration test-e2e frontend-image example bench clean-venv
+
+$(VENV)/.installed: frontend/pyproject.toml runtime_helper/pyproject.toml requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt -e 'frontend[gateway]' -e runtime_helper
+	touch $@
+
+venv: $(VENV)/.installed
+
+test: test-unit test-integration test-e2e
+
+test-unit: venv
+	$(PY) -m pytest -q tests/unit
+
+test-integration: venv
+	$(PY) -m pytest -q tests/integration
+
+test-e2e: venv
+	source .ci/engine-env.sh && $(PY) -m pytest -q tests/e2e
+
+frontend-image: venv
+	source .ci/engine-env.sh && .ci/build-frontend-image.sh $(FRONTEND_IMAGE)
+
+example: frontend-image
+	source .ci/engine-env.sh && .ci/run-example.sh $(FRONTEND_IMAGE)
+
+bench: frontend-image
+	source .ci/engine-env.sh && $(PY) benchmarks/run.py
+
+clean-venv:
+	rm -rf $(VENV)
