@@ -1,0 +1,384 @@
+"""Lossless Dockerfile lexer.
+
+Splits a Dockerfile into instructions and trivia (blank, comment and parser
+directive lines) the way BuildKit's parser (``frontend/dockerfile/parser``)
+groups physical lines, while keeping every byte: ``"".join(item.raw for item
+in lexed.items) == text``.  Nothing is re-printed from a syntax tree, so the
+transform can copy every non-PYENV item verbatim.
+
+BuildKit behaviour reproduced here:
+
+* parser directives (``# syntax=``, ``# escape=``, ``# check=``) count only
+  before the first line that is not a directive -- a blank line, any other
+  comment or an instruction ends them; keys are case-insensitive and
+  whitespace around ``=`` is allowed;
+* ``# escape=`` switches the line-continuation character to a backtick;
+* a continuation ends at a line whose last non-blank character is the escape
+  character not preceded by another escape character; comment lines and
+  blank lines inside a continuation are dropped from the logical line;
+* heredocs (``<<EOF``, ``<<-EOF``, ``<<"EOF"``, several per line) only for
+  RUN, COPY and ADD (also behind ONBUILD), never for their JSON form; their
+  bodies are opaque;
+* CRLF endings, a leading UTF-8 BOM (ignored for parsing, kept in ``raw``).
+
+The lexer never raises.  Input BuildKit itself rejects is still split:
+a duplicated or invalid directive is kept as a directive line but ignored
+(the first occurrence wins), an unterminated heredoc runs to the end of the
+file (``Heredoc.terminated`` is False), a continuation at end of file ends
+the instruction there, and a lone continuation with nothing after it yields
+an :class:`Instruction` with an empty keyword.  The transform emits those
+lines unchanged and BuildKit reports the error on the generated Dockerfile.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Union
+
+from .variables import ExpansionError, ShellLexer, go_is_space
+
+__all__ = [
+    "Directives",
+    "Heredoc",
+    "Instruction",
+    "Item",
+    "LexedDockerfile",
+    "Trivia",
+    "lex",
+]
+
+_BOM = "\ufeff"
+_DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_HEREDOC_WORD_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
+_SPLIT_COMMAND_RE = re.compile(r"[\t\v\f\r ]+")
+_HEREDOC_INSTRUCTIONS = frozenset({"run", "copy", "add"})
+_VALID_DIRECTIVES = ("syntax", "escape", "check")
+
+_LINE_WORDS = ShellLexer("\\", raw_quotes=True, raw_escapes=True, skip_unset_env=True)
+_HEREDOC_NAME = ShellLexer("\\", skip_unset_env=True)
+_HEREDOC_NAME_RAW = ShellLexer("\\", raw_quotes=True, skip_unset_env=True)
+
+
+@dataclass(frozen=True)
+class Directives:
+    """Parser directives found at the top of the file.
+
+    ``syntax`` is the whole value (``docker/dockerfile:1 x`` stays as written).
+    """
+
+    syntax: str | None = None
+    escape: str = "\\"
+    check: str | None = None
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    """One here-document attached to an instruction.
+
+    ``content`` is the body exactly as written, line terminators included and
+    leading tabs *not* removed even when ``chomp`` is set (BuildKit chomps
+    later, when running the instruction).
+    """
+
+    name: str
+    expand: bool
+    chomp: bool
+    content: str
+    terminated: bool = True
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str
+    start_line: int
+    end_line: int
+    raw: str
+    args: str
+    heredocs: tuple[Heredoc, ...] = ()
+
+
+@dataclass(frozen=True)
+class Trivia:
+    """One blank, comment or parser-directive line."""
+
+    start_line: int
+    end_line: int
+    raw: str
+
+
+Item = Union[Instruction, Trivia]
+
+
+@dataclass(frozen=True)
+class LexedDockerfile:
+    directives: Directives
+    directive_lines: tuple[int, ...]
+    items: tuple[Item, ...]
+
+
+# -- small helpers mirroring BuildKit's --------------------------------------
+
+
+def _split_lines(text: str) -> list[str]:
+    """Physical lines, each with its ``\\n`` (a CR stays part of its line)."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
+def _lstrip_space(text: str) -> str:
+    i = 0
+    while i < len(text) and go_is_space(text[i]):
+        i += 1
+    return text[i:]
+
+
+def _strip_space(text: str) -> str:
+    text = _lstrip_space(text)
+    j = len(text)
+    while j > 0 and go_is_space(text[j - 1]):
+        j -= 1
+    return text[:j]
+
+
+def _trim_newline(text: str) -> str:
+    return text.rstrip("\r\n")
+
+
+def _is_comment(text: str) -> bool:
+    return _lstrip_space(text).startswith("#")
+
+
+def _continuation_regex(escape: str) -> re.Pattern[str]:
+    esc = re.escape(escape)
+    return re.compile(rf"([^{esc}]){esc}[ \t]*\Z|^{esc}[ \t]*\Z")
+
+
+def _trim_continuation(text: str, regex: re.Pattern[str]) -> tuple[str, bool]:
+    """Remove a trailing continuation character; return (text, is_end_of_line)."""
+    match = regex.search(text)
+    if match is None:
+        return text, True
+    return text[: match.start()] + (match.group(1) or ""), False
+
+
+def _split_command(line: str) -> tuple[str, str]:
+    parts = _SPLIT_COMMAND_RE.split(_strip_space(line), maxsplit=1)
+    return parts[0], (_strip_space(parts[1]) if len(parts) == 2 else "")
+
+
+def _normalise_keyword(word: str) -> str:
+    lowered = word.lower()
+    return lowered.upper() if lowered.isascii() else word
+
+
+def _skip_builder_flags(text: str, escape: str) -> str:
+    """Text after the leading ``--flag`` words (BuildKit's extractBuilderFlags).
+
+    BuildKit walks bytes here; we walk code points, which differs only for
+    non-ASCII text inside flags.
+    """
+    pos = 0
+    n = len(text)
+    while True:
+        while pos < n and go_is_space(text[pos]):
+            pos += 1
+        if pos == n:
+            return ""
+        if not text.startswith("--", pos):
+            return text[pos:]
+        word: list[str] = []
+        quote = ""
+        while pos < n:
+            ch = text[pos]
+            if not quote and go_is_space(ch):
+                break
+            pos += 1
+            if quote and ch == quote:
+                quote = ""
+                continue
+            if not quote and ch in "'\"":
+                quote = ch
+                continue
+            if ch == escape:
+                if pos == n:
+                    continue
+                ch = text[pos]
+                pos += 1
+            word.append(ch)
+        if "".join(word) == "--" and pos < n:
+            return text[pos:]
+
+
+def _is_json_array(args: str) -> bool:
+    """BuildKit's JSON form test (a JSON array; non-string items count too,
+    BuildKit rejects them later)."""
+    args = _lstrip_space(args)
+    if not args.startswith("["):
+        return False
+
+    def _reject_constant(_name: str) -> object:
+        raise ValueError("not JSON")
+
+    try:
+        value = json.loads(args, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(value, list)
+
+
+def _can_contain_heredoc(cmd: str, args: str, escape: str) -> bool:
+    rest = _strip_space(_skip_builder_flags(args, escape))
+    if cmd.lower() == "onbuild":
+        if not rest:
+            return False
+        cmd, args = _split_command(rest)
+        rest = _strip_space(_skip_builder_flags(args, escape))
+    if cmd.lower() not in _HEREDOC_INSTRUCTIONS:
+        return False
+    return not (rest and _is_json_array(rest))
+
+
+def _heredoc_from_word(word: str) -> Heredoc | None:
+    match = _HEREDOC_WORD_RE.match(word)
+    if match is None:
+        return None
+    chomp = match.group(2) == "-"
+    rest = match.group(3)
+    if not rest:
+        return None
+    try:
+        words = _HEREDOC_NAME.process_words(rest, {})
+        if len(words) != 1:
+            return None
+        raw_words = _HEREDOC_NAME_RAW.process_words(rest, {})
+    except ExpansionError:
+        return None  # BuildKit fails the parse; we leave the line as it is
+    if len(raw_words) != 1:
+        return None
+    name = words[0]
+    quotes = name.count("'") + name.count('"')
+    raw_quotes = raw_words[0].count("'") + raw_words[0].count('"')
+    return Heredoc(name=name, expand=quotes == raw_quotes, chomp=chomp, content="")
+
+
+def _heredocs_in_line(line: str) -> list[Heredoc]:
+    try:
+        words = _LINE_WORDS.process_words(line, {})
+    except ExpansionError:
+        return []
+    docs = []
+    for word in words:
+        doc = _heredoc_from_word(word)
+        if doc is not None:
+            docs.append(doc)
+    return docs
+
+
+class _DirectiveParser:
+    def __init__(self) -> None:
+        self.done = False
+        self.seen: set[str] = set()
+        self.values: dict[str, str] = {}
+
+    def parse(self, token: str) -> bool:
+        """Feed one line (newline and leading space trimmed); True if a directive."""
+        if self.done:
+            return False
+        if not token.startswith("#"):
+            self.done = True
+            return False
+        match = _DIRECTIVE_RE.match(_lstrip_space(token[1:]))
+        if match is None or match.group(1).lower() not in _VALID_DIRECTIVES:
+            self.done = True
+            return False
+        key, value = match.group(1).lower(), match.group(2)
+        if key in self.seen:
+            return True  # BuildKit: "only one <key> parser directive can be used"
+        self.seen.add(key)
+        if key == "escape" and value not in ("\\", "`"):
+            return True  # BuildKit: "invalid escape token"
+        self.values[key] = value
+        return True
+
+
+def lex(text: str) -> LexedDockerfile:
+    """Split ``text`` into instructions and trivia, losslessly. Never raises."""
+    lines = _split_lines(text)
+    directive_parser = _DirectiveParser()
+    escape = "\\"
+    continuation = _continuation_regex(escape)
+    directive_lines: list[int] = []
+    items: list[Item] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        start = i
+        physical = lines[i]
+        if i == 0 and physical.startswith(_BOM):
+            physical = physical[len(_BOM):]
+        token = _lstrip_space(_trim_newline(physical))
+        if directive_parser.parse(token):
+            directive_lines.append(i + 1)
+            new_escape = directive_parser.values.get("escape", "\\")
+            if new_escape != escape:
+                escape = new_escape
+                continuation = _continuation_regex(escape)
+        if _is_comment(token):
+            token = ""
+        i += 1
+        logical, end_of_line = _trim_continuation(token, continuation)
+        if end_of_line and not logical:
+            items.append(Trivia(start + 1, start + 1, lines[start]))
+            continue
+        parts = [logical]
+        while not end_of_line and i < n:
+            physical = lines[i]
+            i += 1
+            if _is_comment(physical):
+                continue
+            token = _trim_newline(physical)
+            if not _lstrip_space(token):
+                continue
+            token, end_of_line = _trim_continuation(token, continuation)
+            parts.append(token)
+        line = "".join(parts)
+        word, args = _split_command(line)
+        heredocs: list[Heredoc] = []
+        if "<<" in line and _can_contain_heredoc(word, args, escape):
+            for doc in _heredocs_in_line(line):
+                body: list[str] = []
+                terminated = False
+                while i < n:
+                    physical = lines[i]
+                    i += 1
+                    candidate = _trim_newline(physical)
+                    if doc.chomp:
+                        candidate = candidate.lstrip("\t")
+                    if candidate == doc.name:
+                        terminated = True
+                        break
+                    body.append(physical)
+                heredocs.append(
+                    Heredoc(doc.name, doc.expand, doc.chomp, "".join(body), terminated)
+                )
+        items.append(
+            Instruction(
+                keyword=_normalise_keyword(word),
+                start_line=start + 1,
+                end_line=i,
+                raw="".join(lines[start:i]),
+                args=args,
+                heredocs=tuple(heredocs),
+            )
+        )
+    directives = Directives(
+        syntax=directive_parser.values.get("syntax"),
+        escape=escape,
+        check=directive_parser.values.get("check"),
+    )
+    return LexedDockerfile(directives, tuple(directive_lines), tuple(items))
