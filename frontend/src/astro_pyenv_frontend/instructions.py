@@ -1,0 +1,244 @@
+"""Typed parsing of the plain instructions the planner needs: FROM, ARG, ENV.
+
+Semantics follow BuildKit (``frontend/dockerfile/parser/line_parsers.go`` and
+``instructions/parse.go``): arguments are split the way BuildKit splits them
+and values are expanded with the variables in scope, using the file's escape
+character.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from .errors import DockerfileError
+from .lexer import Instruction
+from .variables import ExpansionError, expand, go_is_space
+
+__all__ = [
+    "ArgDecl",
+    "FromInstruction",
+    "parse_arg",
+    "parse_env",
+    "parse_from",
+    "split_flags",
+]
+
+_WHITESPACE_RE = re.compile(r"[\t\v\f\r ]+")
+_STAGE_NAME_RE = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
+
+
+@dataclass(frozen=True)
+class FromInstruction:
+    """``FROM [--platform=<p>] <image> [AS <name>]``.
+
+    ``platform`` is the flag value as written (not expanded: BuildKit resolves
+    ``$BUILDPLATFORM`` and friends itself).  ``flags`` are the flag words.
+    """
+
+    image: str
+    image_raw: str
+    stage_name: str | None
+    platform: str | None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArgDecl:
+    name: str
+    default: str | None
+
+
+def _go_quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _error(instr: Instruction, message: str) -> DockerfileError:
+    return DockerfileError(message, instr.start_line, instr.end_line, instr.raw)
+
+
+def split_flags(args: str, escape: str) -> tuple[tuple[str, ...], str]:
+    """Split leading ``--flag`` words off ``args`` (BuildKit's extractBuilderFlags).
+
+    Flag words have quotes and escapes removed; a bare ``--`` ends the flags.
+    Returns the flag words and the remaining text, stripped.
+    """
+    flags: list[str] = []
+    pos = 0
+    n = len(args)
+    while True:
+        while pos < n and go_is_space(args[pos]):
+            pos += 1
+        if pos == n or not args.startswith("--", pos):
+            return tuple(flags), args[pos:].strip()
+        word: list[str] = []
+        quote = ""
+        quoted = False
+        while pos < n:
+            ch = args[pos]
+            if not quote and go_is_space(ch):
+                break
+            pos += 1
+            if quote and ch == quote:
+                quote = ""
+                continue
+            if not quote and ch in "'\"":
+                quote = ch
+                quoted = True
+                continue
+            if ch == escape:
+                if pos == n:
+                    continue
+                ch = args[pos]
+                pos += 1
+            word.append(ch)
+        text = "".join(word)
+        if text == "--" and pos < n:
+            return tuple(flags), args[pos:].strip()
+        if text != "--" and (text or quoted):
+            flags.append(text)
+
+
+def _expand(instr: Instruction, word: str, env: Mapping[str, str], escape: str) -> str:
+    try:
+        return expand(word, env, escape).value
+    except ExpansionError as exc:
+        raise _error(instr, f"{instr.keyword}: {exc.message}") from None
+
+
+def _check_keyword(instr: Instruction, keyword: str) -> None:
+    if instr.keyword != keyword:
+        raise ValueError(f"expected a {keyword} instruction, got {instr.keyword or 'nothing'}")
+
+
+def parse_from(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -> FromInstruction:
+    """Parse FROM; ``env`` holds the ARGs declared before the first FROM."""
+    _check_keyword(instr, "FROM")
+    flags, rest = split_flags(instr.args, escape)
+    args = _WHITESPACE_RE.split(rest) if rest else []
+    stage_name: str | None = None
+    if len(args) == 3 and args[1].lower() == "as":
+        stage_name = args[2].lower()
+        if not _STAGE_NAME_RE.match(stage_name):
+            raise _error(
+                instr,
+                f"invalid name for build stage: {_go_quote(args[2])}, "
+                "name can't start with a number or contain symbols",
+            )
+    elif len(args) != 1:
+        raise _error(instr, "FROM requires either one or three arguments: FROM <image> [AS <name>]")
+    platform: str | None = None
+    for flag in flags:
+        name, sep, value = flag.partition("=")
+        if name != "--platform":
+            raise _error(instr, f"unknown flag: {name}; FROM accepts only --platform=<platform>")
+        if not sep:
+            raise _error(instr, f"missing a value on flag: {name}")
+        if platform is not None:
+            raise _error(instr, f"duplicate flag specified: {name}")
+        platform = value
+    image = _expand(instr, args[0], env, escape)
+    if not image:
+        raise _error(instr, f"base name ({args[0]}) should not be blank")
+    return FromInstruction(image, args[0], stage_name, platform, flags)
+
+
+def _parse_words(rest: str, escape: str) -> list[str]:
+    """Split on whitespace keeping quotes and escapes (BuildKit's parseWords)."""
+    words: list[str] = []
+    buf: list[str] = []
+    in_word = False
+    blank_ok = False
+    quote = ""
+    i = 0
+    n = len(rest)
+    while i < n:
+        ch = rest[i]
+        i += 1
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == escape and quote != "'":
+                if i == n:
+                    continue  # an escape at the very end is dropped
+                buf.append(ch)
+                ch = rest[i]
+                i += 1
+            buf.append(ch)
+            continue
+        if go_is_space(ch):
+            if in_word and (blank_ok or buf):
+                words.append("".join(buf))
+            buf = []
+            in_word = blank_ok = False
+            continue
+        in_word = True
+        if ch in "'\"":
+            quote = ch
+            blank_ok = True
+        elif ch == escape:
+            if i == n:
+                continue
+            buf.append(ch)
+            ch = rest[i]
+            i += 1
+        buf.append(ch)
+    if in_word and (blank_ok or buf):
+        words.append("".join(buf))
+    return words
+
+
+def parse_arg(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -> tuple[ArgDecl, ...]:
+    """Parse ``ARG NAME[=default] ...``; names and defaults are expanded with ``env``.
+
+    Like BuildKit, every default is expanded with the same ``env``: in
+    ``ARG A=1 B=$A`` the value of B uses the A that was in scope before the line.
+    """
+    _check_keyword(instr, "ARG")
+    _, rest = split_flags(instr.args, escape)
+    words = _parse_words(rest, escape)
+    if not words:
+        raise _error(instr, "ARG requires at least one argument: ARG <name>[=<default>]")
+    decls = []
+    for word in words:
+        name, sep, value = word.partition("=")
+        if not name:
+            raise _error(instr, f"ARG names can not be blank: {_go_quote(word)}")
+        decls.append(
+            ArgDecl(
+                _expand(instr, name, env, escape),
+                _expand(instr, value, env, escape) if sep else None,
+            )
+        )
+    return tuple(decls)
+
+
+def parse_env(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -> tuple[tuple[str, str], ...]:
+    """Parse ``ENV K=V ...`` or the legacy ``ENV K V w``; expanded with ``env``."""
+    _check_keyword(instr, "ENV")
+    flags, rest = split_flags(instr.args, escape)
+    if flags:
+        raise _error(instr, f"unknown flag: {flags[0].partition('=')[0]}; ENV accepts no flags")
+    words = _parse_words(rest, escape)
+    if not words:
+        raise _error(instr, "ENV requires at least one argument: ENV <key>=<value> ...")
+    pairs: list[tuple[str, str]] = []
+    if "=" not in words[0]:
+        parts = _WHITESPACE_RE.split(rest, maxsplit=1)
+        if len(parts) < 2:
+            raise _error(instr, "ENV must have two arguments: ENV <key>=<value> ... or ENV <key> <value>")
+        pairs.append((parts[0], parts[1]))
+    else:
+        for word in words:
+            key, sep, value = word.partition("=")
+            if not sep:
+                raise _error(
+                    instr,
+                    f"Syntax error - can't find = in {_go_quote(word)}. Must be of the form: name=value",
+                )
+            if not key:
+                raise _error(instr, f"ENV names can not be blank: {_go_quote(word)}")
+            pairs.append((key, value))
+    return tuple((_expand(instr, k, env, escape), _expand(instr, v, env, escape)) for k, v in pairs)

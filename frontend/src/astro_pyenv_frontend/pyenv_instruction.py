@@ -1,0 +1,270 @@
+"""The PYENV instruction: the one place that knows its grammar.
+
+Grammar::
+
+    PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]
+
+* The keyword is case-insensitive (the lexer upper-cases it).
+* Words are split like BuildKit splits instruction arguments (whitespace,
+  respecting quotes and the escape character), then each word is expanded
+  with the ARG/ENV variables in scope.  A plain ``$X`` / ``${X}`` whose
+  variable is not set is an error naming it; ``${X:-default}`` is fine.
+* Flags come first and use the ``--name=value`` form.  No flag is known yet;
+  :data:`KNOWN_FLAGS` is where one (e.g. ``--installer=uv``) would be added
+  without touching the positional form.  A ``--word`` after the first
+  positional argument is an error, so later flags never change the meaning of
+  a valid line.
+* The JSON form (``PYENV ["3.12", "x"]``) is rejected with a clear error: it
+  would only add a second spelling, since no shell is involved.
+* ``<name>`` is letters, digits, ``_`` and ``-``, starting with a letter or
+  digit; it ends up in paths and shell commands.
+* ``<requirements-file>`` is a path relative to the build context root,
+  normalised to POSIX form; it must stay inside the context and use only
+  letters, digits and ``. _ - + @ /`` because it becomes the ``source=`` of a
+  ``RUN --mount=type=bind,...`` option, where commas, quotes, ``=``,
+  whitespace or ``$`` would change the meaning.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+from .errors import DockerfileError
+from .lexer import Instruction
+from .variables import ExpansionError, expand, go_is_space
+
+__all__ = [
+    "KNOWN_FLAGS",
+    "PyenvInstruction",
+    "parse_pyenv",
+    "split_raw_words",
+]
+
+USAGE = "PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]"
+
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+_VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*\Z")
+_PATH_CHARS_RE = re.compile(r"[A-Za-z0-9._+@/-]")
+
+#: Flag name (without ``--``) -> validator returning an error message or None.
+KNOWN_FLAGS: Mapping[str, Callable[[str], "str | None"]] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class PyenvInstruction:
+    version: str
+    name: str
+    requirements: str | None
+    flags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    line: int = 0
+    end_line: int = 0
+
+
+# -- message builders (tests compare their exact text) -----------------------
+
+
+def msg_wrong_keyword(keyword: str) -> str:
+    return f"expected a PYENV instruction, got {keyword or 'nothing'}"
+
+
+def msg_argument_count(count: int) -> str:
+    plural = "argument" if count == 1 else "arguments"
+    return f"PYENV expects <python-version> <name> [<requirements-file>], got {count} {plural}"
+
+
+def msg_json_form() -> str:
+    return f"PYENV does not accept the JSON form; write {USAGE}"
+
+
+def msg_unknown_flag(flag: str) -> str:
+    if not KNOWN_FLAGS:
+        return f"unknown flag --{flag}; PYENV accepts no flags yet"
+    known = ", ".join(f"--{name}" for name in sorted(KNOWN_FLAGS))
+    return f"unknown flag --{flag}; PYENV accepts {known}"
+
+
+def msg_flag_without_value(flag: str) -> str:
+    return f"flag --{flag} needs a value: --{flag}=<value>"
+
+
+def msg_duplicate_flag(flag: str) -> str:
+    return f"flag --{flag} given more than once"
+
+
+def msg_flag_after_arguments(word: str) -> str:
+    return f"flags go before <python-version>: move {word} right after PYENV"
+
+
+def msg_unset_variable(name: str) -> str:
+    return (
+        f"variable {name} is not set; declare it with ARG {name} in this stage "
+        "(an ARG before the first FROM must be declared again inside the stage)"
+    )
+
+
+def msg_expansion(reason: str) -> str:
+    return f"PYENV: {reason}"
+
+
+def msg_invalid_version(value: str) -> str:
+    return f"invalid <python-version> {value!r}: expected a version such as 3.12, 3.13t or 3.12.4"
+
+
+def msg_invalid_name(value: str) -> str:
+    return (
+        f"invalid <name> {value!r}: use letters, digits, '_' and '-', "
+        "starting with a letter or digit"
+    )
+
+
+def msg_empty_requirements() -> str:
+    return "<requirements-file> is empty; omit it or name a file in the build context"
+
+
+def msg_absolute_requirements(value: str) -> str:
+    return f"<requirements-file> {value!r} must be relative to the build context, not absolute"
+
+
+def msg_escaping_requirements(value: str) -> str:
+    return f"<requirements-file> {value!r} points outside the build context"
+
+
+def msg_not_a_file_requirements(value: str) -> str:
+    return f"<requirements-file> {value!r} must name a file, not a directory"
+
+
+def msg_bad_requirements_char(value: str, char: str) -> str:
+    return (
+        f"<requirements-file> {value!r} contains {char!r}, which cannot be used in a "
+        "--mount source; use only letters, digits and . _ - + @ /"
+    )
+
+
+# -- parsing ------------------------------------------------------------------
+
+
+def split_raw_words(text: str, escape: str) -> list[str]:
+    """Split on unquoted whitespace, keeping quotes and escapes for expansion."""
+    words: list[str] = []
+    buf: list[str] = []
+    quote = ""
+    in_word = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        i += 1
+        if not quote and go_is_space(ch):
+            if in_word:
+                words.append("".join(buf))
+                buf = []
+                in_word = False
+            continue
+        in_word = True
+        buf.append(ch)
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == escape and quote == '"' and i < len(text):
+                buf.append(text[i])
+                i += 1
+        elif ch in "'\"":
+            quote = ch
+        elif ch == escape and i < len(text):
+            buf.append(text[i])
+            i += 1
+    if in_word:
+        words.append("".join(buf))
+    return words
+
+
+def _error(instr: Instruction, message: str) -> DockerfileError:
+    return DockerfileError(message, instr.start_line, instr.end_line, instr.raw)
+
+
+def _expand_word(instr: Instruction, word: str, env: Mapping[str, str], escape: str) -> str:
+    try:
+        result = expand(word, env, escape)
+    except ExpansionError as exc:
+        raise _error(instr, msg_expansion(exc.message)) from None
+    if result.unset_substituted:
+        raise _error(instr, msg_unset_variable(result.unset_substituted[0]))
+    return result.value
+
+
+def _check_requirements(value: str) -> str | None:
+    """Return the problem with a requirements path, or None."""
+    if not value:
+        return msg_empty_requirements()
+    for char in value:
+        if not _PATH_CHARS_RE.match(char):
+            return msg_bad_requirements_char(value, char)
+    if value.startswith("/"):
+        return msg_absolute_requirements(value)
+    if value.endswith("/"):
+        return msg_not_a_file_requirements(value)
+    normal = posixpath.normpath(value)
+    if normal == ".." or normal.startswith("../"):
+        return msg_escaping_requirements(value)
+    if normal == ".":
+        return msg_not_a_file_requirements(value)
+    return None
+
+
+def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -> PyenvInstruction:
+    """Parse a PYENV instruction; raise DockerfileError with its line range."""
+    if instr.keyword != "PYENV":
+        raise _error(instr, msg_wrong_keyword(instr.keyword))
+    if instr.args.lstrip().startswith("["):
+        raise _error(instr, msg_json_form())
+
+    flags: dict[str, str] = {}
+    positional: list[str] = []
+    flags_done = False
+    for raw in split_raw_words(instr.args, escape):
+        if raw == "--" and not flags_done:
+            flags_done = True
+            continue
+        if raw.startswith("--") and not flags_done and not positional:
+            name, sep, value = raw[2:].partition("=")
+            if name not in KNOWN_FLAGS:
+                raise _error(instr, msg_unknown_flag(name))
+            if not sep:
+                raise _error(instr, msg_flag_without_value(name))
+            if name in flags:
+                raise _error(instr, msg_duplicate_flag(name))
+            value = _expand_word(instr, value, env, escape)
+            problem = KNOWN_FLAGS[name](value)
+            if problem:
+                raise _error(instr, problem)
+            flags[name] = value
+            continue
+        if raw.startswith("--") and not flags_done:
+            raise _error(instr, msg_flag_after_arguments(raw))
+        positional.append(raw)
+
+    if len(positional) not in (2, 3):
+        raise _error(instr, msg_argument_count(len(positional)))
+    values = [_expand_word(instr, word, env, escape) for word in positional]
+    version, name = values[0], values[1]
+    if not _VERSION_RE.match(version):
+        raise _error(instr, msg_invalid_version(version))
+    if not _NAME_RE.match(name):
+        raise _error(instr, msg_invalid_name(name))
+    requirements: str | None = None
+    if len(values) == 3:
+        problem = _check_requirements(values[2])
+        if problem:
+            raise _error(instr, problem)
+        requirements = posixpath.normpath(values[2])
+    return PyenvInstruction(
+        version=version,
+        name=name,
+        requirements=requirements,
+        flags=MappingProxyType(flags),
+        line=instr.start_line,
+        end_line=instr.end_line,
+    )
