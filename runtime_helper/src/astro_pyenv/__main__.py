@@ -1,0 +1,5 @@
+import sys
+
+from astro_pyenv.cli import main
+
+sys.exit(main())

@@ -1,0 +1,58 @@
+"""Errors raised when a PYENV environment cannot be used."""
+from __future__ import annotations
+
+from typing import Sequence
+
+DOCKERFILE_HINT = "PYENV <python-version> {name} [<requirements-file>]"
+
+
+class PyenvError(LookupError):
+    """Base class: a PYENV environment could not be resolved or used."""
+
+
+def _known(available: Sequence[str]) -> str:
+    if not available:
+        return "This image defines no PYENV environments (no ASTRO_PYENV_* variables are set)."
+    return "Environments defined in this image: " + ", ".join(available) + "."
+
+
+class PyenvNotDefinedError(PyenvError):
+    """No ``ASTRO_PYENV_<name>`` variable is set for the requested name."""
+
+    def __init__(self, name: str, variable: str, available: Sequence[str]) -> None:
+        self.name = name
+        self.variable = variable
+        self.available = list(available)
+        super().__init__(
+            f"Python environment {name!r} is not defined: environment variable {variable} is not set. "
+            f"{_known(self.available)} "
+            f"To create it, add this line to your Dockerfile and rebuild the image: "
+            f"{DOCKERFILE_HINT.format(name=name)}"
+        )
+
+    def __str__(self) -> str:  # LookupError would otherwise repr() the message
+        return str(self.args[0])
+
+
+class PyenvInterpreterError(PyenvError):
+    """The variable is set but does not point to a usable interpreter."""
+
+    def __init__(self, name: str, variable: str, path: str, reason: str, available: Sequence[str]) -> None:
+        self.name = name
+        self.variable = variable
+        self.path = path
+        self.reason = reason
+        self.available = list(available)
+        super().__init__(
+            f"Python environment {name!r} is broken: {variable}={path!r} {reason}. "
+            f"{_known(self.available)} "
+            f"{variable} must be the absolute path of the venv's python, as set by the Dockerfile line "
+            f"{DOCKERFILE_HINT.format(name=name)}; rebuild the image or fix the variable."
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class AirflowNotInstalledError(ImportError):
+    """The Airflow integration was used in an interpreter without Apache Airflow."""

@@ -1,0 +1,60 @@
+"""Map environment names to interpreter paths using ``ASTRO_PYENV_<name>`` variables."""
+from __future__ import annotations
+
+import os
+from typing import Dict, List, Mapping, Optional
+
+from astro_pyenv.errors import PyenvInterpreterError, PyenvNotDefinedError
+
+ENV_PREFIX = "ASTRO_PYENV_"
+
+
+def variable_name(name: str) -> str:
+    """Return the environment variable that holds the interpreter of ``name``."""
+    return ENV_PREFIX + name
+
+
+def list_environments(environ: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """Return ``{name: interpreter path}`` for every ``ASTRO_PYENV_*`` variable, sorted by name.
+
+    The paths are returned as set; they are not checked here.
+    """
+    env = os.environ if environ is None else environ
+    found = {key[len(ENV_PREFIX):]: value for key, value in env.items() if key.startswith(ENV_PREFIX)}
+    return {name: found[name] for name in sorted(found) if name}
+
+
+def environment_names(environ: Optional[Mapping[str, str]] = None) -> List[str]:
+    return list(list_environments(environ))
+
+
+def interpreter_problem(path: str) -> Optional[str]:
+    """Say why ``path`` is not an absolute path to an executable file, or None if it is."""
+    if not path:
+        return "is empty"
+    if not os.path.isabs(path):
+        return "is not an absolute path"
+    if not os.path.exists(path):
+        return "does not exist"
+    if not os.path.isfile(path):
+        return "is not a file"
+    if not os.access(path, os.X_OK):
+        return "is not executable"
+    return None
+
+
+def resolve_python(name: str, environ: Optional[Mapping[str, str]] = None) -> str:
+    """Return the interpreter path of environment ``name``.
+
+    Raises PyenvNotDefinedError when the variable is unset and PyenvInterpreterError when it
+    does not point to an executable file; both are LookupErrors.
+    """
+    env = os.environ if environ is None else environ
+    variable = variable_name(name)
+    path = env.get(variable)
+    if path is None:
+        raise PyenvNotDefinedError(name, variable, environment_names(env))
+    problem = interpreter_problem(path)
+    if problem is not None:
+        raise PyenvInterpreterError(name, variable, path, problem, environment_names(env))
+    return path
