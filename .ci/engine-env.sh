@@ -23,7 +23,7 @@ fi
 
 # Images the tests build FROM (local stand-ins here, built by .ci/standins.sh).
 export ASTRO_PYENV_PYTHON_BASE="${ASTRO_PYENV_PYTHON_BASE-python:3.12-slim}"
-export ASTRO_PYENV_RUNTIME_IMAGE="${ASTRO_PYENV_RUNTIME_IMAGE-quay.io/astronomer/astro-runtime:12.10.0}"
+export ASTRO_PYENV_RUNTIME_IMAGE="${ASTRO_PYENV_RUNTIME_IMAGE-quay.io/astronomer/astro-runtime:13.0.0}"
 
 # CPython sources from the local mirror (.ci/cpython-mirror.sh), not python.org.
 export ASTRO_PYENV_MIRROR_PORT="${ASTRO_PYENV_MIRROR_PORT:-8765}"

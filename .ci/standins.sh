@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Local stand-ins for public images, for machines that reach no container registry.
+# Each image is built only when missing (or when its recipe under .ci/standins/ changed):
+#   local/debian:bookworm-minbase   debootstrap --variant=minbase bookworm, `docker import`ed
+#                                   (also tagged debian:bookworm-slim and debian:bookworm)
+#   $ASTRO_PYENV_PYTHON_BASE        python:3.12-slim stand-in (Debian's python3, venv, pip)
+#   $ASTRO_PYENV_RUNTIME_IMAGE      Astro Runtime stand-in with ONBUILD, and its -base variant
+# The debootstrap rootfs tarball is kept in $ASTRO_PYENV_CI_CACHE/base for later runs.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=engine-env.sh
+source "$here/engine-env.sh"
+
+docker_cli="$ASTRO_PYENV_DOCKER"
+recipes="$here/standins"
+base_image=local/debian:bookworm-minbase
+base_tar="$ASTRO_PYENV_CI_CACHE/base/bookworm-minbase.tar"
+airflow_version="${ASTRO_PYENV_AIRFLOW_VERSION:-2.11.0}"
+recipe_label=io.astro-pyenv.standin.recipe
+
+log() { printf '[standins] %s\n' "$*" >&2; }
+
+recipe_of() {
+    # Hash of everything an image is built from, stored as a label to spot a changed recipe.
+    { cat "$@"; echo "$airflow_version"; } | sha256sum | cut -c1-16
+}
+
+is_current() {
+    # True when image $1 exists and carries recipe hash $2 (or is not a stand-in at all).
+    local have
+    have="$("$docker_cli" image inspect -f "{{index .Config.Labels \"$recipe_label\"}}" "$1" 2>/dev/null)" \
+        || return 1
+    [ "$have" = "$2" ] || [ "$have" = "<no value>" ] || [ -z "$have" ]
+}
+
+build_base() {
+    if "$docker_cli" image inspect "$base_image" >/dev/null 2>&1; then
+        log "$base_image present"
+    else
+        if [ ! -s "$base_tar" ]; then
+            command -v debootstrap >/dev/null \
+                || { log "error: debootstrap not installed (apt-get install debootstrap)"; return 1; }
+            local rootfs
+            rootfs="$(mktemp -d /tmp/astro-pyenv-rootfs.XXXXXX)"
+            log "debootstrap --variant=minbase bookworm -> $base_tar"
+            mkdir -p "$(dirname "$base_tar")"
+            debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian \
+                >"$ASTRO_PYENV_CI_CACHE/base/debootstrap.log" 2>&1 \
+                || { tail -n 20 "$ASTRO_PYENV_CI_CACHE/base/debootstrap.log" >&2; rm -rf "$rootfs"; return 1; }
+            rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+            tar -C "$rootfs" --numeric-owner -cf "$base_tar.partial" .
+            mv "$base_tar.partial" "$base_tar"
+            rm -rf "$rootfs"
+        fi
+        log "docker import $base_tar -> $base_image"
+        "$docker_cli" import -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' "$base_tar" "$base_image" >/dev/null
+    fi
+    local alias
+    for alias in debian:bookworm-slim debian:bookworm; do
+        "$docker_cli" image inspect "$alias" >/dev/null 2>&1 || "$docker_cli" tag "$base_image" "$alias"
+    done
+}
+
+# build TAG DOCKERFILE [extra docker build args...]: build FROM the base unless current.
+build() {
+    local tag="$1" dockerfile="$2"
+    shift 2
+    local recipe
+    recipe="$(recipe_of "$dockerfile" "$recipes"/install-*)"
+    if is_current "$tag" "$recipe"; then
+        log "$tag present"
+        return 0
+    fi
+    log "building $tag"
+    local secret=()
+    if [ -n "${ASTRO_PYENV_CA_BUNDLE:-}" ]; then
+        secret=(--secret "id=astro-pyenv-ca,src=$ASTRO_PYENV_CA_BUNDLE")
+    fi
+    "$docker_cli" build --network host --progress plain \
+        -f "$dockerfile" \
+        --build-arg "BASE_IMAGE=$base_image" \
+        --build-arg "AIRFLOW_VERSION=$airflow_version" \
+        --label "$recipe_label=$recipe" \
+        "${secret[@]}" \
+        -t "$tag" "$@" "$recipes" \
+        >"$ASTRO_PYENV_CI_CACHE/standin-build.log" 2>&1 \
+        || { log "error: building $tag failed; last lines of the log:"; tail -n 40 "$ASTRO_PYENV_CI_CACHE/standin-build.log" >&2; return 1; }
+}
+
+timed() {
+    local start=$SECONDS
+    "$@"
+    log "done in $((SECONDS - start))s: $*"
+}
+
+mkdir -p "$ASTRO_PYENV_CI_CACHE"
+runtime="$ASTRO_PYENV_RUNTIME_IMAGE"
+timed build_base
+timed build "$ASTRO_PYENV_PYTHON_BASE" "$recipes/python-slim.Dockerfile"
+timed build "${runtime}-base" "$recipes/astro-runtime.Dockerfile" --target base
+timed build "$runtime" "$recipes/astro-runtime.Dockerfile" --target onbuild
