@@ -1,0 +1,29 @@
+"""``python -m astro_pyenv_frontend``: the BuildKit frontend (our image's ENTRYPOINT).
+
+Run by BuildKit, whose gateway API arrives on stdin/stdout; with command-line
+arguments or outside BuildKit it defers to the developer CLI instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _under_buildkit() -> bool:
+    return "BUILDKIT_SESSION_ID" in os.environ or "BUILDKIT_FRONTEND_OPT_0" in os.environ
+
+
+def main() -> int:
+    if len(sys.argv) > 1 or not _under_buildkit():
+        from .cli import main as cli_main  # type: ignore[import-not-found]
+
+        result = cli_main()
+        return int(result or 0)
+    from .gateway.build import main as gateway_main
+
+    return gateway_main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

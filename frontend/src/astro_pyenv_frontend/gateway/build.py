@@ -1,0 +1,268 @@
+"""The frontend's one job, end to end.
+
+Read our options, fetch the user's Dockerfile from the client, transform it,
+and hand the plain Dockerfile to BuildKit's own ``dockerfile.v0`` as its
+``dockerfile`` input with every other option and input unchanged, then return
+dockerfile.v0's result (metadata included: it carries the image config).
+Every failure ends in exactly one ``Return`` with a readable error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import DockerfileError, GatewayError
+from . import errors as gwerrors
+from . import llb
+from .client import GatewayCallError, LLBBridgeClient, result_ref_id
+from .opts import FrontendOpts
+from .proto import gateway_pb2, ops_pb2, status_pb2
+
+DOCKERFILE_FRONTEND = "dockerfile.v0"
+DOCKERFILE_INPUT = "dockerfile"
+DEFAULT_PYENV_ROOT = "/opt/astro-pyenv/pyenv"
+
+REQUIRED_FRONTEND_CAPS = ("solve.base", "readfile", "return", "returnmap", "frontend.inputs")
+REQUIRED_LLB_CAPS = ("source.local", "source.local.sessionid", "source.local.followpaths", "file.base")
+
+
+class ReturnedError(Exception):
+    """A failure already shaped as the status the user should see."""
+
+    def __init__(self, status: status_pb2.Status) -> None:
+        super().__init__(status.message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class UserDockerfile:
+    """The user's Dockerfile as read from the client, with where it came from."""
+
+    filename: str
+    data: bytes
+    dockerignore: bytes | None
+    definition: ops_pb2.Definition
+
+    def source_info(self) -> ops_pb2.SourceInfo:
+        return ops_pb2.SourceInfo(filename=self.filename, data=self.data, language=gwerrors.LANGUAGE)
+
+
+def _enabled(caps: Iterable[Any]) -> set[str]:
+    return {c.ID for c in caps if c.Enabled}
+
+
+def check_caps(pong: gateway_pb2.PongResponse) -> set[str]:
+    """Fail clearly when the engine lacks a call or LLB feature we rely on."""
+    frontend_caps = _enabled(pong.FrontendAPICaps)
+    llb_caps = _enabled(pong.LLBCaps)
+    missing = [c for c in REQUIRED_FRONTEND_CAPS if c not in frontend_caps]
+    missing += [c for c in REQUIRED_LLB_CAPS if c not in llb_caps]
+    if missing:
+        raise GatewayError(
+            "this BuildKit is too old for the astro-pyenv frontend: it lacks "
+            + ", ".join(missing)
+            + " (use Docker 23+ / BuildKit 0.11+)"
+        )
+    return frontend_caps
+
+
+def _follow_paths(filename: str) -> list[str]:
+    """What the client must send: the Dockerfile, its ignore twin, and dockerfile.v0's lowercase fallback."""
+    paths = [filename, filename + ".dockerignore"]
+    head, base = os.path.split(filename)
+    if base == "Dockerfile":
+        paths.append(os.path.join(head, "dockerfile"))
+    return paths
+
+
+def read_dockerfile(
+    client: LLBBridgeClient, fopts: FrontendOpts, inputs: Mapping[str, ops_pb2.Definition]
+) -> UserDockerfile:
+    """Fetch the Dockerfile (and ``<name>.dockerignore``) the way dockerfile.v0 would."""
+    filename = fopts.filename
+    if not fopts.force_local_dockerfile and DOCKERFILE_INPUT in inputs:
+        definition = inputs[DOCKERFILE_INPUT]
+    else:
+        local = fopts.dockerfile_local_name
+        definition = llb.local_source(
+            local,
+            session_id=fopts.opts.get("local-sessionid:" + local) or fopts.session_id,
+            follow_paths=_follow_paths(filename),
+            shared_key_hint=local,
+            custom_name="[internal] load build definition from " + filename,
+        )
+    try:
+        ref = result_ref_id(client.solve(definition))
+    except GatewayCallError as err:
+        raise GatewayError(f"failed to resolve dockerfile: {err.status.message}") from None
+    try:
+        data = client.read_file(ref, filename)
+    except GatewayCallError as err:
+        head, base = os.path.split(filename)
+        if base != "Dockerfile":
+            raise GatewayError(f"failed to read dockerfile: {err.status.message}") from None
+        try:
+            data = client.read_file(ref, os.path.join(head, "dockerfile"))
+        except GatewayCallError:
+            raise GatewayError(f"failed to read dockerfile: {err.status.message}") from None
+    try:
+        dockerignore: bytes | None = client.read_file(ref, filename + ".dockerignore")
+    except GatewayCallError:
+        dockerignore = None
+    return UserDockerfile(filename=filename, data=data, dockerignore=dockerignore, definition=definition)
+
+
+def _known_versions() -> Any:
+    """pyenv's definition names from the image; None lets the transform use its snapshot."""
+    root = Path(os.environ.get("ASTRO_PYENV_ROOT", DEFAULT_PYENV_ROOT))
+    if not root.is_dir():
+        return None
+    try:
+        from ..versions import load_known_versions
+
+        return load_known_versions(root)
+    except Exception:  # noqa: BLE001 - the bundled snapshot is a fine fallback
+        traceback.print_exc(file=sys.stderr)
+        return None
+
+
+TransformFn = Callable[[str, FrontendOpts], Any]
+
+
+def default_transform(text: str, fopts: FrontendOpts) -> Any:
+    """The real transform, with options taken from the frontend options."""
+    from ..transform import TransformOptions, transform
+
+    options = TransformOptions(
+        frontend_image=fopts.source,
+        build_args=fopts.build_args,
+        known_versions=_known_versions(),
+        target=fopts.target,
+    )
+    return transform(text, options)
+
+
+def transform_dockerfile(
+    src: UserDockerfile, fopts: FrontendOpts, transform_fn: TransformFn = default_transform
+) -> tuple[bytes, Any]:
+    """(bytes to hand on, TransformResult); DockerfileError becomes a located status."""
+    text = src.data.decode("utf-8", errors="surrogateescape")
+    try:
+        result = transform_fn(text, fopts)
+    except DockerfileError as err:
+        raise ReturnedError(
+            gwerrors.dockerfile_error_status(err, filename=src.filename, data=src.data)
+        ) from None
+    if not result.changed:
+        return src.data, result
+    return result.dockerfile.encode("utf-8", errors="surrogateescape"), result
+
+
+def _warn_all(client: LLBBridgeClient, src: UserDockerfile, warnings: Iterable[Any]) -> None:
+    digest = llb.head_digest(src.definition)
+    for w in warnings:
+        line = max(1, int(w.line))
+        rng = ops_pb2.Range(start=ops_pb2.Position(line=line), end=ops_pb2.Position(line=line))
+        try:
+            client.warn(w.message, digest=digest, info=src.source_info(), ranges=(rng,))
+        except GatewayCallError as err:  # a lost warning must not fail the build
+            print(f"astro-pyenv: warning not delivered: {err}", file=sys.stderr)
+
+
+def forward(
+    client: LLBBridgeClient,
+    fopts: FrontendOpts,
+    inputs: Mapping[str, ops_pb2.Definition],
+    dockerfile_input: ops_pb2.Definition | None,
+) -> gateway_pb2.Result:
+    """Run dockerfile.v0 with the user's options and inputs (ours replacing ``dockerfile``)."""
+    opts = dict(fopts.opts)
+    all_inputs = dict(inputs)
+    if dockerfile_input is not None:
+        # dockerfilekey would make dockerfile.v0 ignore the input and re-read the local.
+        opts.pop("dockerfilekey", None)
+        all_inputs[DOCKERFILE_INPUT] = dockerfile_input
+    return client.solve(frontend=DOCKERFILE_FRONTEND, frontend_opt=opts, frontend_inputs=all_inputs)
+
+
+def build(
+    client: LLBBridgeClient, fopts: FrontendOpts, transform_fn: TransformFn = default_transform
+) -> gateway_pb2.Result:
+    """Everything up to (not including) the final Return."""
+    caps = check_caps(client.ping())
+    inputs = client.inputs()
+    if fopts.remote_context:
+        # git/HTTP contexts: dockerfile.v0 reads the Dockerfile from the URL
+        # itself and would ignore our input, so we can only pass through.
+        return forward(client, fopts, inputs, None)
+    src = read_dockerfile(client, fopts, inputs)
+    data, result = transform_dockerfile(src, fopts, transform_fn)
+    if result.warnings and "gateway.warnings" in caps:
+        _warn_all(client, src, result.warnings)
+    files = [llb.FileToWrite(src.filename, data)]
+    if src.dockerignore is not None:
+        files.append(llb.FileToWrite(src.filename + ".dockerignore", src.dockerignore))
+    name = "[internal] astro-pyenv: generated " + src.filename if result.changed else None
+    dockerfile_input = llb.files_input(files, custom_name=name)
+    try:
+        return forward(client, fopts, inputs, dockerfile_input)
+    except GatewayCallError as err:
+        if not result.changed:
+            raise ReturnedError(err.status) from None
+        gen = gwerrors.GeneratedSource(
+            filename=src.filename, generated=data, original=src.data, source_lines=result.source_lines
+        )
+        raise ReturnedError(gwerrors.remap_status(err.status, gen)) from None
+
+
+def run(
+    client: LLBBridgeClient, fopts: FrontendOpts, transform_fn: TransformFn = default_transform
+) -> int:
+    """Build and Return exactly once; the exit code only matters if Return fails."""
+    try:
+        result = build(client, fopts, transform_fn)
+    except ReturnedError as err:
+        status = err.status
+    except GatewayCallError as err:
+        status = err.status
+    except GatewayError as err:
+        status = gwerrors.message_status(str(err))
+    except Exception as err:  # noqa: BLE001 - must reach the user, not crash silently
+        traceback.print_exc(file=sys.stderr)
+        status = gwerrors.crash_status(err)
+    else:
+        try:
+            client.return_result(result)
+            return 0
+        except Exception as err:  # noqa: BLE001
+            traceback.print_exc(file=sys.stderr)
+            status = gwerrors.crash_status(err)
+    try:
+        client.return_error(status)
+    except Exception:  # noqa: BLE001 - nothing left to tell BuildKit with
+        traceback.print_exc(file=sys.stderr)
+        print(f"astro-pyenv: {status.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main() -> int:
+    """Entry point inside the frontend container (stdio is BuildKit's gRPC)."""
+    from .opts import parse_env
+    from .transport import open_stdio_channel, take_stdout
+
+    out_fd = take_stdout()
+    channel, bridge = open_stdio_channel(0, out_fd)
+    try:
+        return run(LLBBridgeClient(channel), parse_env())
+    finally:
+        try:
+            channel.close()
+        finally:
+            bridge.close()

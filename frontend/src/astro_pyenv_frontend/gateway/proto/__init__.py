@@ -1,0 +1,1 @@
+"""Generated protobuf modules for the subset of BuildKit's gateway API we use."""

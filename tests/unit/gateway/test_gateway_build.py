@@ -1,0 +1,239 @@
+"""The glue, end to end against the fake bridge: exact requests and Return payloads."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from fake_bridge import FakeBridge
+
+from astro_pyenv_frontend.errors import DockerfileError
+from astro_pyenv_frontend.gateway import build, llb
+from astro_pyenv_frontend.gateway import errors as gwerrors
+from astro_pyenv_frontend.gateway.client import LLBBridgeClient
+from astro_pyenv_frontend.gateway.opts import FrontendOpts
+from astro_pyenv_frontend.gateway.proto import gateway_pb2, ops_pb2, status_pb2
+
+SOURCE = "local/astro-pyenv-frontend:dev"
+USER = b"# syntax=local/astro-pyenv-frontend:dev\nFROM alpine\nPYENV 3.12 py\nRUN echo hi\n"
+GENERATED = "FROM alpine AS py\nRUN install\nFROM alpine\nCOPY --from=py / /\nRUN echo hi\n"
+
+
+@dataclass(frozen=True)
+class Warning_:
+    message: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Result_:
+    dockerfile: str
+    source_lines: tuple
+    warnings: tuple = ()
+    changed: bool = True
+
+
+@dataclass
+class StubTransform:
+    """Stands in for transform.transform; records what it was given."""
+
+    result: Result_ | None = None
+    error: BaseException | None = None
+    seen: list = field(default_factory=list)
+
+    def __call__(self, text: str, fopts: FrontendOpts) -> Result_:
+        self.seen.append((text, fopts))
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+
+def _opts(**extra: str) -> FrontendOpts:
+    opts = {
+        "source": SOURCE, "image-resolve-mode": "local", "filename": "Dockerfile",
+        "force-network-mode": "host", "cmdline": SOURCE, "build-arg:FOO": "bar",
+    }
+    opts.update(extra)
+    return FrontendOpts(opts=opts, session_id="sess-1")
+
+
+def _frontend_result() -> gateway_pb2.Result:
+    r = gateway_pb2.Result(ref=gateway_pb2.Ref(id="final-ref"))
+    r.metadata["containerimage.config"] = b'{"config":{"Env":["A=1"]}}'
+    return r
+
+
+def _context_input() -> ops_pb2.Definition:
+    return llb.local_source("context", session_id="sess-1")
+
+
+def _returned(bridge: FakeBridge) -> gateway_pb2.ReturnRequest:
+    (ret,) = bridge.calls("Return")
+    return ret
+
+
+def _frontend_solve(bridge: FakeBridge) -> gateway_pb2.SolveRequest:
+    (req,) = [r for r in bridge.calls("Solve") if r.Frontend]
+    return req
+
+
+def _input_files(definition: ops_pb2.Definition) -> dict[str, bytes]:
+    llb.verify(definition)
+    return FakeBridge()._evaluate(definition)
+
+
+def test_success_forwards_generated_dockerfile_opts_inputs_and_returns_result(
+    bridge: FakeBridge, client: LLBBridgeClient
+) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": USER, "other-big-file": b"x" * 100}
+    bridge.inputs["context"] = _context_input()
+    bridge.frontend_result = _frontend_result()
+    stub = StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4)))
+
+    assert build.run(client, _opts(), stub) == 0
+
+    # The Dockerfile was fetched with followpaths, from the session's local.
+    first = bridge.calls("Solve")[0]
+    (src_op,) = [op for op in map(ops_pb2.Op.FromString, getattr(first.Definition, "def")) if op.HasField("source")]
+    assert src_op.source.identifier == "local://dockerfile"
+    assert json.loads(src_op.source.attrs["local.followpaths"]) == ["Dockerfile", "Dockerfile.dockerignore", "dockerfile"]
+    assert src_op.source.attrs["local.session"] == "sess-1"
+    assert [r.FilePath for r in bridge.calls("ReadFile")] == ["Dockerfile", "Dockerfile.dockerignore"]
+    assert stub.seen[0][0] == USER.decode()
+
+    req = _frontend_solve(bridge)
+    assert req.Frontend == "dockerfile.v0"
+    assert dict(req.FrontendOpt) == dict(_opts().opts)
+    assert req.allowResultReturn
+    assert set(req.FrontendInputs) == {"context", "dockerfile"}
+    assert req.FrontendInputs["context"] == bridge.inputs["context"]
+    assert _input_files(req.FrontendInputs["dockerfile"]) == {"Dockerfile": GENERATED.encode()}
+
+    ret = _returned(bridge)
+    assert not ret.HasField("error")
+    assert ret.result == _frontend_result()
+
+
+def test_unchanged_dockerfile_is_forwarded_byte_for_byte(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    original = b"FROM alpine\r\nENV A=\xe9\r\n"
+    bridge.locals["dockerfile"] = {"Dockerfile": original, "Dockerfile.dockerignore": b"*.tmp\n"}
+    bridge.frontend_result = _frontend_result()
+    stub = StubTransform(Result_("ignored", (), changed=False))
+    build.run(client, _opts(), stub)
+    files = _input_files(_frontend_solve(bridge).FrontendInputs["dockerfile"])
+    assert files == {"Dockerfile": original, "Dockerfile.dockerignore": b"*.tmp\n"}
+    assert _returned(bridge).result == _frontend_result()
+
+
+def test_custom_filename_and_dockerfilekey(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.locals["df2"] = {"sub/Build.Dockerfile": USER}
+    bridge.inputs["dockerfile"] = llb.local_source("dockerfile", session_id="sess-1")
+    bridge.frontend_result = _frontend_result()
+    opts = _opts(filename="sub/Build.Dockerfile", dockerfilekey="df2")
+    build.run(client, opts, StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4))))
+    src_op = ops_pb2.Op.FromString(getattr(bridge.calls("Solve")[0].Definition, "def")[0])
+    assert src_op.source.identifier == "local://df2"
+    assert json.loads(src_op.source.attrs["local.followpaths"]) == ["sub/Build.Dockerfile", "sub/Build.Dockerfile.dockerignore"]
+    req = _frontend_solve(bridge)
+    assert "dockerfilekey" not in req.FrontendOpt
+    assert req.FrontendOpt["filename"] == "sub/Build.Dockerfile"
+    assert _input_files(req.FrontendInputs["dockerfile"]) == {"sub/Build.Dockerfile": GENERATED.encode()}
+
+
+def test_dockerfile_from_input_when_given(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.inputs["dockerfile"] = llb.files_input([llb.FileToWrite("Dockerfile", USER)])
+    bridge.frontend_result = _frontend_result()
+    stub = StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4)))
+    build.run(client, _opts(), stub)
+    assert stub.seen[0][0] == USER.decode()
+    assert bridge.calls("Solve")[0].Definition == bridge.inputs["dockerfile"]
+
+
+def test_dockerfile_error_returns_located_status(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": USER}
+    stub = StubTransform(error=DockerfileError("unknown Python version 9.9", 3, 3, "PYENV 9.9 py"))
+    assert build.run(client, _opts(), stub) == 0
+    ret = _returned(bridge)
+    assert not ret.HasField("result")
+    assert ret.error.code == 2 and ret.error.message == "unknown Python version 9.9"
+    (detail,) = ret.error.details
+    assert detail.type_url == "github.com/moby/buildkit/errdefs.Source+json"
+    src = json.loads(detail.value)
+    assert base64.b64decode(src["info"]["data"]) == USER
+    assert src["info"]["filename"] == "Dockerfile"
+    assert src["ranges"] == [{"start": {"line": 3}, "end": {"line": 3}}]
+    assert not [r for r in bridge.calls("Solve") if r.Frontend]
+
+
+def test_crash_reaches_user_as_one_error(bridge: FakeBridge, client: LLBBridgeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": USER}
+    assert build.run(client, _opts(), StubTransform(error=KeyError("oops"))) == 0
+    ret = _returned(bridge)
+    assert ret.error.code == 13
+    assert ret.error.message.startswith("astro-pyenv frontend failed: KeyError")
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_solve_error_is_mapped_back_to_user_lines(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": USER}
+    err = status_pb2.Status(code=2, message="process did not complete successfully")
+    d = err.details.add()
+    d.type_url, d.value = gwerrors.source_detail("Dockerfile", GENERATED.encode(), [(5, 5)])
+    bridge.frontend_error = err
+    build.run(client, _opts(), StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4))))
+    ret = _returned(bridge)
+    assert ret.error.message == "process did not complete successfully"
+    src = json.loads(ret.error.details[0].value)
+    assert base64.b64decode(src["info"]["data"]) == USER
+    assert src["ranges"] == [{"start": {"line": 4}, "end": {"line": 4}}]
+
+
+def test_solve_error_passes_through_unchanged_for_plain_dockerfiles(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": b"FROM a\n"}
+    err = status_pb2.Status(code=5, message="pull access denied")
+    bridge.frontend_error = err
+    build.run(client, _opts(), StubTransform(Result_("", (), changed=False)))
+    assert _returned(bridge).error == err
+
+
+def test_missing_dockerfile_is_readable(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.locals["dockerfile"] = {}
+    build.run(client, _opts(), StubTransform(Result_("", (), changed=False)))
+    msg = _returned(bridge).error.message
+    assert msg.startswith("failed to read dockerfile:") and "no such file" in msg
+
+
+def test_lowercase_dockerfile_fallback(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.locals["dockerfile"] = {"dockerfile": b"FROM a\n"}
+    bridge.frontend_result = _frontend_result()
+    stub = StubTransform(Result_("", (), changed=False))
+    build.run(client, _opts(), stub)
+    assert stub.seen[0][0] == "FROM a\n"
+
+
+def test_old_engine_gets_clear_capability_error(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.frontend_caps = ("solve.base", "readfile", "return")
+    build.run(client, _opts(), StubTransform())
+    msg = _returned(bridge).error.message
+    assert "too old" in msg and "frontend.inputs" in msg and "returnmap" in msg
+
+
+def test_warnings_are_sent_with_user_location(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": USER}
+    bridge.frontend_result = _frontend_result()
+    build.run(client, _opts(), StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4), (Warning_("old python", 3),))))
+    (warn,) = bridge.calls("Warn")
+    assert warn.short == b"old python"
+    assert warn.info.data == USER and warn.ranges[0].start.line == 3
+    assert warn.digest.startswith("sha256:")
+
+
+def test_remote_context_passes_through(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.frontend_result = _frontend_result()
+    build.run(client, _opts(context="https://github.com/a/b.git"), StubTransform())
+    req = _frontend_solve(bridge)
+    assert "dockerfile" not in req.FrontendInputs
+    assert not bridge.calls("ReadFile")

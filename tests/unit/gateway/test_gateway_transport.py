@@ -1,0 +1,82 @@
+"""The stdio bridge: gRPC over a pair of pipes, as BuildKit runs us."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+from fake_bridge import FakeBridge, FakeServer
+
+from astro_pyenv_frontend.gateway.client import LLBBridgeClient
+from astro_pyenv_frontend.gateway.transport import open_stdio_channel
+
+
+def _copy(src_fd: int | None, dst_fd: int | None, sock: socket.socket, to_sock: bool) -> None:
+    try:
+        while True:
+            data = os.read(src_fd, 65536) if to_sock else sock.recv(65536)
+            if not data:
+                break
+            if to_sock:
+                sock.sendall(data)
+            else:
+                os.write(dst_fd, data)
+    except OSError:
+        pass
+    finally:
+        if not to_sock and dst_fd is not None:
+            os.close(dst_fd)
+
+
+def _engine_side(server: FakeServer, from_frontend: int, to_frontend: int) -> socket.socket:
+    """Plays BuildKit's part: the pipes' far ends, relayed to the fake server."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(server.path)
+    threading.Thread(target=_copy, args=(from_frontend, None, sock, True), daemon=True).start()
+    threading.Thread(target=_copy, args=(None, to_frontend, sock, False), daemon=True).start()
+    return sock
+
+
+def test_grpc_over_pipes(server: FakeServer, bridge: FakeBridge) -> None:
+    in_r, in_w = os.pipe()    # engine -> frontend
+    out_r, out_w = os.pipe()  # frontend -> engine
+    sock = _engine_side(server, out_r, in_w)
+    channel, stdio = open_stdio_channel(in_r, out_w)
+    try:
+        client = LLBBridgeClient(channel)
+        pong = client.ping()
+        assert "solve.base" in {c.ID for c in pong.FrontendAPICaps}
+        assert client.inputs() == {}
+    finally:
+        channel.close()
+        stdio.close()
+        sock.close()
+
+
+def test_main_process_speaks_only_grpc_on_stdout(server: FakeServer, bridge: FakeBridge) -> None:
+    """``python -m astro_pyenv_frontend`` as BuildKit starts it: one Return, nothing else on stdout."""
+    bridge.locals["dockerfile"] = {"Dockerfile": b"FROM alpine\n"}
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    sock = _engine_side(server, out_r, in_w)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "BUILDKIT_FRONTEND_OPT_0": "source=local/x:dev",
+        "BUILDKIT_FRONTEND_OPT_1": "cmdline=local/x:dev",
+        "BUILDKIT_SESSION_ID": "sess",
+        "ASTRO_PYENV_ROOT": "/nonexistent",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from astro_pyenv_frontend.__main__ import main; sys.exit(main())"],
+        stdin=in_r, stdout=out_w, stderr=subprocess.PIPE, env=env, timeout=60,
+    )
+    os.close(in_r)
+    os.close(out_w)
+    sock.close()
+    # A single stray byte on stdout would break the HTTP/2 stream and no Return would arrive.
+    assert bridge.returned.is_set(), proc.stderr.decode()
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert len(bridge.calls("Return")) == 1
