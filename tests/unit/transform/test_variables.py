@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import pytest
+
+from astro_pyenv_frontend.variables import Expansion, ExpansionError, ShellLexer, expand, split_words
+
+ENV = {"PWD": "/home", "SHELL": "bash", "NULL": ""}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # plain text, quotes and escapes
+        ("hello", "hello"),
+        ("he'll'o", "hello"),
+        ("he\\'llo", "he'llo"),
+        ("abc\\tdef", "abctdef"),
+        ('"abc\\tdef"', "abc\\tdef"),
+        ('"abc\\\\tdef"', "abc\\tdef"),
+        ("'abc\\tdef'", "abc\\tdef"),
+        ("hello\\", "hello"),
+        ("hello\\\\", "hello\\"),
+        ('"hel\'lo"', "hel'lo"),
+        ("'hello\\'", "hello\\"),
+        ("'hello\\\\there'", "hello\\\\there"),
+        ("\"''\"", "''"),
+        ("  spaced  out ", "  spaced  out "),
+        # $NAME
+        ("$.", "$."),
+        ("he$1x", "hex"),
+        ("he$.x", "he$.x"),
+        ("he$pwd.", "he."),
+        ("he$PWD", "he/home"),
+        ("he\\$PWD", "he$PWD"),
+        ("he\\\\$PWD", "he\\/home"),
+        ('"he\\$PWD"', "he$PWD"),
+        ('"he\\\\$PWD"', "he\\/home"),
+        ("$", "$"),
+        ("$$", ""),
+        # ${NAME}
+        ("\\${}", "${}"),
+        ("he\\${}xx", "he${}xx"),
+        ("he${hi}xx", "hexx"),
+        ("he${PWD}", "he/home"),
+        ('"he${PWD}"', "he/home"),
+        ("\"he'$PWD'\"", "he'/home'"),
+        ("'$PWD'", "$PWD"),
+        ("'\\$PWD'", "\\$PWD"),
+        ("'\"hello\"'", '"hello"'),
+        # modifiers
+        ("he${XXX:-000}xx", "he000xx"),
+        ("he${PWD:-000}xx", "he/homexx"),
+        ("he${XXX:-$PWD}xx", "he/homexx"),
+        ("he${XXX:-${PWD:-yyy}}xx", "he/homexx"),
+        ("he${XXX:-${YYY:-yyy}}xx", "heyyyxx"),
+        ("he${NULL:-x}", "hex"),
+        ("he${NULL-x}", "he"),
+        ("he${XXX-x}", "hex"),
+        ("he${PWD?}", "he/home"),
+        ("he${PWD:?}", "he/home"),
+        ("he${NULL?}", "he"),
+        ("he${XXX:+${PWD}}xx", "hexx"),
+        ("he${PWD:+${XXX}}xx", "hexx"),
+        ("he${PWD:+${SHELL}}xx", "hebashxx"),
+        ("he${XXX:+000}xx", "hexx"),
+        ("he${PWD:+000}xx", "he000xx"),
+        ("he${NULL:+x}", "he"),
+        ("he${NULL+x}", "hex"),
+        ("'he${XX}'", "he${XX}"),
+        ("he${PWD:+${PWD}:}xx", "he/home:xx"),
+        ("he${XXX:-\\$PWD:}xx", "he$PWD:xx"),
+        ("he${XXX:-\\${PWD}z}xx", "he${PWDz}xx"),
+        # patterns
+        ("${PWD#/}", "home"),
+        ("${PWD#*o}", "me"),
+        ("${PWD##*o}", "me"),
+        ("${SHELL%?h}", "ba"),
+        ("${SHELL%%a*}", "b"),
+        ("${SHELL/a/A}", "bAsh"),
+        ("${PWD//o/0}", "/h0me"),
+        ("${SHELL//?/x}", "xxxx"),
+        # unicode
+        ("안녕하세요", "안녕하세요"),
+        ("안'녕'하세요", "안녕하세요"),
+        ("안녕\\'하세요", "안녕'하세요"),
+    ],
+)
+def test_expand(text: str, value: str) -> None:
+    assert expand(text, ENV).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a`$PWD", "a$PWD"),
+        ("a\\$PWD", "a\\/home"),
+        ('"a`"b"', 'a"b'),
+        ("C:\\Windows", "C:\\Windows"),
+        ("a``", "a`"),
+    ],
+)
+def test_expand_with_backtick_escape(text: str, value: str) -> None:
+    assert expand(text, ENV, "`").value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "unset", "substituted"),
+    [
+        ("$A ${B} ${C:-x} ${D+y} $PWD", ("A", "B", "C", "D"), ("A", "B")),
+        ("$A$A", ("A",), ("A",)),
+        ("${NULL}", (), ()),
+        ("'$A'", (), ()),
+    ],
+)
+def test_unset_tracking(text: str, unset: tuple[str, ...], substituted: tuple[str, ...]) -> None:
+    result = expand(text, ENV)
+    assert (result.unset, result.unset_substituted) == (unset, substituted)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("${", "syntax error: missing '}'"),
+        ("${}", "syntax error: bad substitution"),
+        ("he${}xx", "syntax error: bad substitution"),
+        ("${:x}", "syntax error: bad substitution"),
+        ("${{x}}", "syntax error: bad substitution"),
+        ("he${PWD", "syntax error: missing '}'"),
+        ("he${PWD:-x", "syntax error: missing '}'"),
+        ("he${.}", "unsupported modifier (.) in substitution"),
+        ("he${XXX:YYY}", "unsupported modifier (:Y) in substitution"),
+        ("he${PWD:=000}xx", "unsupported modifier (:=) in substitution"),
+        ("${PWD:#x}", "unsupported modifier (:#) in substitution"),
+        ("he${XXX?}", "XXX: is not allowed to be unset"),
+        ("he${XXX:?}", "XXX: is not allowed to be unset"),
+        ("he${NULL:?}", "NULL: is not allowed to be empty"),
+        ("${XXX?set it please}", "XXX: set it please"),
+        ("he'llo", "unexpected end of statement while looking for matching single-quote"),
+        ('"hello', "unexpected end of statement while looking for matching double-quote"),
+        ('"hello\\"', "unexpected end of statement while looking for matching double-quote"),
+        ("he\\\\'llo", "unexpected end of statement while looking for matching single-quote"),
+        ("${PWD/x", "syntax error: missing '/' in ${}"),
+        ("${PWD/x/y", "syntax error: missing '}'"),
+        ("${PWD#\\x}", "invalid pattern (\\x) in substitution: invalid escape '\\x'"),
+    ],
+)
+def test_expand_errors(text: str, message: str) -> None:
+    with pytest.raises(ExpansionError) as info:
+        expand(text, ENV)
+    assert str(info.value) == message
+    assert isinstance(info.value, ValueError)
+
+
+WORDS_ENV = {"hi": "hi", "space": "abc  def", "leading": "  ab c", "trailing": "ab c   "}
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("hello", ["hello"]),
+        ("hello${nope}bye", ["hellobye"]),
+        ("hello${hi}bye", ["hellohibye"]),
+        ("hello${space}bye", ["helloabc", "defbye"]),
+        ('hello"${space}"bye', ["helloabc  defbye"]),
+        ('hello "${space}"bye', ["hello", "abc  defbye"]),
+        ("hello${leading}def", ["hello", "ab", "cdef"]),
+        ('hello"${leading}" def', ["hello  ab c", "def"]),
+        ("hello${trailing}d", ["helloab", "c", "d"]),
+        ('hel"lo${trailing}"', ["helloab c   "]),
+        ('hello" there  "', ["hello there  "]),
+        ("hello there     ", ["hello", "there"]),
+        ("hello\\ there", ["hello there"]),
+        ('hello\\" there', ['hello"', "there"]),
+        ('hello"\\\\there"', ["hello\\there"]),
+        ("hello'\\\\there'", ["hello\\\\there"]),
+        ("hello'$there'", ["hello$there"]),
+        ('a "" b', ["a", "b"]),
+        ("", []),
+    ],
+)
+def test_split_words(text: str, words: list[str]) -> None:
+    assert split_words(text, WORDS_ENV) == words
+
+
+def test_split_words_error() -> None:
+    with pytest.raises(ExpansionError):
+        split_words('hello" there', WORDS_ENV)
+
+
+@pytest.mark.parametrize(
+    ("options", "text", "words"),
+    [
+        ({"raw_quotes": True}, "a 'b c' \"d\"", ["a", "'b c'", '"d"']),
+        ({"raw_escapes": True}, "a\\ b", ["a\\ b"]),
+        ({"skip_unset_env": True}, "$X ${Y} ${Z:-w} $PWD", ["$X", "${Y}", "${Z:-w}", "/home"]),
+        ({"skip_process_quotes": True}, "'a b'", ["'a", "b'"]),
+        ({}, "<< EOF", ["<< EOF"]),
+    ],
+)
+def test_lexer_options(options: dict[str, bool], text: str, words: list[str]) -> None:
+    assert ShellLexer(**options).process_words(text, ENV) == words
+
+
+def test_expansion_is_frozen() -> None:
+    result = expand("$PWD", ENV)
+    assert result == Expansion("/home", (), ())
+    with pytest.raises(AttributeError):
+        result.value = "x"  # type: ignore[misc]
