@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Build the frontend image from Dockerfile.frontend: .ci/build-frontend-image.sh TAG
+#
+# With no overrides this is a plain build from the internet defaults in Dockerfile.frontend.
+# Each of these env vars (set by .ci/engine-env.sh on machines without a registry) adds one:
+#   ASTRO_PYENV_PYTHON_BASE   --build-arg BASE_IMAGE=<it>  (the python:3.12-slim stand-in)
+#   ASTRO_PYENV_PYENV_LOCAL   a pyenv git checkout: `git archive HEAD` of it becomes the named
+#                             build context `pyenv-local`, with --build-arg PYENV_SOURCE=pyenv-local
+#   ASTRO_PYENV_CA_BUNDLE     --secret id=astro-pyenv-ca,src=<it>
+# ASTRO_PYENV_FRONTEND_DOCKERFILE (default Dockerfile.frontend) and ASTRO_PYENV_FRONTEND_CONTEXT
+# (default the repository root) choose what to build.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 TAG" >&2
+    exit 2
+fi
+tag="$1"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+docker_cli="${ASTRO_PYENV_DOCKER:-docker}"
+dockerfile="${ASTRO_PYENV_FRONTEND_DOCKERFILE:-$repo/Dockerfile.frontend}"
+context="${ASTRO_PYENV_FRONTEND_CONTEXT:-$repo}"
+export DOCKER_BUILDKIT=1
+
+args=(build --network host -f "$dockerfile" -t "$tag")
+if [ -n "${ASTRO_PYENV_PYTHON_BASE:-}" ]; then
+    args+=(--build-arg "BASE_IMAGE=$ASTRO_PYENV_PYTHON_BASE")
+fi
+pyenv_dir=""
+cleanup() { [ -z "$pyenv_dir" ] || rm -rf "$pyenv_dir"; }
+trap cleanup EXIT
+if [ -n "${ASTRO_PYENV_PYENV_LOCAL:-}" ]; then
+    pyenv_dir="$(mktemp -d /tmp/astro-pyenv-pyenv.XXXXXX)"
+    # pyenv alone: `git archive` leaves out versions/, shims/ and anything untracked.
+    git -C "$ASTRO_PYENV_PYENV_LOCAL" archive HEAD | tar -x -C "$pyenv_dir"
+    args+=(--build-context "pyenv-local=$pyenv_dir" --build-arg PYENV_SOURCE=pyenv-local)
+fi
+if [ -n "${ASTRO_PYENV_CA_BUNDLE:-}" ]; then
+    args+=(--secret "id=astro-pyenv-ca,src=$ASTRO_PYENV_CA_BUNDLE")
+fi
+args+=("$context")
+
+echo "+ $docker_cli ${args[*]}" >&2
+"$docker_cli" "${args[@]}"
