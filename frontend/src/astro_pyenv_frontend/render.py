@@ -1,0 +1,127 @@
+"""Render the generated Dockerfile fragments from the package's templates."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Sequence
+
+import jinja2
+
+# python-build settings a user may pass as build args (``--build-arg NAME=...``);
+# checksums stay verified: the skip-checksum switch is deliberately absent.
+PYTHON_BUILD_ARGS = (
+    "PYTHON_BUILD_MIRROR_URL",
+    "PYTHON_BUILD_HTTP_CLIENT",
+    "PYTHON_BUILD_CURL_OPTS",
+    "PYTHON_BUILD_WGET_OPTS",
+    "PYTHON_CONFIGURE_OPTS",
+    "PYTHON_CFLAGS",
+    "PYTHON_MAKE_OPTS",
+    "MAKE_OPTS",
+)
+
+# pip settings a user may pass as build args, e.g. for a private index.
+PIP_ARGS = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_TRUSTED_HOST",
+    "PIP_FIND_LINKS",
+    "PIP_CONSTRAINT",
+    "PIP_PRE",
+    "PIP_ONLY_BINARY",
+    "PIP_NO_BINARY",
+    "PIP_DEFAULT_TIMEOUT",
+)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("astro_pyenv_frontend", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _render(template: str, **values: Any) -> str:
+    return _environment().get_template(template).render(**values)
+
+
+def tools_stage(frontend_image: str, stage: str) -> str:
+    return _render("tools.Dockerfile.j2", frontend_image=frontend_image, stage=stage)
+
+
+def interpreter_stage(
+    *, esc: str, version: str, base_image: str, base_image_text: str, platform_flag: str, stage: str, tools_stage: str
+) -> str:
+    return _render(
+        "interpreter.Dockerfile.j2",
+        esc=esc,
+        version=version,
+        base_image=base_image,
+        base_image_text=base_image_text,
+        platform_flag=platform_flag,
+        stage=stage,
+        tools_stage=tools_stage,
+        build_args=PYTHON_BUILD_ARGS,
+    )
+
+
+def venv_stage(
+    *,
+    esc: str,
+    name: str,
+    version: str,
+    requirements: str | None,
+    parent_stage: str,
+    stage: str,
+    replayed_args: Sequence[str],
+    interpreter_stage: str,
+    tools_stage: str,
+    python: str,
+) -> str:
+    return _render(
+        "venv.Dockerfile.j2",
+        esc=esc,
+        name=name,
+        version=version,
+        requirements=requirements,
+        parent_stage=parent_stage,
+        stage=stage,
+        replayed_args=replayed_args,
+        interpreter_stage=interpreter_stage,
+        tools_stage=tools_stage,
+        python=python,
+        build_args=PIP_ARGS,
+    )
+
+
+def continuation(
+    *,
+    summary: str,
+    parent_stage: str,
+    stage: str,
+    replayed_args: Sequence[str],
+    new_interpreters: Sequence[Any],
+    environments: Sequence[Any],
+    extend_path: bool,
+) -> str:
+    return _render(
+        "continuation.Dockerfile.j2",
+        summary=summary,
+        parent_stage=parent_stage,
+        stage=stage,
+        replayed_args=replayed_args,
+        new_interpreters=new_interpreters,
+        environments=environments,
+        extend_path=extend_path,
+    )
+
+
+def astro_onbuild(image: str) -> str:
+    return _render("astro_onbuild.Dockerfile.j2", image=image)
+
+
+def astro_project() -> str:
+    return _render("astro_project.Dockerfile.j2")

@@ -1,0 +1,128 @@
+#!/bin/sh
+# Compile CPython VERSION with pyenv's python-build into /opt/astro-pyenv/python/VERSION.
+#
+# Runs as root in a generated interpreter stage, FROM the same base image as
+# the stage that uses the interpreter.  A compiled interpreter is kept in a
+# BuildKit cache mount keyed by version and OS, so a new image on the same OS
+# (a runtime patch release) copies it instead of compiling again.  Shared
+# libraries the interpreter needs and the base image lacks are copied next to
+# it (pyenv links with an rpath), so it runs on a minimal base too.
+#
+# usage: build-python.sh VERSION   (tools mounted at the directory above this script)
+set -eu
+
+version="$1"
+here=$(cd "$(dirname "$0")" && pwd)
+tools=$(dirname "$here")
+root=/opt/astro-pyenv
+prefix="$root/python/$version"
+cache_root=/var/cache/astro-pyenv-python
+. "$here/build-deps.sh"
+
+say() { echo "astro-pyenv: $*" >&2; }
+
+# File names of the shared libraries in the directories the dynamic linker
+# searches; what is there now is "the base".  Names, not paths: /lib is often
+# a symlink to /usr/lib.
+lib_dirs="/lib /lib64 /usr/lib /usr/lib64 /usr/local/lib"
+list_libs() {
+    for d in $lib_dirs; do
+        if [ -d "$d" ]; then find "$d/" \( -type f -o -type l \) -name '*.so*' 2>/dev/null; fi
+    done | sed 's|.*/||' | sort -u
+}
+list_libs >/tmp/astro-pyenv-base-libs
+
+os_key() {
+    ( . /etc/os-release 2>/dev/null; printf '%s-%s' "${ID:-unknown}" "${VERSION_ID:-unknown}" )
+    printf -- '-%s-' "$(uname -m)"
+    (ldd --version 2>&1 || true) | head -n 1 | tr -cd 'A-Za-z0-9.'
+}
+key=$(printf '%s-%s' "$version" "$(os_key)" | tr -c 'A-Za-z0-9._-' '_')
+cached="$cache_root/$key"
+
+deps_installed=no
+ensure_build_deps() {
+    if [ "$deps_installed" = no ]; then
+        say "installing build dependencies"
+        astro_pyenv_install_build_deps
+        deps_installed=yes
+    fi
+}
+
+with_ca_bundle() {
+    if [ -s /run/secrets/astro-pyenv-ca ]; then
+        export CURL_CA_BUNDLE=/run/secrets/astro-pyenv-ca SSL_CERT_FILE=/run/secrets/astro-pyenv-ca
+    fi
+}
+
+# Remove what no task ever runs: the test suite, optimised bytecode, static
+# libraries and debug symbols.
+trim() {
+    stdlib=$(find "$prefix/lib" -maxdepth 1 -type d -name 'python3*' | head -n 1)
+    rm -rf "$stdlib/test" "$stdlib/idlelib/idle_test" "$stdlib/tkinter/test" "$stdlib/lib2to3/tests"
+    find "$prefix" -name '*.opt-1.pyc' -delete -o -name '*.opt-2.pyc' -delete
+    find "$prefix" -name 'libpython*.a' -delete
+    if command -v strip >/dev/null 2>&1; then
+        find "$prefix" -type f \( -name '*.so' -o -name '*.so.*' -o -path '*/bin/python3*' \) \
+            -exec strip --strip-debug {} + 2>/dev/null || true
+    fi
+}
+
+if [ -f "$cached/.complete" ]; then
+    say "reusing CPython $version compiled earlier for this OS ($key)"
+    mkdir -p "$prefix"
+    cp -a "$cached/python/." "$prefix/"
+else
+    ensure_build_deps
+    with_ca_bundle
+    export MAKE_OPTS="${MAKE_OPTS:--j$(nproc)}"
+    say "compiling CPython $version with ${MAKE_OPTS}"
+    configure_opts="${PYTHON_CONFIGURE_OPTS:-}"
+    case "$version" in
+        3.[0-9].*|3.[0-9]) ;;
+        *) configure_opts="$configure_opts --disable-test-modules" ;;
+    esac
+    PYTHON_CONFIGURE_OPTS="$configure_opts" bash "$tools/pyenv/plugins/python-build/bin/python-build" "$version" "$prefix"
+    trim
+    mkdir -p "$cache_root"
+    rm -rf "$cached.tmp"
+    mkdir -p "$cached.tmp/python"
+    cp -a "$prefix/." "$cached.tmp/python/"
+    touch "$cached.tmp/.complete"
+    rm -rf "$cached"
+    mv "$cached.tmp" "$cached"
+fi
+
+# Every ELF file of the interpreter and the libraries it resolves to.
+elf_files() {
+    # _tkinter is left out: its X11 libraries are no task's business.
+    find "$prefix" -type f \( -name '*.so' -o -name '*.so.*' -o -path "$prefix/bin/python3*" \) ! -name '_tkinter*' 2>/dev/null
+}
+needed() { elf_files | while read -r f; do ldd "$f" 2>/dev/null || true; done; }
+
+if needed | grep -q 'not found'; then
+    ensure_build_deps
+fi
+if needed | grep -q 'not found'; then
+    say "some libraries the interpreter needs are not installable on this base:"
+    needed | grep 'not found' | sort -u >&2
+    exit 1
+fi
+
+# Copy the libraries that the base image did not have into the prefix.
+needed | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u | while read -r lib; do
+    case "$lib" in "$prefix"/*) continue ;; esac
+    case "$(basename "$lib")" in libc.so*|libm.so*|libpthread.so*|libdl.so*|librt.so*|ld-*|libutil.so*) continue ;; esac
+    if ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then
+        say "bundling $(basename "$lib") (the base image does not have it)"
+        cp -L "$lib" "$prefix/lib/"
+    fi
+done
+
+series=$(echo "$version" | sed -E 's/^([0-9]+\.[0-9]+)[^t]*(t?)$/\1\2/')
+mkdir -p "$root/bin"
+if [ -x "$prefix/bin/python$series" ]; then
+    ln -sf "../python/$version/bin/python$series" "$root/bin/python$series"
+fi
+install -d -m 1777 "$root/venvs"
+"$prefix/bin/python$series" -c 'import ssl, sqlite3, ctypes, zlib, bz2, lzma, sys; print("astro-pyenv: built", sys.version.split()[0])'

@@ -1,0 +1,117 @@
+"""The transform: a Dockerfile with PYENV lines in, a plain Dockerfile out.
+
+Pure and deterministic: the same text and options always give the same bytes.
+The gateway frontend and the CLI both call :func:`transform`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from .convert import Chunk, Converter
+from .errors import DockerfileError
+from .lexer import lex
+
+__all__ = ["TransformOptions", "TransformResult", "TransformWarning", "transform"]
+
+
+@dataclass(frozen=True)
+class TransformOptions:
+    """Inputs besides the Dockerfile text.
+
+    ``frontend_image`` is our own image reference: generated stages mount
+    pyenv and the build scripts from it, so builds need no GitHub access.
+    ``known_versions`` are pyenv's definition names; None means the snapshot
+    bundled with this package (the pyenv the frontend image ships).
+    """
+
+    frontend_image: str
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    known_versions: Sequence[str] | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class TransformWarning:
+    message: str
+    line: int
+
+
+@dataclass(frozen=True)
+class TransformResult:
+    """The plain Dockerfile and, per output line, the user's line it came from."""
+
+    dockerfile: str
+    source_lines: tuple[int | None, ...]
+    warnings: tuple[TransformWarning, ...]
+    changed: bool
+
+    def source_line(self, output_line: int) -> int | None:
+        """The user's line (1-based) behind ``output_line`` (1-based), if any."""
+        if 1 <= output_line <= len(self.source_lines):
+            return self.source_lines[output_line - 1]
+        return None
+
+
+def transform(text: str, options: TransformOptions) -> TransformResult:
+    """Turn ``text`` into a plain Dockerfile; raise :class:`DockerfileError` on bad input."""
+    lexed = lex(text)
+    known = options.known_versions
+    if known is None:
+        from .versions import load_bundled_versions
+
+        known = load_bundled_versions()
+    converter = Converter(
+        lexed=lexed,
+        frontend_image=options.frontend_image,
+        build_args=options.build_args,
+        known_versions=known,
+    )
+    changed = converter.run()
+    warnings = tuple(TransformWarning(message, line) for message, line in converter.warnings)
+    if not changed:
+        lines = tuple(range(1, len(text.splitlines()) + 1))
+        return TransformResult(text, lines, warnings, changed=False)
+    chunks = _drop_syntax_line(converter.chunks, lexed.directive_lines, lexed.directives.syntax)
+    dockerfile, source_lines = _join(chunks)
+    return TransformResult(dockerfile, source_lines, warnings, changed=True)
+
+
+def _drop_syntax_line(chunks: list[Chunk], directive_lines: Sequence[int], syntax: str | None) -> list[Chunk]:
+    """Drop the ``# syntax=`` line: the plain Dockerfile is for BuildKit's own frontend.
+
+    Dropped rather than blanked: a blank first line would end the parser
+    directives, and a following ``# escape=`` would stop counting.
+    """
+    if syntax is None:
+        return chunks
+    return [
+        chunk
+        for chunk in chunks
+        if not (chunk.source_lines and chunk.source_lines[0] in directive_lines and _is_syntax_line(chunk.text))
+    ]
+
+
+def _is_syntax_line(text: str) -> bool:
+    body = text.lstrip("\ufeff").strip().lstrip("#").strip().lower()
+    return body.replace(" ", "").startswith("syntax=")
+
+
+def _join(chunks: Sequence[Chunk]) -> tuple[str, tuple[int | None, ...]]:
+    parts: list[str] = []
+    lines: list[int | None] = []
+    for chunk in chunks:
+        if parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
+        parts.append(chunk.text)
+        lines.extend(chunk.source_lines)
+    return "".join(parts), tuple(lines)
+
+
+def check(text: str, options: TransformOptions) -> None:
+    """Validate only; raise :class:`DockerfileError` like :func:`transform`."""
+    transform(text, options)
+
+
+__all__ += ["check", "DockerfileError"]

@@ -1,0 +1,59 @@
+"""Golden files: each case directory holds a Dockerfile and the plain Dockerfile it becomes.
+
+Cases live in ``render_cases/<case>/``: ``Dockerfile``, optional ``build-args``
+(NAME=VALUE lines) and ``expected.Dockerfile``.  Cases that must fail live in
+``render_negative/<case>/`` with ``expected-error.txt`` (``LINE: message``).
+Run with ``ASTRO_PYENV_UPDATE_GOLDEN=1`` to rewrite the expected files after a
+deliberate change, then review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from astro_pyenv_frontend.errors import DockerfileError
+from astro_pyenv_frontend.transform import TransformOptions, transform
+
+HERE = Path(__file__).parent
+CASES = sorted(p for p in (HERE / "render_cases").iterdir() if p.is_dir())
+NEGATIVE = sorted(p for p in (HERE / "render_negative").iterdir() if p.is_dir())
+UPDATE = os.environ.get("ASTRO_PYENV_UPDATE_GOLDEN") == "1"
+FRONTEND = "local/astro-pyenv-frontend:dev"
+
+
+def _read(path: Path) -> str:
+    return path.read_bytes().decode("utf-8", "surrogateescape")
+
+
+def _options(case: Path) -> TransformOptions:
+    args: dict[str, str] = {}
+    args_file = case / "build-args"
+    if args_file.exists():
+        for line in _read(args_file).splitlines():
+            name, _, value = line.partition("=")
+            args[name] = value
+    return TransformOptions(frontend_image=FRONTEND, build_args=args)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_render_matches_golden_file(case: Path) -> None:
+    result = transform(_read(case / "Dockerfile"), _options(case))
+    expected = case / "expected.Dockerfile"
+    if UPDATE:
+        expected.write_bytes(result.dockerfile.encode("utf-8", "surrogateescape"))
+    assert result.dockerfile == _read(expected)
+    assert len(result.source_lines) == len(result.dockerfile.splitlines())
+
+
+@pytest.mark.parametrize("case", NEGATIVE, ids=[c.name for c in NEGATIVE])
+def test_negative_case_reports_line_and_message(case: Path) -> None:
+    with pytest.raises(DockerfileError) as info:
+        transform(_read(case / "Dockerfile"), _options(case))
+    got = f"{info.value.line}: {info.value.message}\n"
+    expected = case / "expected-error.txt"
+    if UPDATE:
+        expected.write_text(got)
+    assert got == expected.read_text()
