@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from astro_pyenv import (
+    PyenvError,
+    PyenvInterpreterError,
+    PyenvNotDefinedError,
+    environment_names,
+    list_environments,
+    resolve_python,
+)
+
+DOCKERFILE_LINE = "PYENV <python-version> {name} [<requirements-file>]"
+
+
+def test_resolves_an_absolute_executable(clean_env, monkeypatch, py39_venv: Path) -> None:
+    monkeypatch.setenv("ASTRO_PYENV_epo", str(py39_venv))
+    assert resolve_python("epo") == str(py39_venv)
+
+
+def test_explicit_environ_mapping_wins_over_os_environ(clean_env, py39_venv: Path) -> None:
+    assert resolve_python("x", {"ASTRO_PYENV_x": str(py39_venv)}) == str(py39_venv)
+
+
+def test_missing_variable_message_names_variable_existing_envs_and_dockerfile_line(
+    clean_env, monkeypatch, py39_venv: Path
+) -> None:
+    monkeypatch.setenv("ASTRO_PYENV_beta", str(py39_venv))
+    monkeypatch.setenv("ASTRO_PYENV_alpha", str(py39_venv))
+    with pytest.raises(PyenvNotDefinedError) as info:
+        resolve_python("epo_pyenv")
+    err = info.value
+    assert isinstance(err, LookupError) and isinstance(err, PyenvError)
+    text = str(err)
+    assert "ASTRO_PYENV_epo_pyenv is not set" in text
+    assert "Environments defined in this image: alpha, beta." in text
+    assert DOCKERFILE_LINE.format(name="epo_pyenv") in text
+    assert err.variable == "ASTRO_PYENV_epo_pyenv"
+    assert err.available == ["alpha", "beta"]
+
+
+def test_missing_variable_message_when_image_has_no_environments(clean_env) -> None:
+    with pytest.raises(PyenvNotDefinedError) as info:
+        resolve_python("epo")
+    assert "This image defines no PYENV environments (no ASTRO_PYENV_* variables are set)." in str(info.value)
+    assert DOCKERFILE_LINE.format(name="epo") in str(info.value)
+
+
+def test_str_is_the_message_not_a_tuple_repr(clean_env) -> None:
+    with pytest.raises(PyenvNotDefinedError) as info:
+        resolve_python("epo")
+    assert str(info.value).startswith("Python environment 'epo' is not defined")
+
+
+@pytest.mark.parametrize(
+    "make_path, reason",
+    [
+        (lambda tmp: "", "is empty"),
+        (lambda tmp: "venv/bin/python", "is not an absolute path"),
+        (lambda tmp: str(tmp / "nope" / "python"), "does not exist"),
+        (lambda tmp: str(tmp), "is not a file"),
+    ],
+)
+def test_bad_paths_are_rejected_with_the_reason(clean_env, monkeypatch, tmp_path, make_path, reason) -> None:
+    path = make_path(tmp_path)
+    monkeypatch.setenv("ASTRO_PYENV_bad", path)
+    with pytest.raises(PyenvInterpreterError) as info:
+        resolve_python("bad")
+    text = str(info.value)
+    assert f"ASTRO_PYENV_bad={path!r} {reason}" in text
+    assert "Environments defined in this image: bad." in text
+    assert DOCKERFILE_LINE.format(name="bad") in text
+    assert isinstance(info.value, LookupError)
+
+
+
+def test_non_executable_file_is_rejected(clean_env, monkeypatch, tmp_path) -> None:
+    # os.access(X_OK) is false for a file with no execute bit at all, even for root.
+    script = tmp_path / "python"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o644)
+    monkeypatch.setenv("ASTRO_PYENV_nx", str(script))
+    with pytest.raises(PyenvInterpreterError, match="is not executable"):
+        resolve_python("nx")
+
+
+def test_list_environments_is_sorted_and_ignores_other_variables(clean_env, monkeypatch) -> None:
+    monkeypatch.setenv("ASTRO_PYENV_b", "/b/python")
+    monkeypatch.setenv("ASTRO_PYENV_a", "/a/python")
+    monkeypatch.setenv("ASTRO_PYENV_", "/nameless")
+    monkeypatch.setenv("NOT_ASTRO_PYENV_c", "/c")
+    assert list_environments() == {"a": "/a/python", "b": "/b/python"}
+    assert environment_names() == ["a", "b"]
+
+
+def test_names_are_case_sensitive(clean_env, monkeypatch, py39_venv: Path) -> None:
+    monkeypatch.setenv("ASTRO_PYENV_Epo", str(py39_venv))
+    with pytest.raises(PyenvNotDefinedError, match="Environments defined in this image: Epo."):
+        resolve_python("epo")
