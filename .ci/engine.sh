@@ -132,7 +132,7 @@ cmd_stop() {
 
 cmd_status() {
     if answers; then
-        "$docker_cli" version --format 'engine at {{"'"$DOCKER_HOST"'"}}: server {{.Server.Version}}, client {{.Client.Version}}{{println}}'
+        "$docker_cli" version --format 'engine at {{"'"$DOCKER_HOST"'"}}: server {{.Server.Version}}, client {{.Client.Version}}'
     else
         echo "no engine answers at $DOCKER_HOST"
         return 1
