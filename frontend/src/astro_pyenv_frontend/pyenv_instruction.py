@@ -148,16 +148,18 @@ def msg_bad_requirements_char(value: str, char: str) -> str:
 
 
 def split_raw_words(text: str, escape: str) -> list[str]:
-    """Split on unquoted whitespace, keeping quotes and escapes for expansion."""
+    """Split on whitespace outside quotes and ``${...}``, keeping quotes and
+    escapes so each word can then be expanded on its own."""
     words: list[str] = []
     buf: list[str] = []
     quote = ""
+    depth = 0  # nesting of ${...}
     in_word = False
     i = 0
     while i < len(text):
         ch = text[i]
         i += 1
-        if not quote and go_is_space(ch):
+        if not quote and not depth and go_is_space(ch):
             if in_word:
                 words.append("".join(buf))
                 buf = []
@@ -165,17 +167,22 @@ def split_raw_words(text: str, escape: str) -> list[str]:
             continue
         in_word = True
         buf.append(ch)
-        if quote:
+        if quote == "'":
             if ch == quote:
                 quote = ""
-            elif ch == escape and quote == '"' and i < len(text):
-                buf.append(text[i])
-                i += 1
-        elif ch in "'\"":
-            quote = ch
         elif ch == escape and i < len(text):
             buf.append(text[i])
             i += 1
+        elif ch == "$" and text.startswith("{", i):
+            buf.append("{")
+            i += 1
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+        elif ch == quote:
+            quote = ""
+        elif not quote and ch in "'\"":
+            quote = ch
     if in_word:
         words.append("".join(buf))
     return words
@@ -246,9 +253,9 @@ def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") 
             raise _error(instr, msg_flag_after_arguments(raw))
         positional.append(raw)
 
-    if len(positional) not in (2, 3):
-        raise _error(instr, msg_argument_count(len(positional)))
     values = [_expand_word(instr, word, env, escape) for word in positional]
+    if len(values) not in (2, 3):
+        raise _error(instr, msg_argument_count(len(values)))
     version, name = values[0], values[1]
     if not _VERSION_RE.match(version):
         raise _error(instr, msg_invalid_version(version))

@@ -32,7 +32,9 @@ __all__ = [
 _RELEASE_RE = re.compile(r"(?P<release>\d+\.\d+(?:\.\d+)?)(?P<pre>(?:a|b|rc)\d+)?(?P<t>t?)\Z")
 _DEV_RE = re.compile(r"(?P<release>\d+\.\d+)(?P<t>t?)-dev\Z")
 _PREFIX_RE = re.compile(r"(?P<major>\d+)(?:\.(?P<minor>\d+))?(?P<t>t?)\Z")
-_LENIENT_RE = re.compile(r"(?P<major>\d+)(?:\.(?P<minor>\d+))?(?:\.(?P<micro>\d+))?")
+_LENIENT_RE = re.compile(
+    r"(?P<major>\d+)(?:\.(?P<minor>\d+))?(?:\.(?P<micro>\d+))?(?:(?:a|b|rc)\d+)?(?P<t>t?)"
+)
 
 DEFINITIONS_SUBDIR = Path("plugins", "python-build", "share", "python-build")
 _BUNDLED = "python-build-definitions.txt"
@@ -100,7 +102,7 @@ def _best(releases: Sequence[_Release]) -> _Release | None:
 def _nearest(spec: str, releases: Sequence[_Release]) -> list[str]:
     """Up to three known versions close to ``spec``, ascending."""
     match = _LENIENT_RE.match(spec)
-    wanted_t = spec.endswith("t")
+    wanted_t = bool(match and match.group("t"))
     pool = [r for r in releases if r.free_threaded == wanted_t] or list(releases)
     if not pool:
         return []

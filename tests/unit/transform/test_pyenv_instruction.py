@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import pytest
+
+from astro_pyenv_frontend.errors import DockerfileError
+from astro_pyenv_frontend.lexer import Instruction, lex
+from astro_pyenv_frontend.pyenv_instruction import (
+    PyenvInstruction,
+    msg_absolute_requirements,
+    msg_argument_count,
+    msg_unknown_flag,
+    msg_unset_variable,
+    parse_pyenv,
+    split_raw_words,
+)
+
+from ._util import one_instruction
+
+ENV = {"PY": "3.12", "NAME": "tools", "REQ": "reqs/dev.txt", "EMPTY": "", "SPACE": "a b"}
+
+
+def _parse(line: str, escape: str = "\\") -> PyenvInstruction:
+    return parse_pyenv(one_instruction(line), ENV, escape)
+
+
+@pytest.mark.parametrize(
+    ("line", "version", "name", "requirements"),
+    [
+        ("PYENV 3.12 venv", "3.12", "venv", None),
+        ("pyenv 3.12 venv", "3.12", "venv", None),
+        ("PyEnv 3.13t free", "3.13t", "free", None),
+        ("PYENV 3.12 venv requirements.txt", "3.12", "venv", "requirements.txt"),
+        ("PYENV 3.12 venv ./requirements.txt", "3.12", "venv", "requirements.txt"),
+        ("PYENV 3.12 venv a//b/./c.txt", "3.12", "venv", "a/b/c.txt"),
+        ("PYENV 3.12 venv a/../b.txt", "3.12", "venv", "b.txt"),
+        ("PYENV 3.12 venv req-1.2+x@y.txt", "3.12", "venv", "req-1.2+x@y.txt"),
+        ("PYENV 3.14.0rc1 a_b-C9", "3.14.0rc1", "a_b-C9", None),
+        ("PYENV 3.13-dev 9lives", "3.13-dev", "9lives", None),
+        ("PYENV $PY ${NAME} $REQ", "3.12", "tools", "reqs/dev.txt"),
+        ("PYENV ${NOPE:-3.11} x", "3.11", "x", None),
+        ("PYENV ${PY:?set PY} x", "3.12", "x", None),
+        ('PYENV "3.12" \'venv\'', "3.12", "venv", None),
+        ("PYENV \\\n  3.12 \\\n  venv", "3.12", "venv", None),
+        ("PYENV -- 3.12 venv", "3.12", "venv", None),
+        ("PYENV 3.12 v${EMPTY}env", "3.12", "venv", None),
+    ],
+)
+def test_parse_pyenv(line: str, version: str, name: str, requirements: str | None) -> None:
+    result = _parse(line)
+    assert (result.version, result.name, result.requirements) == (version, name, requirements)
+    assert dict(result.flags) == {}
+
+
+def test_line_range() -> None:
+    items = lex("FROM x\n\nPYENV 3.12 a \\\n b\n").items
+    instr = items[-1]
+    assert isinstance(instr, Instruction)
+    result = parse_pyenv(instr, ENV, "\\")
+    assert (result.line, result.end_line) == (3, 4)
+
+
+def test_backtick_escape() -> None:
+    result = _parse("# escape=`\nPYENV `\n 3.12 venv", "`")
+    assert (result.version, result.name) == ("3.12", "venv")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("PYENV", "PYENV expects <python-version> <name> [<requirements-file>], got 0 arguments"),
+        ("PYENV 3.12", "PYENV expects <python-version> <name> [<requirements-file>], got 1 argument"),
+        ("PYENV 3.12 a b c", "PYENV expects <python-version> <name> [<requirements-file>], got 4 arguments"),
+        ("PYENV $SPACE", "PYENV expects <python-version> <name> [<requirements-file>], got 1 argument"),
+        (
+            'PYENV ["3.12", "x"]',
+            "PYENV does not accept the JSON form; write "
+            "PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]",
+        ),
+        ("PYENV --installer=uv 3.12 x", "unknown flag --installer; PYENV accepts no flags yet"),
+        ("PYENV --x 3.12 x", "unknown flag --x; PYENV accepts no flags yet"),
+        ("PYENV 3.12 x --installer=uv", "flags go before <python-version>: move --installer=uv right after PYENV"),
+        (
+            "PYENV $PYTHON x",
+            "variable PYTHON is not set; declare it with ARG PYTHON in this stage "
+            "(an ARG before the first FROM must be declared again inside the stage)",
+        ),
+        (
+            "PYENV 3.12 ${NOPE}",
+            "variable NOPE is not set; declare it with ARG NOPE in this stage "
+            "(an ARG before the first FROM must be declared again inside the stage)",
+        ),
+        ("PYENV ${PY x", "PYENV: unsupported modifier ( ) in substitution"),
+        ("PYENV 3.12 ${NAME", "PYENV: syntax error: missing '}'"),
+        ("PYENV ${NOPE:?set PY} x", "PYENV: NOPE: set PY"),
+        ("PYENV ${NOPE:-3.12 x} y", "invalid <python-version> '3.12 x': expected a version such as 3.12, 3.13t or 3.12.4"),
+        ("PYENV '3.12 x", "PYENV: unexpected end of statement while looking for matching single-quote"),
+        ("PYENV 3.12;rm x y", "invalid <python-version> '3.12;rm': expected a version such as 3.12, 3.13t or 3.12.4"),
+        ("PYENV '' x", "invalid <python-version> '': expected a version such as 3.12, 3.13t or 3.12.4"),
+        ("PYENV .3 x", "invalid <python-version> '.3': expected a version such as 3.12, 3.13t or 3.12.4"),
+        ("PYENV 3.12 -x", "invalid <name> '-x': use letters, digits, '_' and '-', starting with a letter or digit"),
+        ("PYENV 3.12 _x", "invalid <name> '_x': use letters, digits, '_' and '-', starting with a letter or digit"),
+        ("PYENV 3.12 a.b", "invalid <name> 'a.b': use letters, digits, '_' and '-', starting with a letter or digit"),
+        ("PYENV 3.12 a$(id)", "invalid <name> 'a$(id)': use letters, digits, '_' and '-', starting with a letter or digit"),
+        ("PYENV 3.12 'a;b'", "invalid <name> 'a;b': use letters, digits, '_' and '-', starting with a letter or digit"),
+        ("PYENV 3.12 \"$SPACE\"", "invalid <name> 'a b': use letters, digits, '_' and '-', starting with a letter or digit"),
+        ("PYENV 3.12 x ''", "<requirements-file> is empty; omit it or name a file in the build context"),
+        ("PYENV 3.12 x $EMPTY", "<requirements-file> is empty; omit it or name a file in the build context"),
+        ("PYENV 3.12 x /req.txt", "<requirements-file> '/req.txt' must be relative to the build context, not absolute"),
+        ("PYENV 3.12 x ../req.txt", "<requirements-file> '../req.txt' points outside the build context"),
+        ("PYENV 3.12 x a/../../req.txt", "<requirements-file> 'a/../../req.txt' points outside the build context"),
+        ("PYENV 3.12 x ..", "<requirements-file> '..' points outside the build context"),
+        ("PYENV 3.12 x .", "<requirements-file> '.' must name a file, not a directory"),
+        ("PYENV 3.12 x reqs/", "<requirements-file> 'reqs/' must name a file, not a directory"),
+        (
+            "PYENV 3.12 x a,readonly=false",
+            "<requirements-file> 'a,readonly=false' contains ',', which cannot be used in a --mount source; "
+            "use only letters, digits and . _ - + @ /",
+        ),
+        (
+            'PYENV 3.12 x "my reqs.txt"',
+            "<requirements-file> 'my reqs.txt' contains ' ', which cannot be used in a --mount source; "
+            "use only letters, digits and . _ - + @ /",
+        ),
+        (
+            "PYENV 3.12 x 'r$X.txt'",
+            "<requirements-file> 'r$X.txt' contains '$', which cannot be used in a --mount source; "
+            "use only letters, digits and . _ - + @ /",
+        ),
+        (
+            "PYENV 3.12 x \"a'b\"",
+            "<requirements-file> \"a'b\" contains \"'\", which cannot be used in a --mount source; "
+            "use only letters, digits and . _ - + @ /",
+        ),
+        (
+            "PYENV 3.12 x a\\\\b",
+            "<requirements-file> 'a\\\\b' contains '\\\\', which cannot be used in a --mount source; "
+            "use only letters, digits and . _ - + @ /",
+        ),
+    ],
+)
+def test_parse_pyenv_errors(line: str, message: str) -> None:
+    with pytest.raises(DockerfileError) as info:
+        _parse("# c\n" + line)
+    assert info.value.message == message
+    assert info.value.line == 2
+
+
+def test_wrong_keyword() -> None:
+    with pytest.raises(DockerfileError) as info:
+        _parse("RUN x")
+    assert info.value.message == "expected a PYENV instruction, got RUN"
+
+
+def test_message_builders() -> None:
+    assert msg_argument_count(1) == "PYENV expects <python-version> <name> [<requirements-file>], got 1 argument"
+    assert msg_unknown_flag("x") == "unknown flag --x; PYENV accepts no flags yet"
+    assert msg_unset_variable("PY").startswith("variable PY is not set; declare it with ARG PY in this stage")
+    assert msg_absolute_requirements("/a") == "<requirements-file> '/a' must be relative to the build context, not absolute"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("a b", ["a", "b"]),
+        ("  a   b  ", ["a", "b"]),
+        ("'a b' \"c d\"", ["'a b'", '"c d"']),
+        ("a\\ b c", ["a\\ b", "c"]),
+        ('"a\\" b" c', ['"a\\" b"', "c"]),
+        ("'a\\' b", ["'a\\'", "b"]),
+        ("${A:-x y} ${B:-${C:-1 2}} z", ["${A:-x y}", "${B:-${C:-1 2}}", "z"]),
+        ("'${' b", ["'${'", "b"]),
+        ("", []),
+    ],
+)
+def test_split_raw_words(text: str, words: list[str]) -> None:
+    assert split_raw_words(text, "\\") == words
