@@ -39,3 +39,15 @@ bench: frontend-image
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Real-engine environment for tests/e2e (see .ci/engine.sh, .ci/standins.sh, .ci/cpython-mirror.sh).
+.PHONY: engine standins mirror
+
+engine:
+	bash .ci/engine.sh install && bash .ci/engine.sh start
+
+standins: engine
+	bash .ci/standins.sh
+
+mirror:
+	bash .ci/cpython-mirror.sh start
