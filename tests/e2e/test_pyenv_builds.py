@@ -1,0 +1,164 @@
+"""Real builds of PYENV Dockerfiles through our frontend, checked inside the built images.
+
+CPython 3.9.2 and 3.13.5 are the versions whose sources the offline mirror has;
+on a connected machine the same tests fetch them from python.org.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from . import harness
+
+pytestmark = pytest.mark.e2e
+
+# A base without Python or its runtime libraries (a debootstrap minbase stand-in here).
+MINIMAL_BASE = os.environ.get("ASTRO_PYENV_MINIMAL_BASE", "debian:bookworm-slim")
+MODULES = "import ssl, sqlite3, ctypes, zlib, bz2, lzma, readline"
+
+
+def _dockerfile(frontend: str, base: str, legacy_requirements: str = "requirements/legacy.txt") -> str:
+    return f"""# syntax={frontend}
+FROM {base} AS app
+RUN python3 -c "import sys; print(sys.version)" > /base-python-version
+PYENV 3.9.2 legacy {legacy_requirements}
+PYENV 3.13.5 modern
+COPY dags/ /dags/
+"""
+
+
+FILES = {
+    "requirements/legacy.txt": "six==1.16.0\n",
+    "dags/example.py": "print('a DAG')\n",
+}
+
+
+def _remove(engine: harness.Settings, *images: str) -> None:
+    subprocess.run([engine.docker, "image", "rm", "-f", *images], capture_output=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def two_envs(engine: harness.Settings, frontend_image: str) -> Iterator[str]:
+    """An image with two PYENV environments on the python base image."""
+    tag = "astro-pyenv-e2e/two-envs:latest"
+    result = harness.build(
+        _dockerfile(frontend_image, engine.python_base), FILES, tag=tag, settings=engine
+    )
+    assert result.ok, result.tail(120)
+    yield tag
+    _remove(engine, tag)
+
+
+def _run(image: str, script: str, user: str | None = None) -> harness.RunResult:
+    return harness.run_in_image(image, ["sh", "-c", script], user=user)
+
+
+def test_each_variable_points_to_a_venv_of_the_requested_version(two_envs: str) -> None:
+    result = _run(
+        two_envs,
+        '"$ASTRO_PYENV_legacy" -c "import sys; print(sys.version.split()[0], sys.prefix)";'
+        '"$ASTRO_PYENV_modern" -c "import sys; print(sys.version.split()[0], sys.prefix)"',
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == [
+        "3.9.2",
+        "/opt/astro-pyenv/venvs/legacy",
+        "3.13.5",
+        "/opt/astro-pyenv/venvs/modern",
+    ]
+
+
+def test_requirements_are_installed_only_where_asked(two_envs: str) -> None:
+    result = _run(
+        two_envs,
+        '"$ASTRO_PYENV_legacy" -c "import six; print(six.__version__)";'
+        '"$ASTRO_PYENV_modern" -c "import six" 2>/dev/null && echo modern-has-six || echo modern-bare',
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["1.16.0", "modern-bare"]
+
+
+def test_stdlib_extension_modules_import(two_envs: str) -> None:
+    result = _run(two_envs, f'"$ASTRO_PYENV_legacy" -c "{MODULES}" && "$ASTRO_PYENV_modern" -c "{MODULES}" && echo ok')
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("ok")
+
+
+def test_versioned_interpreters_are_on_path(two_envs: str) -> None:
+    result = _run(two_envs, "python3.9 --version; python3.13 --version")
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["Python", "3.9.2", "Python", "3.13.5"]
+
+
+def test_base_python_is_unchanged(two_envs: str) -> None:
+    result = _run(
+        two_envs,
+        'python3 -c "import sys; print(sys.version)" > /tmp/now; cmp -s /tmp/now /base-python-version'
+        ' && command -v python3',
+    )
+    assert result.exit_code == 0, result.output
+    assert not result.output.strip().startswith("/opt/astro-pyenv")
+
+
+def _step_lines(log: str, stage: str) -> tuple[set[str], set[str]]:
+    """Step ids of ``stage``'s RUN steps, split into (cached, executed)."""
+    ids = set(re.findall(rf"^#(\d+) \[{re.escape(stage)} \d+/\d+\] RUN", log, re.MULTILINE))
+    cached = {i for i in ids if re.search(rf"^#{i} CACHED$", log, re.MULTILINE)}
+    return cached, ids - cached
+
+
+def test_editing_one_requirements_file_rebuilds_only_that_venv(
+    engine: harness.Settings, frontend_image: str, two_envs: str
+) -> None:
+    files = {**FILES, "requirements/legacy.txt": "six==1.16.0\n# edited\n"}
+    result = harness.build(_dockerfile(frontend_image, engine.python_base), files, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        assert _step_lines(result.log, "pyenv-venv-legacy")[1], "the edited venv must be rebuilt"
+        for stage in ("pyenv-venv-modern", "pyenv-python-3.9.2", "pyenv-python-3.13.5"):
+            cached, executed = _step_lines(result.log, stage)
+            assert cached and not executed, f"{stage} should stay cached:\n{result.tail(80)}"
+    finally:
+        if result.image_id:
+            _remove(engine, result.image_id)
+
+
+def test_editing_a_dag_runs_no_pyenv_step(engine: harness.Settings, frontend_image: str, two_envs: str) -> None:
+    files = {**FILES, "dags/example.py": "print('an edited DAG')\n"}
+    result = harness.build(_dockerfile(frontend_image, engine.python_base), files, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        for stage in ("pyenv-venv-legacy", "pyenv-venv-modern", "pyenv-python-3.9.2", "pyenv-python-3.13.5"):
+            cached, executed = _step_lines(result.log, stage)
+            assert not executed, f"{stage} ran again after a DAG edit:\n{result.tail(80)}"
+    finally:
+        if result.image_id:
+            _remove(engine, result.image_id)
+
+
+def test_minimal_base_and_non_root_user(engine: harness.Settings, frontend_image: str) -> None:
+    """On a base without Python's runtime libraries, as a non-root user that stays the user."""
+    dockerfile = f"""# syntax={frontend_image}
+FROM {MINIMAL_BASE}
+RUN useradd --create-home --uid 1234 runner
+USER runner
+PYENV 3.13.5 tool
+"""
+    tag = "astro-pyenv-e2e/minimal:latest"
+    result = harness.build(dockerfile, {}, tag=tag, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        run = _run(
+            tag,
+            f'id -u; "$ASTRO_PYENV_tool" -c "{MODULES}; print(\'imports-ok\')";'
+            " stat -c %u /opt/astro-pyenv/venvs/tool/lib",
+        )
+        assert run.exit_code == 0, run.output
+        assert run.output.split() == ["1234", "imports-ok", "1234"], run.output
+    finally:
+        _remove(engine, tag)
