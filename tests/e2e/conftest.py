@@ -7,18 +7,24 @@ Fixtures:
       ``.ci/build-frontend-image.sh`` (tag from ``ASTRO_PYENV_FRONTEND_IMAGE``).
   ``build`` -> :func:`harness.build`, removing the untagged images it built after the test.
   ``run_in_image`` -> :func:`harness.run_in_image`.
+
+Test modules import the helpers with ``from . import harness`` (tests/e2e is a package);
+plain ``import harness`` gets the same module.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-import harness
+from . import harness
+
+sys.modules.setdefault("harness", harness)
 
 START_HINT = (
     "start one with `make engine` (or `.ci/engine.sh install && .ci/engine.sh start`), "

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
-import harness
+from . import harness
 
 
 def test_build_and_run_from_python_base(
@@ -39,10 +40,12 @@ def test_pip_install_with_ca_secret(
 ) -> None:
     """pip inside a RUN step reaches PyPI with the CA bundle mounted as the build secret."""
     secret = f"/run/secrets/{harness.CA_SECRET_ID}"
+    # A fresh token in the RUN line keeps BuildKit from answering this step from its cache.
     dockerfile = (
         f"FROM {engine.python_base}\n"
         "RUN python -m venv /venv\n"
         f"RUN --mount=type=secret,id={harness.CA_SECRET_ID} \\\n"
+        f"    echo {uuid.uuid4().hex}; \\\n"
         f"    if [ -s {secret} ]; then export PIP_CERT={secret}; fi; \\\n"
         "    /venv/bin/pip install --no-cache-dir six==1.16.0\n"
     )
