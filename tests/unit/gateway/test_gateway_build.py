@@ -211,7 +211,30 @@ def test_lowercase_dockerfile_fallback(bridge: FakeBridge, client: LLBBridgeClie
     bridge.frontend_result = _frontend_result()
     stub = StubTransform(Result_("", (), changed=False))
     build.run(client, _opts(), stub)
-    assert stub.seen[0][0] == "FROM a\n"
+    assert _input_files(_frontend_solve(bridge).FrontendInputs["dockerfile"]) == {"Dockerfile": b"FROM a\n"}
+
+
+def test_plain_dockerfile_skips_the_transform(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": b"FROM a\nRUN echo hi\n"}
+    bridge.frontend_result = _frontend_result()
+    stub = StubTransform(error=AssertionError("transform must not run"))
+    build.run(client, _opts(), stub)
+    assert stub.seen == []
+    assert _returned(bridge).result == _frontend_result()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"FROM a\nRUN true\n", False),
+        (b"FROM a\npyenv 3.12 x\n", True),
+        (b"FROM a\nPY\\\nENV 3.12 x\n", True),
+        (b"# escape=`\nFROM a\nPY`  \r\nENV 3.12 x\n", True),
+        (b"FROM a\n# mentions PyEnv in a comment\n", True),
+    ],
+)
+def test_may_use_pyenv_is_conservative(text: bytes, expected: bool) -> None:
+    assert build.may_use_pyenv(text) is expected
 
 
 def test_old_engine_gets_clear_capability_error(bridge: FakeBridge, client: LLBBridgeClient) -> None:

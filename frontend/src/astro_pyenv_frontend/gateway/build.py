@@ -10,7 +10,9 @@ Every failure ends in exactly one ``Return`` with a readable error.
 from __future__ import annotations
 
 import os
+import re
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -30,6 +32,25 @@ DEFAULT_PYENV_ROOT = "/opt/astro-pyenv/pyenv"
 
 REQUIRED_FRONTEND_CAPS = ("solve.base", "readfile", "return", "returnmap", "frontend.inputs")
 REQUIRED_LLB_CAPS = ("source.local", "source.local.sessionid", "source.local.followpaths", "file.base")
+
+
+class PhaseTimer:
+    """Milliseconds per phase, logged as one stderr line (it lands in the engine's log)."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+        self.phases: list[tuple[str, float]] = []
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases.append((name, (now - self._last) * 1000))
+        self._last = now
+
+    def line(self) -> str:
+        return "astro-pyenv gateway: " + ", ".join(f"{n} {ms:.0f} ms" for n, ms in self.phases)
+
+
+TIMER = PhaseTimer()
 
 
 class ReturnedError(Exception):
@@ -148,10 +169,36 @@ def default_transform(text: str, fopts: FrontendOpts) -> Any:
     return transform(text, options)
 
 
+_CONTINUATION = re.compile(rb"[\\`][ \t]*\r?\n")
+
+
+def may_use_pyenv(data: bytes) -> bool:
+    """False only when no PYENV instruction can be in ``data`` (cheap, conservative).
+
+    Plain Dockerfiles then skip importing the transform and its templates,
+    which costs about as much as the rest of the frontend together.  Line
+    continuations are removed first, as the parser joins lines before reading
+    the instruction keyword.
+    """
+    return b"pyenv" in _CONTINUATION.sub(b"", data).lower()
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """TransformResult-shaped answer for a Dockerfile without PYENV."""
+
+    dockerfile: str = ""
+    source_lines: tuple[int | None, ...] = ()
+    warnings: tuple[Any, ...] = ()
+    changed: bool = False
+
+
 def transform_dockerfile(
     src: UserDockerfile, fopts: FrontendOpts, transform_fn: TransformFn = default_transform
 ) -> tuple[bytes, Any]:
     """(bytes to hand on, TransformResult); DockerfileError becomes a located status."""
+    if not may_use_pyenv(src.data):
+        return src.data, Unchanged()
     text = src.data.decode("utf-8", errors="surrogateescape")
     try:
         result = transform_fn(text, fopts)
@@ -196,13 +243,16 @@ def build(
 ) -> gateway_pb2.Result:
     """Everything up to (not including) the final Return."""
     caps = check_caps(client.ping())
+    TIMER.mark("ping")
     inputs = client.inputs()
     if fopts.remote_context:
         # git/HTTP contexts: dockerfile.v0 reads the Dockerfile from the URL
         # itself and would ignore our input, so we can only pass through.
         return forward(client, fopts, inputs, None)
     src = read_dockerfile(client, fopts, inputs)
+    TIMER.mark("read")
     data, result = transform_dockerfile(src, fopts, transform_fn)
+    TIMER.mark("transform")
     if result.warnings and "gateway.warnings" in caps:
         _warn_all(client, src, result.warnings)
     files = [llb.FileToWrite(src.filename, data)]
@@ -213,6 +263,7 @@ def build(
     try:
         return forward(client, fopts, inputs, dockerfile_input)
     except GatewayCallError as err:
+        TIMER.mark("solve")
         if not result.changed:
             raise ReturnedError(err.status) from None
         gen = gwerrors.GeneratedSource(
@@ -237,8 +288,11 @@ def run(
         traceback.print_exc(file=sys.stderr)
         status = gwerrors.crash_status(err)
     else:
+        TIMER.mark("solve")
         try:
             client.return_result(result)
+            TIMER.mark("return")
+            print(TIMER.line(), file=sys.stderr)
             return 0
         except Exception as err:  # noqa: BLE001
             traceback.print_exc(file=sys.stderr)
@@ -258,7 +312,9 @@ def main() -> int:
     from .transport import open_stdio_channel, take_stdout
 
     out_fd = take_stdout()
+    TIMER.mark("start")
     channel, bridge = open_stdio_channel(0, out_fd)
+    TIMER.mark("grpc-import")
     try:
         return run(LLBBridgeClient(channel), parse_env())
     finally:
