@@ -15,9 +15,9 @@ FROM quay.io/astronomer/astro-runtime:12.10.0-base AS stage-0-pyenv-0
 COPY packages.txt .
 USER root
 RUN /usr/local/bin/install-system-packages
-USER astro
 COPY requirements.txt .
-RUN /usr/local/bin/install-python-dependencies
+RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 if [ -s /run/secrets/astro-pyenv-ca ]; then export PIP_CERT=/run/secrets/astro-pyenv-ca; fi; /usr/local/bin/install-python-dependencies
+USER astro
 
 # astro-pyenv: venv snowpark on CPython 3.9.25 with requirements-snowpark.txt
 FROM stage-0-pyenv-0 AS pyenv-venv-snowpark
