@@ -230,7 +230,10 @@ def test_plain_dockerfile_skips_the_transform(bridge: FakeBridge, client: LLBBri
         (b"FROM a\npyenv 3.12 x\n", True),
         (b"FROM a\nPY\\\nENV 3.12 x\n", True),
         (b"# escape=`\nFROM a\nPY`  \r\nENV 3.12 x\n", True),
-        (b"FROM a\n# mentions PyEnv in a comment\n", True),
+        (b"# syntax=local/astro-pyenv-frontend:dev\nFROM a\n# PyEnv in a comment\n", False),
+        (b"FROM a\n# comment \\\nPYENV 3.12 x\n", True),
+        (b"FROM a\n  Pyenv\t3.12 x\r\n", True),
+        (b"FROM a\nRUN pyenv install\n", False),
     ],
 )
 def test_may_use_pyenv_is_conservative(text: bytes, expected: bool) -> None:

@@ -170,17 +170,19 @@ def default_transform(text: str, fopts: FrontendOpts) -> Any:
 
 
 _CONTINUATION = re.compile(rb"[\\`][ \t]*\r?\n")
+_PYENV_LINE = re.compile(rb"^[ \t]*pyenv(?:[ \t]|\r?$)", re.IGNORECASE | re.MULTILINE)
 
 
 def may_use_pyenv(data: bytes) -> bool:
-    """False only when no PYENV instruction can be in ``data`` (cheap, conservative).
+    """False only when no line can be a PYENV instruction (cheap, conservative).
 
     Plain Dockerfiles then skip importing the transform and its templates,
-    which costs about as much as the rest of the frontend together.  Line
-    continuations are removed first, as the parser joins lines before reading
-    the instruction keyword.
+    which costs about as much as the rest of the frontend together.  (The
+    ``# syntax`` line names our image, so a bare substring test won't do.)
+    Lines are tried both as written and with continuations joined, since the
+    parser joins lines before reading the keyword but skips comment lines.
     """
-    return b"pyenv" in _CONTINUATION.sub(b"", data).lower()
+    return bool(_PYENV_LINE.search(data) or _PYENV_LINE.search(_CONTINUATION.sub(b"", data)))
 
 
 @dataclass(frozen=True)
