@@ -1,0 +1,91 @@
+"""Cached Airflow virtualenvs and subprocess helpers for the integration tests.
+
+Airflow venvs live under $ASTRO_PYENV_CI_CACHE/airflow-venvs (default /var/cache/astro-pyenv-ci),
+outside the repo, and are reused across runs; only our package is reinstalled each session.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Dict, List, Optional
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "runtime_helper"
+DAGS = Path(__file__).resolve().parent / "dags"
+PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
+
+# Latest releases on PyPI when this was written; override to test others.
+AIRFLOW_VERSIONS: Dict[str, str] = {
+    "airflow2": os.environ.get("ASTRO_PYENV_IT_AIRFLOW2", "2.11.2"),
+    "airflow3": os.environ.get("ASTRO_PYENV_IT_AIRFLOW3", "3.3.2"),
+}
+HOST_PYTHON_MINOR = os.environ.get("ASTRO_PYENV_IT_HOST_PYTHON", "3.11")
+TASK_PYTHON_MINOR = os.environ.get("ASTRO_PYENV_IT_TASK_PYTHON", "3.9")
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("ASTRO_PYENV_CI_CACHE", "/var/cache/astro-pyenv-ci")) / "airflow-venvs"
+
+
+def find_python(minor: str) -> Optional[Path]:
+    for candidate in sorted(PYENV_VERSIONS.glob(f"{minor}.*/bin/python")):
+        return candidate
+    return None
+
+
+def _run(cmd: List[str], **kwargs) -> None:
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed ({proc.returncode}):\n{proc.stdout[-5000:]}")
+
+
+def airflow_venv(airflow_version: str, base_python: Path) -> Path:
+    """Return the python of a venv with apache-airflow==version, creating it once per cache dir."""
+    root = cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    py_minor = ".".join(base_python.parent.parent.name.split(".")[:2])
+    venv = root / f"airflow-{airflow_version}-py{py_minor}"
+    ready = venv / ".astro-pyenv-ready"
+    with open(root / f".{venv.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready.exists():
+            shutil.rmtree(venv, ignore_errors=True)
+            _run([str(base_python), "-m", "venv", str(venv)])
+            pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
+            _run(pip + ["install", "--upgrade", "pip"])
+            _run(pip + ["install", f"apache-airflow=={airflow_version}"])
+            ready.write_text(airflow_version + "\n")
+        # Always install the working tree's package (not editable: entry points as users get them).
+        _run(
+            [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q", "install",
+             "--no-deps", "--force-reinstall", str(PACKAGE)]
+        )
+    return venv / "bin" / "python"
+
+
+def clean_environ(airflow_home: Path, **extra: str) -> Dict[str, str]:
+    """The environment for an Airflow subprocess: no ASTRO_PYENV_* unless given in extra."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASTRO_PYENV_", "AIRFLOW", "PYTHON"))}
+    env.update(
+        AIRFLOW_HOME=str(airflow_home),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__CORE__DAGS_FOLDER=str(airflow_home / "dags"),
+        AIRFLOW__CORE__UNIT_TEST_MODE="False",
+    )
+    env.update(extra)
+    return env
+
+
+def run_python(python: Path, script: str, args: List[str], env: Dict[str, str], timeout: int = 300):
+    return subprocess.run(
+        [str(python), "-c", script, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=env["AIRFLOW_HOME"],
+    )
