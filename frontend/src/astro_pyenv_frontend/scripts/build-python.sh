@@ -76,6 +76,8 @@ else
     ensure_build_deps
     with_ca_bundle
     export MAKE_OPTS="${MAKE_OPTS:--j$(nproc)}"
+    # CPython's default OPT adds -g; debug info costs compile time and is stripped anyway.
+    export OPT="${OPT:--DNDEBUG -fwrapv -O3 -Wall}"
     say "compiling CPython $version with ${MAKE_OPTS}"
     configure_opts="${PYTHON_CONFIGURE_OPTS:-}"
     case "$version" in
