@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export ASTRO_PYENV_CI_CACHE ?= /var/cache/astro-pyenv-ci
 FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
 
-.PHONY: venv test test-unit test-integration test-e2e frontend-image example bench clean-venv
+.PHONY: venv engine-ready test test-unit test-integration test-e2e frontend-image example bench clean-venv
 
 $(VENV)/.installed: frontend/pyproject.toml runtime_helper/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ $(VENV)/.installed: frontend/pyproject.toml runtime_helper/pyproject.toml requir
 
 venv: $(VENV)/.installed
 
+# A real engine (installed and started when none answers); offline, also the local stand-ins
+# for public images and the CPython mirror.
+engine-ready:
+	bash .ci/prepare-engine.sh
+
 test: test-unit test-integration test-e2e
 
 test-unit: venv
@@ -25,16 +30,16 @@ test-unit: venv
 test-integration: venv
 	$(PY) -m pytest -q tests/integration
 
-test-e2e: venv
+test-e2e: venv engine-ready
 	source .ci/engine-env.sh && $(PY) -m pytest -q tests/e2e
 
-frontend-image: venv
+frontend-image: engine-ready
 	source .ci/engine-env.sh && .ci/build-frontend-image.sh $(FRONTEND_IMAGE)
 
 example: frontend-image
 	source .ci/engine-env.sh && .ci/run-example.sh $(FRONTEND_IMAGE)
 
-bench: frontend-image
+bench: venv frontend-image
 	source .ci/engine-env.sh && $(PY) benchmarks/run.py
 
 clean-venv:

@@ -1,18 +1,40 @@
-# Sourced (not run) by the Makefile and .ci scripts: settings for the real-engine tests.
-# Side-effect free and fast: starts nothing, fails on nothing.
+# Sourced (not run) by the Makefile and .ci scripts: where the engine is and which images,
+# CPython sources and CA bundle the builds use.  Starts nothing and fails on nothing.
 #
-# On a connected machine, export the ASTRO_PYENV_* settings yourself (or set them empty) before
-# sourcing to get the internet defaults; on these machines (no registry, no python.org) the
-# defaults below point at local stand-ins, the local CPython mirror and the machine's CA bundle.
+# Two modes, chosen once per shell (ASTRO_PYENV_OFFLINE=1 or 0 to force one):
+# - online: a container registry answers.  Builds use public images (python:3.12-slim, Astro
+#   Runtime), python.org and GitHub, and whatever engine the machine already runs.
+# - offline (machines with no registry and no python.org): local stand-ins tagged with the
+#   public names (.ci/standins.sh), a 127.0.0.1 CPython mirror (.ci/cpython-mirror.sh), the
+#   machine's CA bundle as the `astro-pyenv-ca` secret, pyenv from the local checkout, and our
+#   own dockerd (.ci/engine.sh).
+# Any ASTRO_PYENV_* setting already exported wins over these defaults.
 
 export ASTRO_PYENV_CI_CACHE="${ASTRO_PYENV_CI_CACHE:-/var/cache/astro-pyenv-ci}"
-export DOCKER_HOST="${DOCKER_HOST:-unix:///run/astro-pyenv-engine/docker.sock}"
 export DOCKER_BUILDKIT=1
-# testcontainers' reaper (Ryuk) image cannot be pulled here; fixtures clean up themselves.
+# testcontainers' reaper (Ryuk) image cannot be pulled offline; the fixtures clean up themselves.
 export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
 
-# The docker client: Debian's (matches the 26.1 daemon) rather than /usr/local/bin/docker,
-# which shadows it on PATH. Both find the buildx plugin in /usr/libexec/docker/cli-plugins.
+if [ -z "${ASTRO_PYENV_OFFLINE:-}" ]; then
+    # A registry answers 401 to an anonymous /v2/ request; no answer at all means offline.
+    if [ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' https://registry-1.docker.io/v2/ 2>/dev/null)" = 000 ]; then
+        export ASTRO_PYENV_OFFLINE=1
+    else
+        export ASTRO_PYENV_OFFLINE=0
+    fi
+fi
+
+# The engine: DOCKER_HOST if set; else the machine's usual socket; else our own dockerd's.
+if [ -z "${DOCKER_HOST:-}" ]; then
+    if [ -S /var/run/docker.sock ]; then
+        export DOCKER_HOST=unix:///var/run/docker.sock
+    else
+        export DOCKER_HOST=unix:///run/astro-pyenv-engine/docker.sock
+    fi
+fi
+
+# The docker client: Debian's (matches its 26.1 daemon) rather than /usr/local/bin/docker,
+# which shadows it on PATH here. Both find the buildx plugin in /usr/libexec/docker/cli-plugins.
 if [ -z "${ASTRO_PYENV_DOCKER:-}" ]; then
     if [ -x /usr/bin/docker ]; then
         export ASTRO_PYENV_DOCKER=/usr/bin/docker
@@ -21,20 +43,22 @@ if [ -z "${ASTRO_PYENV_DOCKER:-}" ]; then
     fi
 fi
 
-# Images the tests build FROM (local stand-ins here, built by .ci/standins.sh).
+# Images the tests build FROM (public names; local stand-ins carry the same names offline).
 export ASTRO_PYENV_PYTHON_BASE="${ASTRO_PYENV_PYTHON_BASE-python:3.12-slim}"
 export ASTRO_PYENV_RUNTIME_IMAGE="${ASTRO_PYENV_RUNTIME_IMAGE-quay.io/astronomer/astro-runtime:13.0.0}"
+export ASTRO_PYENV_MINIMAL_BASE="${ASTRO_PYENV_MINIMAL_BASE-debian:bookworm-slim}"
 
-# CPython sources from the local mirror (.ci/cpython-mirror.sh), not python.org.
-export ASTRO_PYENV_MIRROR_PORT="${ASTRO_PYENV_MIRROR_PORT:-8765}"
-export PYTHON_BUILD_MIRROR_URL="${PYTHON_BUILD_MIRROR_URL-http://127.0.0.1:${ASTRO_PYENV_MIRROR_PORT}}"
-
-# CA bundle given to builds as the BuildKit secret `astro-pyenv-ca` (pip behind this proxy).
-if [ -z "${ASTRO_PYENV_CA_BUNDLE+set}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
-    export ASTRO_PYENV_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
-fi
-
-# pyenv for the frontend image: from this machine's checkout as a named build context.
-if [ -z "${ASTRO_PYENV_PYENV_LOCAL+set}" ] && [ -d /root/.pyenv/.git ]; then
-    export ASTRO_PYENV_PYENV_LOCAL=/root/.pyenv
+if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
+    # CPython sources from the local mirror (.ci/cpython-mirror.sh), not python.org.
+    export ASTRO_PYENV_MIRROR_PORT="${ASTRO_PYENV_MIRROR_PORT:-8765}"
+    export PYTHON_BUILD_MIRROR_URL="${PYTHON_BUILD_MIRROR_URL-http://127.0.0.1:${ASTRO_PYENV_MIRROR_PORT}}"
+    # PyPI answers inside builds only with this machine's CA bundle: the `astro-pyenv-ca` secret.
+    if [ -z "${ASTRO_PYENV_CA_BUNDLE+set}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+        export ASTRO_PYENV_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+    fi
+    # pyenv for the frontend image from the machine's checkout, not GitHub.
+    if [ -z "${ASTRO_PYENV_PYENV_LOCAL+set}" ] && [ -d "$(pyenv root 2>/dev/null || echo /root/.pyenv)/.git" ]; then
+        ASTRO_PYENV_PYENV_LOCAL="$(pyenv root 2>/dev/null || echo /root/.pyenv)"
+        export ASTRO_PYENV_PYENV_LOCAL
+    fi
 fi

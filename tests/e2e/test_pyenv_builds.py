@@ -15,7 +15,6 @@ import pytest
 
 from . import harness
 
-pytestmark = pytest.mark.e2e
 
 # A base without Python or its runtime libraries (a debootstrap minbase stand-in here).
 MINIMAL_BASE = os.environ.get("ASTRO_PYENV_MINIMAL_BASE", "debian:bookworm-slim")
