@@ -37,6 +37,7 @@ VENV_ROOT = "/opt/astro-pyenv/venvs"
 PYTHON_ROOT = "/opt/astro-pyenv/python"
 TOOLS_STAGE = "pyenv-tools"
 
+_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 _NUMERIC_FROM = re.compile(r"(?:^|[\s,])--from=(\d+)(?=[\s,]|$)|(?:^|[\s,])from=(\d+)(?=[\s,]|$)")
 
 
@@ -395,18 +396,23 @@ class Converter:
 
     def _generated(self, text: str, line: int, replayed: Sequence[Instruction] = ()) -> None:
         """Add generated text; its lines point at ``line`` (replayed ARG lines at their own)."""
-        lines = text.splitlines(keepends=True)
+        lines = dockerfile_lines(text)
         replayed_text = {a.raw.rstrip("\r\n"): a.start_line for a in replayed}
         sources = tuple(replayed_text.get(text_line.rstrip("\r\n"), line) for text_line in lines)
         self.chunks.append(Chunk(text, sources))
 
 
 def _chunk(text: str, lines: range) -> Chunk:
-    count = len(text.splitlines()) or 1
+    count = len(dockerfile_lines(text)) or 1
     numbers = list(lines)[:count]
     while len(numbers) < count:
         numbers.append(numbers[-1] if numbers else None)
     return Chunk(text, tuple(numbers))
+
+
+def dockerfile_lines(text: str) -> list[str]:
+    """Lines as BuildKit counts them: only ``\n`` ends a line (``\r\n`` is one ending)."""
+    return _LINE.findall(text)
 
 
 def _split_stages(items: list[Item]) -> tuple[list[Item], list[list[Item]]]:

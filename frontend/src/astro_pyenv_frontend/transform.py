@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from .convert import Chunk, Converter
+from .convert import Chunk, Converter, dockerfile_lines
 from .errors import DockerfileError
 from .lexer import lex
 
@@ -71,7 +71,7 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
     changed = converter.run()
     warnings = tuple(TransformWarning(message, line) for message, line in converter.warnings)
     if not changed:
-        lines = tuple(range(1, len(text.splitlines()) + 1))
+        lines = tuple(range(1, len(dockerfile_lines(text)) + 1))
         return TransformResult(text, lines, warnings, changed=False)
     chunks = _drop_syntax_line(converter.chunks, lexed.directive_lines, lexed.directives.syntax)
     dockerfile, source_lines = _join(chunks)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from astro_pyenv_frontend.convert import dockerfile_lines
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.transform import TransformOptions, transform
 
@@ -45,7 +46,7 @@ def test_render_matches_golden_file(case: Path) -> None:
     if UPDATE:
         expected.write_bytes(result.dockerfile.encode("utf-8", "surrogateescape"))
     assert result.dockerfile == _read(expected)
-    assert len(result.source_lines) == len(result.dockerfile.splitlines())
+    assert len(result.source_lines) == len(dockerfile_lines(result.dockerfile))
 
 
 @pytest.mark.parametrize("case", NEGATIVE, ids=[c.name for c in NEGATIVE])
