@@ -161,3 +161,22 @@ PYENV 3.13.5 tool
         assert run.output.split() == ["1234", "imports-ok", "1234"], run.output
     finally:
         _remove(engine, tag)
+
+
+def test_requirement_compiles_against_a_library_installed_above(engine: harness.Settings, frontend_image: str) -> None:
+    """A PYENV line sees the stage above it: psycopg2 builds from source against libpq-dev."""
+    dockerfile = f"""# syntax={frontend_image}
+FROM {engine.python_base}
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev libpq-dev >/dev/null
+PYENV 3.13.5 pg requirements/pg.txt
+"""
+    files = {"requirements/pg.txt": "--no-binary psycopg2\npsycopg2==2.9.10\n"}
+    result = harness.build(dockerfile, files, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        run = _run(result.image_id or "", '"$ASTRO_PYENV_pg" -c "import psycopg2; print(psycopg2.__version__.split()[0])"')
+        assert run.exit_code == 0, run.output
+        assert run.output.strip() == "2.9.10"
+    finally:
+        if result.image_id:
+            _remove(engine, result.image_id)
