@@ -26,7 +26,7 @@ from typing import Mapping, Sequence, Union
 
 from . import astro_runtime, render
 from .errors import DockerfileError
-from .instructions import parse_arg, parse_env, parse_from
+from .instructions import FromInstruction, parse_arg, parse_env, parse_from
 from .lexer import Instruction, LexedDockerfile, Trivia
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
 from .versions import UnknownVersionError, major_minor, resolve_version
@@ -204,7 +204,7 @@ class Converter:
         items: list[Item],
         groups: list[list[tuple[int, PyenvInstruction]]],
         info: _StageInfo,
-        from_: object,
+        from_: FromInstruction,
         is_root: bool,
     ) -> None:
         head = items[0]
@@ -242,7 +242,7 @@ class Converter:
         # The user's FROM, renamed to the first segment (and -base for Astro Runtime).
         head_text = head.raw
         if astro is not None and astro.needs_rewrite:
-            head_text = astro_runtime.rewrite_from(head_text, from_.image_raw)  # type: ignore[attr-defined]
+            head_text = astro_runtime.rewrite_from(head_text, from_.image_raw)
         head_text = _rename_stage(head_text, info.name, segments[0])
         self.chunks.append(_chunk(head_text, range(head.start_line, head.end_line + 1)))
         if astro is not None and astro.needs_rewrite:
@@ -295,8 +295,6 @@ class Converter:
         info.path_extended = path_extended
 
     def _emit_venv_stage(self, environment: Environment, parent: str, stage_args: list[Instruction]) -> None:
-        if not self._tools_emitted:
-            raise AssertionError("tools stage must precede venv stages")
         text = render.venv_stage(
             esc=self._escape,
             name=environment.name,
@@ -403,10 +401,10 @@ class Converter:
 
 
 def _chunk(text: str, lines: range) -> Chunk:
-    count = len(dockerfile_lines(text)) or 1
+    """User text spanning ``lines``; each output line maps to its own source line."""
+    count = len(dockerfile_lines(text))
     numbers = list(lines)[:count]
-    while len(numbers) < count:
-        numbers.append(numbers[-1] if numbers else None)
+    numbers += [lines[-1]] * (count - len(numbers))
     return Chunk(text, tuple(numbers))
 
 
