@@ -26,7 +26,18 @@ SERVICE = "moby.buildkit.v1.frontend.LLBBridge"
 DEFAULT_FRONTEND_CAPS = (
     "solve.base", "readfile", "return", "returnmap", "frontend.inputs", "gateway.warnings", "proto.refarray",
 )
-DEFAULT_LLB_CAPS = ("source.local", "source.local.sessionid", "source.local.followpaths", "file.base")
+DEFAULT_LLB_CAPS = (
+    "source.local",
+    "source.local.sessionid",
+    "source.local.followpaths",
+    "file.base",
+    "exec.mount.bind",
+    "exec.mount.selector",
+    "exec.mount.cache",
+    "exec.mount.cache.sharing",
+    "exec.mount.secret",
+    "mergeop",
+)
 
 
 class _Status(grpc.Status):  # grpc.Status is an abstract marker class

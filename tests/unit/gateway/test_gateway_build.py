@@ -247,6 +247,16 @@ def test_old_engine_gets_clear_capability_error(bridge: FakeBridge, client: LLBB
     assert "too old" in msg and "frontend.inputs" in msg and "returnmap" in msg
 
 
+def test_engine_without_copy_link_gets_clear_error_for_pyenv(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": USER}
+    bridge.frontend_result = _frontend_result()
+    bridge.llb_caps = tuple(c for c in bridge.llb_caps if c != "mergeop")
+    build.run(client, _opts(), StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4), ())))
+    msg = _returned(bridge).error.message
+    assert "cannot build what PYENV lines need" in msg and "mergeop (COPY --link)" in msg
+    assert not bridge.calls("Solve")[1:], "nothing is handed to dockerfile.v0"
+
+
 def test_warnings_are_sent_with_user_location(bridge: FakeBridge, client: LLBBridgeClient) -> None:
     bridge.locals["dockerfile"] = {"Dockerfile": USER}
     bridge.frontend_result = _frontend_result()

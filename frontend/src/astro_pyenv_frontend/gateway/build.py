@@ -32,6 +32,15 @@ DEFAULT_PYENV_ROOT = "/opt/astro-pyenv/pyenv"
 
 REQUIRED_FRONTEND_CAPS = ("solve.base", "readfile", "return", "returnmap", "frontend.inputs")
 REQUIRED_LLB_CAPS = ("source.local", "source.local.sessionid", "source.local.followpaths", "file.base")
+# What the generated Dockerfile uses: RUN --mount (bind, cache with sharing, secret) and COPY --link.
+GENERATED_LLB_CAPS = {
+    "exec.mount.bind": "RUN --mount=type=bind",
+    "exec.mount.selector": "RUN --mount=type=bind,source=",
+    "exec.mount.cache": "RUN --mount=type=cache",
+    "exec.mount.cache.sharing": "RUN --mount=type=cache,sharing=locked",
+    "exec.mount.secret": "RUN --mount=type=secret",
+    "mergeop": "COPY --link",
+}
 
 
 class PhaseTimer:
@@ -78,8 +87,11 @@ def _enabled(caps: Iterable[Any]) -> set[str]:
     return {c.ID for c in caps if c.Enabled}
 
 
-def check_caps(pong: gateway_pb2.PongResponse) -> set[str]:
-    """Fail clearly when the engine lacks a call or LLB feature we rely on."""
+def check_caps(pong: gateway_pb2.PongResponse) -> tuple[set[str], set[str]]:
+    """Fail clearly when the engine lacks a call or LLB feature we rely on.
+
+    Returns the enabled frontend API and LLB capabilities.
+    """
     frontend_caps = _enabled(pong.FrontendAPICaps)
     llb_caps = _enabled(pong.LLBCaps)
     missing = [c for c in REQUIRED_FRONTEND_CAPS if c not in frontend_caps]
@@ -90,7 +102,18 @@ def check_caps(pong: gateway_pb2.PongResponse) -> set[str]:
             + ", ".join(missing)
             + " (use Docker 23+ / BuildKit 0.11+)"
         )
-    return frontend_caps
+    return frontend_caps, llb_caps
+
+
+def check_generated_caps(llb_caps: set[str]) -> None:
+    """Fail clearly when the engine cannot run what PYENV lines turn into."""
+    missing = [f"{cap} ({used_by})" for cap, used_by in GENERATED_LLB_CAPS.items() if cap not in llb_caps]
+    if missing:
+        raise GatewayError(
+            "this BuildKit cannot build what PYENV lines need: it lacks "
+            + ", ".join(missing)
+            + " (use Docker 23+ / BuildKit 0.11+)"
+        )
 
 
 def _follow_paths(filename: str) -> list[str]:
@@ -244,7 +267,7 @@ def build(
     client: LLBBridgeClient, fopts: FrontendOpts, transform_fn: TransformFn = default_transform
 ) -> gateway_pb2.Result:
     """Everything up to (not including) the final Return."""
-    caps = check_caps(client.ping())
+    caps, llb_caps = check_caps(client.ping())
     TIMER.mark("ping")
     inputs = client.inputs()
     if fopts.remote_context:
@@ -255,6 +278,8 @@ def build(
     TIMER.mark("read")
     data, result = transform_dockerfile(src, fopts, transform_fn)
     TIMER.mark("transform")
+    if result.changed:
+        check_generated_caps(llb_caps)
     if result.warnings and "gateway.warnings" in caps:
         _warn_all(client, src, result.warnings)
     files = [llb.FileToWrite(src.filename, data)]
