@@ -180,3 +180,19 @@ PYENV 3.13.5 pg requirements/pg.txt
     finally:
         if result.image_id:
             _remove(engine, result.image_id)
+
+
+def test_base_with_onbuild_steps_builds_and_warns(engine: harness.Settings, frontend_image: str) -> None:
+    base_tag = "astro-pyenv-e2e/onbuild-base:latest"
+    base = harness.build(
+        f"FROM {engine.python_base}\nONBUILD RUN echo onbuild-step-ran\n", {}, tag=base_tag, settings=engine
+    )
+    assert base.ok, base.tail()
+    dockerfile = f"# syntax={frontend_image}\nFROM {base_tag}\nPYENV 3.13.5 tool\n"
+    result = harness.build(dockerfile, {}, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        assert "onbuild-step-ran" in result.log
+        assert f"{base_tag} has 1 ONBUILD step(s); they run before the PYENV work" in result.log
+    finally:
+        _remove(engine, base_tag, *([result.image_id] if result.image_id else []))

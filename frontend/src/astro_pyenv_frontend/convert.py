@@ -96,6 +96,9 @@ class Converter:
     known_versions: Sequence[str]
     chunks: list[Chunk] = field(default_factory=list)
     warnings: list[tuple[str, int]] = field(default_factory=list)
+    # (image, first PYENV line) for stages whose base is used as is: its ONBUILD steps, if any,
+    # run before the PYENV work (Astro Runtime images are switched to -base instead).
+    pyenv_bases: list[tuple[str, int]] = field(default_factory=list)
     _interpreters: dict[tuple[str, str, str], Interpreter] = field(default_factory=dict)
     _stages: list[_StageInfo] = field(default_factory=list)
     _global_args: dict[str, str] = field(default_factory=dict)
@@ -209,15 +212,21 @@ class Converter:
     ) -> None:
         head = items[0]
         assert isinstance(head, Instruction)
+        # Astro Runtime: interpreters always build FROM the -base variant (its ONBUILD steps would
+        # copy the project into the interpreter stage); the user's own FROM is switched only
+        # when it names the image itself, not through another stage.
+        runtime = astro_runtime.match(info.root_image)
         base_for_interpreter_text = info.root_image_text
         base_for_interpreter = info.root_image
-        astro = astro_runtime.match(info.root_image) if is_root else None
-        if astro is not None and astro.needs_rewrite:
+        if runtime is not None and runtime.needs_rewrite:
             base_for_interpreter_text = astro_runtime.base_variant_text(info.root_image_text)
-            base_for_interpreter = astro.base_image
+            base_for_interpreter = runtime.base_image
+        astro = runtime if is_root and runtime is not None and runtime.needs_rewrite else None
+        if astro is not None:
             info.root_image_text = base_for_interpreter_text
             info.root_image = base_for_interpreter
-
+        elif all(image != info.root_image for image, _ in self.pyenv_bases):
+            self.pyenv_bases.append((info.root_image, groups[0][0][1].line))
         environments: list[list[Environment]] = []
         for group in groups:
             envs = []
@@ -241,11 +250,11 @@ class Converter:
 
         # The user's FROM, renamed to the first segment (and -base for Astro Runtime).
         head_text = head.raw
-        if astro is not None and astro.needs_rewrite:
+        if astro is not None:
             head_text = astro_runtime.rewrite_from(head_text, from_.image_raw)
         head_text = _rename_stage(head_text, info.name, segments[0])
         self.chunks.append(_chunk(head_text, range(head.start_line, head.end_line + 1)))
-        if astro is not None and astro.needs_rewrite:
+        if astro is not None:
             self._generated(render.astro_onbuild(astro.image), head.start_line)
 
         env = dict(info.env)
@@ -280,7 +289,7 @@ class Converter:
                 )
                 path_extended = True
                 self._generated(text, line, replayed=stage_args)
-                if astro is not None and astro.needs_rewrite and n == len(groups) - 1:
+                if astro is not None and n == len(groups) - 1:
                     self._generated(render.astro_project(), line)
                 continue
             if index in group_members:

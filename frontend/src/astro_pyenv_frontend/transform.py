@@ -13,7 +13,7 @@ from .convert import Chunk, Converter, dockerfile_lines
 from .errors import DockerfileError
 from .lexer import lex
 
-__all__ = ["TransformOptions", "TransformResult", "TransformWarning", "transform"]
+__all__ = ["BaseImageUse", "TransformOptions", "TransformResult", "TransformWarning", "transform"]
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,26 @@ class TransformWarning:
 
 
 @dataclass(frozen=True)
+class BaseImageUse:
+    """A base image under PYENV lines, used as is; ``line`` is its first PYENV line."""
+
+    image: str
+    line: int
+
+
+@dataclass(frozen=True)
 class TransformResult:
-    """The plain Dockerfile and, per output line, the user's line it came from."""
+    """The plain Dockerfile and, per output line, the user's line it came from.
+
+    ``pyenv_bases`` lets the gateway warn when such a base has ONBUILD steps,
+    which the transform cannot see without resolving the image.
+    """
 
     dockerfile: str
     source_lines: tuple[int | None, ...]
     warnings: tuple[TransformWarning, ...]
     changed: bool
+    pyenv_bases: tuple[BaseImageUse, ...] = ()
 
     def source_line(self, output_line: int) -> int | None:
         """The user's line (1-based) behind ``output_line`` (1-based), if any."""
@@ -75,7 +88,8 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         return TransformResult(text, lines, warnings, changed=False)
     chunks = _drop_syntax_line(converter.chunks, lexed.directive_lines, lexed.directives.syntax)
     dockerfile, source_lines = _join(chunks)
-    return TransformResult(dockerfile, source_lines, warnings, changed=True)
+    bases = tuple(BaseImageUse(image, line) for image, line in converter.pyenv_bases)
+    return TransformResult(dockerfile, source_lines, warnings, changed=True, pyenv_bases=bases)
 
 
 def _drop_syntax_line(chunks: list[Chunk], directive_lines: Sequence[int], syntax: str | None) -> list[Chunk]:

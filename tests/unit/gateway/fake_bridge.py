@@ -25,6 +25,7 @@ SERVICE = "moby.buildkit.v1.frontend.LLBBridge"
 
 DEFAULT_FRONTEND_CAPS = (
     "solve.base", "readfile", "return", "returnmap", "frontend.inputs", "gateway.warnings", "proto.refarray",
+    "resolveimage",
 )
 DEFAULT_LLB_CAPS = (
     "source.local",
@@ -36,7 +37,6 @@ DEFAULT_LLB_CAPS = (
     "exec.mount.cache",
     "exec.mount.cache.sharing",
     "exec.mount.secret",
-    "mergeop",
 )
 
 
@@ -60,6 +60,7 @@ class FakeBridge:
     on_frontend: Callable[[gateway_pb2.SolveRequest], None] | None = None
     requests: list[tuple[str, Any]] = field(default_factory=list)
     refs: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    image_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
     returned: threading.Event = field(default_factory=threading.Event)
 
     def calls(self, method: str) -> list[Any]:
@@ -94,6 +95,12 @@ class FakeBridge:
         if path not in files:
             context.abort(grpc.StatusCode.NOT_FOUND, f"open {path}: no such file or directory")
         return gateway_pb2.ReadFileResponse(Data=files[path])
+
+    def ResolveImageConfig(self, request: Any, context: Any) -> gateway_pb2.ResolveImageConfigResponse:
+        if request.Ref not in self.image_configs:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"{request.Ref}: not found")
+        config = json.dumps(self.image_configs[request.Ref]).encode()
+        return gateway_pb2.ResolveImageConfigResponse(Digest="sha256:" + "0" * 64, Config=config)
 
     def Warn(self, request: Any, context: Any) -> gateway_pb2.WarnResponse:
         return gateway_pb2.WarnResponse()
@@ -136,6 +143,7 @@ def _handler(bridge: FakeBridge) -> grpc.GenericRpcHandler:
         "Solve": (gateway_pb2.SolveRequest, gateway_pb2.SolveResponse),
         "ReadFile": (gateway_pb2.ReadFileRequest, gateway_pb2.ReadFileResponse),
         "Warn": (gateway_pb2.WarnRequest, gateway_pb2.WarnResponse),
+        "ResolveImageConfig": (gateway_pb2.ResolveImageConfigRequest, gateway_pb2.ResolveImageConfigResponse),
         "Return": (gateway_pb2.ReturnRequest, gateway_pb2.ReturnResponse),
     }
     handlers = {}

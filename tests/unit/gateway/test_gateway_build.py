@@ -33,6 +33,7 @@ class Result_:
     source_lines: tuple
     warnings: tuple = ()
     changed: bool = True
+    pyenv_bases: tuple = ()
 
 
 @dataclass
@@ -247,14 +248,38 @@ def test_old_engine_gets_clear_capability_error(bridge: FakeBridge, client: LLBB
     assert "too old" in msg and "frontend.inputs" in msg and "returnmap" in msg
 
 
-def test_engine_without_copy_link_gets_clear_error_for_pyenv(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+def test_engine_without_cache_mounts_gets_clear_error_for_pyenv(bridge: FakeBridge, client: LLBBridgeClient) -> None:
     bridge.locals["dockerfile"] = {"Dockerfile": USER}
     bridge.frontend_result = _frontend_result()
-    bridge.llb_caps = tuple(c for c in bridge.llb_caps if c != "mergeop")
+    bridge.llb_caps = tuple(c for c in bridge.llb_caps if c != "exec.mount.cache")
     build.run(client, _opts(), StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4), ())))
     msg = _returned(bridge).error.message
-    assert "cannot build what PYENV lines need" in msg and "mergeop (COPY --link)" in msg
+    assert "cannot build what PYENV lines need" in msg and "exec.mount.cache (RUN --mount=type=cache)" in msg
     assert not bridge.calls("Solve")[1:], "nothing is handed to dockerfile.v0"
+
+
+@dataclass(frozen=True)
+class Base_:
+    image: str
+    line: int
+
+
+def test_base_with_onbuild_steps_gets_a_warning_at_the_pyenv_line(
+    bridge: FakeBridge, client: LLBBridgeClient
+) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": USER}
+    bridge.frontend_result = _frontend_result()
+    bridge.image_configs = {
+        "onbuild/img:1": {"config": {"OnBuild": ["COPY . /app", "RUN make"]}},
+        "plain/img:1": {"config": {"Env": ["A=1"]}},
+    }
+    bases = (Base_("onbuild/img:1", 3), Base_("plain/img:1", 4), Base_("missing/img:1", 4))
+    build.run(client, _opts(), StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4), pyenv_bases=bases)))
+    assert [r.Ref for r in bridge.calls("ResolveImageConfig")] == ["onbuild/img:1", "plain/img:1", "missing/img:1"]
+    (warn,) = bridge.calls("Warn")
+    assert warn.short.startswith(b"onbuild/img:1 has 2 ONBUILD step(s)")
+    assert warn.ranges[0].start.line == 3
+    assert _returned(bridge).HasField("result"), "a missing base is left to dockerfile.v0"
 
 
 def test_warnings_are_sent_with_user_location(bridge: FakeBridge, client: LLBBridgeClient) -> None:

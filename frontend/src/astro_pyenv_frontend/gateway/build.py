@@ -9,6 +9,7 @@ Every failure ends in exactly one ``Return`` with a readable error.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -32,14 +33,15 @@ DEFAULT_PYENV_ROOT = "/opt/astro-pyenv/pyenv"
 
 REQUIRED_FRONTEND_CAPS = ("solve.base", "readfile", "return", "returnmap", "frontend.inputs")
 REQUIRED_LLB_CAPS = ("source.local", "source.local.sessionid", "source.local.followpaths", "file.base")
-# What the generated Dockerfile uses: RUN --mount (bind, cache with sharing, secret) and COPY --link.
+# What the generated Dockerfile uses: RUN --mount (bind, cache with sharing, secret).  COPY --link
+# needs nothing here: without the mergeop capability (Docker's graphdriver store lacks it)
+# dockerfile.v0 makes it a plain copy.
 GENERATED_LLB_CAPS = {
     "exec.mount.bind": "RUN --mount=type=bind",
     "exec.mount.selector": "RUN --mount=type=bind,source=",
     "exec.mount.cache": "RUN --mount=type=cache",
     "exec.mount.cache.sharing": "RUN --mount=type=cache,sharing=locked",
     "exec.mount.secret": "RUN --mount=type=secret",
-    "mergeop": "COPY --link",
 }
 
 
@@ -216,6 +218,7 @@ class Unchanged:
     source_lines: tuple[int | None, ...] = ()
     warnings: tuple[Any, ...] = ()
     changed: bool = False
+    pyenv_bases: tuple[Any, ...] = ()
 
 
 def transform_dockerfile(
@@ -234,6 +237,40 @@ def transform_dockerfile(
     if not result.changed:
         return src.data, result
     return result.dockerfile.encode("utf-8", errors="surrogateescape"), result
+
+
+@dataclass(frozen=True)
+class _Warning:
+    message: str
+    line: int
+
+
+def onbuild_warnings(client: LLBBridgeClient, fopts: FrontendOpts, bases: Iterable[Any]) -> list[_Warning]:
+    """Warn about base images with ONBUILD steps under PYENV lines (best effort).
+
+    Their ONBUILD steps run at FROM, before the PYENV work, so a change to what
+    they copy rebuilds every PYENV stage.  A base that cannot be resolved here
+    is left to dockerfile.v0, which reports it properly.
+    """
+    found = []
+    for base in bases:
+        try:
+            raw = client.resolve_image_config(
+                base.image, resolve_mode=fopts.opts.get("image-resolve-mode", ""), log_name="[internal] astro-pyenv: check " + base.image + " for ONBUILD"
+            )
+            onbuild = (json.loads(raw or b"{}").get("config") or {}).get("OnBuild") or []
+        except (GatewayCallError, ValueError, AttributeError) as err:
+            print(f"astro-pyenv: could not check {base.image} for ONBUILD: {err}", file=sys.stderr)
+            continue
+        if onbuild:
+            found.append(
+                _Warning(
+                    f"{base.image} has {len(onbuild)} ONBUILD step(s); they run before the PYENV work,"
+                    " so changing what they copy rebuilds the Python environments",
+                    base.line,
+                )
+            )
+    return found
 
 
 def _warn_all(client: LLBBridgeClient, src: UserDockerfile, warnings: Iterable[Any]) -> None:
@@ -280,8 +317,11 @@ def build(
     TIMER.mark("transform")
     if result.changed:
         check_generated_caps(llb_caps)
-    if result.warnings and "gateway.warnings" in caps:
-        _warn_all(client, src, result.warnings)
+    warnings = list(result.warnings)
+    if "gateway.warnings" in caps:
+        if result.changed and "resolveimage" in caps:
+            warnings += onbuild_warnings(client, fopts, result.pyenv_bases)
+        _warn_all(client, src, warnings)
     files = [llb.FileToWrite(src.filename, data)]
     if src.dockerignore is not None:
         files.append(llb.FileToWrite(src.filename + ".dockerignore", src.dockerignore))

@@ -8,6 +8,24 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ResolveImageConfigRequest(_message.Message):
+    __slots__ = ("Ref", "ResolveMode", "LogName")
+    REF_FIELD_NUMBER: _ClassVar[int]
+    RESOLVEMODE_FIELD_NUMBER: _ClassVar[int]
+    LOGNAME_FIELD_NUMBER: _ClassVar[int]
+    Ref: str
+    ResolveMode: str
+    LogName: str
+    def __init__(self, Ref: _Optional[str] = ..., ResolveMode: _Optional[str] = ..., LogName: _Optional[str] = ...) -> None: ...
+
+class ResolveImageConfigResponse(_message.Message):
+    __slots__ = ("Digest", "Config")
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    Digest: str
+    Config: bytes
+    def __init__(self, Digest: _Optional[str] = ..., Config: _Optional[bytes] = ...) -> None: ...
+
 class Result(_message.Message):
     __slots__ = ("refDeprecated", "refsDeprecated", "ref", "refs", "metadata", "attestations")
     class MetadataEntry(_message.Message):
