@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .errors import DockerfileError
-from .lexer import Instruction
+from .lexer import Instruction, split_flags
 from .variables import ExpansionError, expand, go_is_space
 
 __all__ = [
@@ -57,48 +57,6 @@ def _go_quote(text: str) -> str:
 
 def _error(instr: Instruction, message: str) -> DockerfileError:
     return DockerfileError(message, instr.start_line, instr.end_line, instr.raw)
-
-
-def split_flags(args: str, escape: str) -> tuple[tuple[str, ...], str]:
-    """Split leading ``--flag`` words off ``args`` (BuildKit's extractBuilderFlags).
-
-    Flag words have quotes and escapes removed; a bare ``--`` ends the flags.
-    Returns the flag words and the remaining text, stripped.
-    """
-    flags: list[str] = []
-    pos = 0
-    n = len(args)
-    while True:
-        while pos < n and go_is_space(args[pos]):
-            pos += 1
-        if pos == n or not args.startswith("--", pos):
-            return tuple(flags), args[pos:].strip()
-        word: list[str] = []
-        quote = ""
-        quoted = False
-        while pos < n:
-            ch = args[pos]
-            if not quote and go_is_space(ch):
-                break
-            pos += 1
-            if quote and ch == quote:
-                quote = ""
-                continue
-            if not quote and ch in "'\"":
-                quote = ch
-                quoted = True
-                continue
-            if ch == escape:
-                if pos == n:
-                    continue
-                ch = args[pos]
-                pos += 1
-            word.append(ch)
-        text = "".join(word)
-        if text == "--" and pos < n:
-            return tuple(flags), args[pos:].strip()
-        if text != "--" and (text or quoted):
-            flags.append(text)
 
 
 def _expand(instr: Instruction, word: str, env: Mapping[str, str], escape: str) -> str:

@@ -47,6 +47,7 @@ __all__ = [
     "LexedDockerfile",
     "Trivia",
     "lex",
+    "split_flags",
 ]
 
 _BOM = "\ufeff"
@@ -176,25 +177,27 @@ def _normalise_keyword(word: str) -> str:
     return lowered.upper() if lowered.isascii() else word
 
 
-def _skip_builder_flags(text: str, escape: str) -> str:
-    """Text after the leading ``--flag`` words (BuildKit's extractBuilderFlags).
+def split_flags(args: str, escape: str) -> tuple[tuple[str, ...], str]:
+    """Split leading ``--flag`` words off ``args`` (BuildKit's extractBuilderFlags).
 
-    BuildKit walks bytes here; we walk code points, which differs only for
-    non-ASCII text inside flags.
+    Flag words have quotes and escapes removed; a bare ``--`` ends the flags.
+    Returns the flag words and the remaining text, stripped.  BuildKit walks
+    bytes here; we walk code points, which differs only for non-ASCII text
+    inside flags.
     """
+    flags: list[str] = []
     pos = 0
-    n = len(text)
+    n = len(args)
     while True:
-        while pos < n and go_is_space(text[pos]):
+        while pos < n and go_is_space(args[pos]):
             pos += 1
-        if pos == n:
-            return ""
-        if not text.startswith("--", pos):
-            return text[pos:]
+        if pos == n or not args.startswith("--", pos):
+            return tuple(flags), _strip_space(args[pos:])
         word: list[str] = []
         quote = ""
+        quoted = False
         while pos < n:
-            ch = text[pos]
+            ch = args[pos]
             if not quote and go_is_space(ch):
                 break
             pos += 1
@@ -203,15 +206,19 @@ def _skip_builder_flags(text: str, escape: str) -> str:
                 continue
             if not quote and ch in "'\"":
                 quote = ch
+                quoted = True
                 continue
             if ch == escape:
                 if pos == n:
                     continue
-                ch = text[pos]
+                ch = args[pos]
                 pos += 1
             word.append(ch)
-        if "".join(word) == "--" and pos < n:
-            return text[pos:]
+        text = "".join(word)
+        if text == "--" and pos < n:
+            return tuple(flags), _strip_space(args[pos:])
+        if text != "--" and (text or quoted):
+            flags.append(text)
 
 
 def _is_json_array(args: str) -> bool:
@@ -232,12 +239,12 @@ def _is_json_array(args: str) -> bool:
 
 
 def _can_contain_heredoc(cmd: str, args: str, escape: str) -> bool:
-    rest = _strip_space(_skip_builder_flags(args, escape))
+    rest = split_flags(args, escape)[1]
     if cmd.lower() == "onbuild":
         if not rest:
             return False
         cmd, args = _split_command(rest)
-        rest = _strip_space(_skip_builder_flags(args, escape))
+        rest = split_flags(args, escape)[1]
     if cmd.lower() not in _HEREDOC_INSTRUCTIONS:
         return False
     return not (rest and _is_json_array(rest))
