@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Build examples/astro-project with our frontend and show, inside the image, which Python each
+# PYENV environment runs; then run every example DAG with `airflow dags test`.
+#   .ci/run-example.sh FRONTEND_IMAGE        (what `make example` runs after building the frontend)
+#
+# Steps: the runtime helper's wheel into examples/astro-project/wheels/ (the Dockerfile installs
+# it from there), `docker build` of the project, then one container (no network) that runs
+# `astro-pyenv list`, `astro-pyenv doctor`, `airflow db migrate` and `airflow dags test` for each
+# DAG in dags/, printing each isolated task's interpreter and every task's final state.
+# Exits non-zero when the build, an environment or a task fails.
+#
+# With no overrides this is a plain `docker build` of the public images (a connected machine).
+# Each of these env vars (set by .ci/engine-env.sh on machines without a registry) adds one:
+#   PYTHON_BUILD_MIRROR_URL   --build-arg PYTHON_BUILD_MIRROR_URL=<it>  (CPython sources)
+#   ASTRO_PYENV_CA_BUNDLE     --secret id=astro-pyenv-ca,src=<it>       (pip behind a TLS proxy)
+# Others: ASTRO_PYENV_DOCKER (docker client), ASTRO_PYENV_EXAMPLE_TAG (image tag, default
+# astro-pyenv-example/astro-project:latest), ASTRO_PYENV_EXAMPLE_DATE (logical date, 2024-01-01),
+# ASTRO_PYENV_PYTHON (python with pip to build the wheel: .venv/bin/python, else python3).
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 FRONTEND_IMAGE" >&2
+    exit 2
+fi
+frontend="$1"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+project="$repo/examples/astro-project"
+docker_cli="${ASTRO_PYENV_DOCKER:-docker}"
+tag="${ASTRO_PYENV_EXAMPLE_TAG:-astro-pyenv-example/astro-project:latest}"
+logical_date="${ASTRO_PYENV_EXAMPLE_DATE:-2024-01-01}"
+python="${ASTRO_PYENV_PYTHON:-}"
+if [ -z "$python" ]; then
+    if [ -x "$repo/.venv/bin/python" ]; then python="$repo/.venv/bin/python"; else python=python3; fi
+fi
+export DOCKER_BUILDKIT=1
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "runtime helper wheel -> examples/astro-project/wheels/"
+rm -rf "$project/wheels"
+mkdir -p "$project/wheels"
+"$python" -m pip wheel -q --no-deps --no-build-isolation "$repo/runtime_helper" -w "$project/wheels" \
+    || "$python" -m pip wheel -q --no-deps "$repo/runtime_helper" -w "$project/wheels"
+ls "$project/wheels" >&2
+
+step "docker build examples/astro-project (frontend $frontend)"
+args=(build --network host -t "$tag")
+# The Dockerfile's `# syntax=` line names the default tag; another frontend tag replaces it.
+syntax_line="$(head -n 1 "$project/Dockerfile")"
+if [ "$syntax_line" != "# syntax=$frontend" ]; then
+    args+=(--build-arg "BUILDKIT_SYNTAX=$frontend")
+fi
+if [ -n "${PYTHON_BUILD_MIRROR_URL:-}" ]; then
+    args+=(--build-arg "PYTHON_BUILD_MIRROR_URL=$PYTHON_BUILD_MIRROR_URL")
+fi
+if [ -n "${ASTRO_PYENV_CA_BUNDLE:-}" ]; then
+    args+=(--secret "id=astro-pyenv-ca,src=$ASTRO_PYENV_CA_BUNDLE")
+fi
+args+=("$project")
+echo "+ $docker_cli ${args[*]}" >&2
+start=$SECONDS
+"$docker_cli" "${args[@]}"
+echo "built $tag in $((SECONDS - start))s" >&2
+
+dag_ids=()
+for file in "$project"/dags/*.py; do
+    dag_ids+=("$(basename "$file" .py)")   # each example file holds one DAG named like the file
+done
+
+step "inside the image: environments, then each DAG with airflow dags test $logical_date"
+# Runs as the image's user (astro) with no network, like a deployment would.
+# shellcheck disable=SC2016
+check='
+set -u
+failed=0
+echo "--- astro-pyenv list"
+astro-pyenv list || failed=1
+echo "--- astro-pyenv doctor"
+astro-pyenv doctor || failed=1
+echo "--- interpreters on PATH"
+for v in 3.9 3.13; do printf "python%s: " "$v"; "python$v" --version 2>&1 || failed=1; done
+echo "--- airflow db migrate"
+airflow db migrate >/tmp/migrate.log 2>&1 || { cat /tmp/migrate.log; exit 1; }
+errors="$(airflow dags list-import-errors 2>/dev/null)"
+case "$errors" in *"No data found"*|"") ;; *) echo "$errors"; failed=1 ;; esac
+for dag in "$@"; do
+    echo "--- airflow dags test $dag $DATE"
+    airflow dags test "$dag" "$DATE" >"/tmp/$dag.log" 2>&1 || { tail -n 40 "/tmp/$dag.log"; failed=1; }
+    grep -o "PYENV-CHECK .*" "/tmp/$dag.log" | sed "s/^PYENV-CHECK /  /"
+    # `dags test` names its run like a manual trigger at midnight UTC of the date.
+    run_id="manual__${DATE}T00:00:00+00:00"
+    states="$(airflow tasks states-for-dag-run "$dag" "$run_id" -o plain 2>/dev/null | awk "NR>1 {print \$3, \$4}")"
+    echo "$states" | sed "s/^/  state: /"
+    if [ -z "$states" ] || echo "$states" | grep -Evq " (success|skipped)$"; then
+        echo "  FAILED: $dag"; tail -n 40 "/tmp/$dag.log"; failed=1
+    fi
+done
+exit $failed
+'
+set +e
+"$docker_cli" run --rm --network none -e DATE="$logical_date" -e AIRFLOW__CORE__LOAD_EXAMPLES=False \
+    "$tag" bash -c "$check" check "${dag_ids[@]}"
+status=$?
+set -e
+if [ "$status" -eq 0 ]; then
+    step "example OK: $tag (${#dag_ids[@]} DAGs, every task succeeded or was skipped by its branch)"
+else
+    step "example FAILED (exit $status)"
+fi
+exit "$status"
