@@ -125,8 +125,9 @@ def _parse(output: str) -> tuple[object, dict[str, DagRun]]:
                 current.checks[fields["task"]] = fields
         elif current is not None:
             current.exit_code = int(marker.split()[2])
-            rows = _json_line(body) or []
-            current.states = {row["task_id"]: row["state"] for row in rows}  # type: ignore[index]
+            rows = _json_line(body)
+            if isinstance(rows, list):
+                current.states = {row["task_id"]: row["state"] for row in rows}
     return import_errors, runs
 
 
