@@ -15,7 +15,8 @@
 #   ASTRO_PYENV_CA_BUNDLE     --secret id=astro-pyenv-ca,src=<it>       (pip behind a TLS proxy)
 # Others: ASTRO_PYENV_DOCKER (docker client), ASTRO_PYENV_EXAMPLE_TAG (image tag, default
 # astro-pyenv-example/astro-project:latest), ASTRO_PYENV_EXAMPLE_DATE (logical date, 2024-01-01),
-# ASTRO_PYENV_PYTHON (python with pip to build the wheel: .venv/bin/python, else python3).
+# ASTRO_PYENV_PYTHON (python with pip to build the wheel: .venv/bin/python, else python3 if it
+# has pip, else `make venv` first).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -30,6 +31,9 @@ tag="${ASTRO_PYENV_EXAMPLE_TAG:-astro-pyenv-example/astro-project:latest}"
 logical_date="${ASTRO_PYENV_EXAMPLE_DATE:-2024-01-01}"
 python="${ASTRO_PYENV_PYTHON:-}"
 if [ -z "$python" ]; then
+    if [ ! -x "$repo/.venv/bin/python" ] && ! python3 -m pip --version >/dev/null 2>&1; then
+        make -C "$repo" venv >&2   # the repository's venv (python3 -m venv), which has pip
+    fi
     if [ -x "$repo/.venv/bin/python" ]; then python="$repo/.venv/bin/python"; else python=python3; fi
 fi
 export DOCKER_BUILDKIT=1

@@ -144,6 +144,14 @@ def _project_files(project: Path) -> dict[str, bytes]:
     return files
 
 
+def _astro_files(wheel: tuple[str, bytes]) -> dict[str, str | bytes]:
+    """examples/astro-project's context with the runtime helper's wheel in wheels/."""
+    files: dict[str, str | bytes] = {**_project_files(ASTRO_PROJECT)}
+    name, content = wheel
+    files[f"wheels/{name}"] = content
+    return files
+
+
 def _syntax_args(dockerfile: str, frontend_image: str) -> dict[str, str]:
     """Point the build at ``frontend_image`` when the example's `# syntax=` line names another."""
     if dockerfile.splitlines()[0] == f"# syntax={frontend_image}":
@@ -176,9 +184,7 @@ def astro_image(
 ) -> Iterator[str]:
     """examples/astro-project built with our frontend (CPython mirror and CA secret when set)."""
     dockerfile = (ASTRO_PROJECT / "Dockerfile").read_text()
-    files: dict[str, str | bytes] = {**_project_files(ASTRO_PROJECT)}
-    name, content = runtime_helper_wheel
-    files[f"wheels/{name}"] = content
+    files = _astro_files(runtime_helper_wheel)
     tag = "astro-pyenv-e2e/example-astro-project:latest"
     result = harness.build(
         dockerfile, files, _syntax_args(dockerfile, frontend_image), tag=tag, settings=engine
@@ -278,3 +284,23 @@ def test_plain_python_example(engine: harness.Settings, frontend_image: str) -> 
         ], run.output
     finally:
         _remove(engine, tag)
+
+
+def test_editing_a_dag_runs_no_pyenv_step(
+    engine: harness.Settings, frontend_image: str, runtime_helper_wheel: tuple[str, bytes], astro_image: str
+) -> None:
+    """The user's inner loop: after a DAG edit the interpreters and venvs all come from cache."""
+    dockerfile = (ASTRO_PROJECT / "Dockerfile").read_text()
+    files = _astro_files(runtime_helper_wheel)
+    files["dags/branch_external_python.py"] = (ASTRO_PROJECT / "dags/branch_external_python.py").read_bytes() + b"\n# an edit\n"
+    result = harness.build(dockerfile, files, _syntax_args(dockerfile, frontend_image), settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        steps = re.findall(r"^#(\d+) \[(pyenv-[\w.-]+) [^\]]*\] RUN", result.log, re.MULTILINE)
+        stages = {stage for _, stage in steps}
+        assert {"pyenv-python-3.9.2", "pyenv-python-3.13.5", "pyenv-venv-snowpark", "pyenv-venv-modern"} <= stages
+        ran = sorted({stage for step, stage in steps if not re.search(rf"^#{step} CACHED$", result.log, re.MULTILINE)})
+        assert not ran, f"PYENV stages ran again after a DAG edit: {ran}\n{result.tail(80)}"
+    finally:
+        if result.image_id:
+            _remove(engine, result.image_id)
