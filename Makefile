@@ -36,7 +36,7 @@ test-e2e: venv engine-ready
 frontend-image: engine-ready
 	source .ci/engine-env.sh && .ci/build-frontend-image.sh $(FRONTEND_IMAGE)
 
-example: frontend-image
+example: venv frontend-image
 	source .ci/engine-env.sh && .ci/run-example.sh $(FRONTEND_IMAGE)
 
 bench: venv frontend-image

@@ -260,7 +260,9 @@ class Converter:
         env = dict(info.env)
         stage_args: list[Instruction] = []
         group_starts = {group[0][0]: n for n, group in enumerate(groups)}
-        group_members = {index for group in groups for index, _ in group}
+        # A group spans from its first to its last PYENV line; comments between them are
+        # emitted before the generated block, next to the lines they were written beside.
+        group_members = {i for group in groups for i in range(group[0][0], group[-1][0] + 1)}
         interpreters_in_chain = set(info.interpreters)
         path_extended = info.path_extended
         for index, item in enumerate(items[1:], start=1):
@@ -270,6 +272,8 @@ class Converter:
                 parent = segments[n]
                 target = segments[n + 1] if n + 1 < len(groups) else user_name
                 line = envs[0].pyenv.line
+                for between in items[index + 1 : groups[n][-1][0]]:
+                    self._verbatim(between)
                 for environment in envs:
                     self._emit_venv_stage(environment, parent, stage_args)
                 new_interpreters = []
