@@ -104,6 +104,7 @@ class Converter:
     _global_args: dict[str, str] = field(default_factory=dict)
     _used_names: set[str] = field(default_factory=set)
     _tools_emitted: bool = False
+    _pyenv_uses_variables: bool = True
 
     @property
     def _escape(self) -> str:
@@ -114,6 +115,11 @@ class Converter:
     def run(self) -> bool:
         """Fill ``chunks``; return whether any PYENV line was converted."""
         items = list(self.lexed.items)
+        # Tracking ARG and ENV values costs most of the time on long Dockerfiles; only
+        # PYENV arguments ever need them.
+        self._pyenv_uses_variables = any(
+            isinstance(item, Instruction) and item.keyword == "PYENV" and "$" in item.args for item in items
+        )
         preamble, stages = _split_stages(items)
         for item in preamble:
             if isinstance(item, Instruction) and item.keyword == "PYENV":
@@ -253,7 +259,7 @@ class Converter:
         if astro is not None:
             head_text = astro_runtime.rewrite_from(head_text, from_.image_raw)
         head_text = _rename_stage(head_text, info.name, segments[0])
-        self.chunks.append(_chunk(head_text, range(head.start_line, head.end_line + 1)))
+        self.chunks.append(Chunk(head_text, tuple(range(head.start_line, head.end_line + 1))))
         if astro is not None:
             self._generated(render.astro_onbuild(astro.image), head.start_line)
 
@@ -374,6 +380,8 @@ class Converter:
 
     def _scope_step(self, item: Instruction, env: dict[str, str]) -> None:
         """Apply an ARG or ENV line to the variables PYENV arguments may use."""
+        if not self._pyenv_uses_variables:
+            return
         if item.keyword == "ARG":
             for decl in parse_arg(item, env, self._escape):
                 value = self.build_args.get(decl.name)
@@ -403,7 +411,7 @@ class Converter:
         return candidate
 
     def _verbatim(self, item: Item) -> None:
-        self.chunks.append(_chunk(item.raw, range(item.start_line, item.end_line + 1)))
+        self.chunks.append(Chunk(item.raw, tuple(range(item.start_line, item.end_line + 1))))
 
     def _generated(self, text: str, line: int, replayed: Sequence[Instruction] = ()) -> None:
         """Add generated text; its lines point at ``line`` (replayed ARG lines at their own)."""
@@ -411,14 +419,6 @@ class Converter:
         replayed_text = {a.raw.rstrip("\r\n"): a.start_line for a in replayed}
         sources = tuple(replayed_text.get(text_line.rstrip("\r\n"), line) for text_line in lines)
         self.chunks.append(Chunk(text, sources))
-
-
-def _chunk(text: str, lines: range) -> Chunk:
-    """User text spanning ``lines``; each output line maps to its own source line."""
-    count = len(dockerfile_lines(text))
-    numbers = list(lines)[:count]
-    numbers += [lines[-1]] * (count - len(numbers))
-    return Chunk(text, tuple(numbers))
 
 
 def dockerfile_lines(text: str) -> list[str]:

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from .variables import ExpansionError, ShellLexer, go_is_space
+from .variables import GO_SPACE_CLASS, ExpansionError, ShellLexer, go_is_space
 
 __all__ = [
     "Directives",
@@ -51,6 +51,8 @@ __all__ = [
 ]
 
 _BOM = "\ufeff"
+_LEADING_SPACE = re.compile(GO_SPACE_CLASS + "+")
+_TRAILING_SPACE = re.compile(GO_SPACE_CLASS + "+\\Z")
 _DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
 _HEREDOC_WORD_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _SPLIT_COMMAND_RE = re.compile(r"[\t\v\f\r ]+")
@@ -132,18 +134,14 @@ def _split_lines(text: str) -> list[str]:
 
 
 def _lstrip_space(text: str) -> str:
-    i = 0
-    while i < len(text) and go_is_space(text[i]):
-        i += 1
-    return text[i:]
+    found = _LEADING_SPACE.match(text)
+    return text[found.end() :] if found else text
 
 
 def _strip_space(text: str) -> str:
     text = _lstrip_space(text)
-    j = len(text)
-    while j > 0 and go_is_space(text[j - 1]):
-        j -= 1
-    return text[:j]
+    found = _TRAILING_SPACE.search(text)
+    return text[: found.start()] if found else text
 
 
 def _trim_newline(text: str) -> str:

@@ -66,6 +66,10 @@ class Expansion:
     unset_substituted: tuple[str, ...] = ()
 
 
+# Go's unicode.IsSpace: ASCII space characters, U+0085, U+00A0 and the Unicode Zs/Zl/Zp code points.
+GO_SPACE_CLASS = "[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
 def go_is_space(ch: str) -> bool:
     """Go's ``unicode.IsSpace`` (Python's ``str.isspace`` also accepts U+001C..U+001F)."""
     if ch in "\t\n\v\f\r \x85\xa0":
@@ -441,6 +445,8 @@ class ShellLexer:
     skip_process_quotes: bool = False
 
     def process_word(self, text: str, env: Mapping[str, str]) -> Expansion:
+        if not any(special in text for special in ("$", "'", '"', self.escape)):
+            return Expansion(text)  # nothing to expand, unquote or unescape
         run = _Run(self, text, env)
         value, _ = run.process_stop_on(_EOF, self.raw_escapes)
         return Expansion(value, tuple(run.unset), tuple(run.unset_substituted))
