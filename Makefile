@@ -40,6 +40,7 @@ example: venv frontend-image
 	source .ci/engine-env.sh && .ci/run-example.sh $(FRONTEND_IMAGE)
 
 bench: venv frontend-image
+	$(PY) -m pip install -q -r benchmarks/requirements.txt
 	source .ci/engine-env.sh && $(PY) benchmarks/run.py
 
 clean-venv:
