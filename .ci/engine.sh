@@ -10,15 +10,26 @@
 #   status   Print whether an engine answers at $DOCKER_HOST; exit 1 if not.
 #
 # Settings come from .ci/engine-env.sh (DOCKER_HOST, ASTRO_PYENV_DOCKER, ...).
+# ASTRO_PYENV_ENGINE_INSTANCE=NAME (default: engine) runs a separate dockerd with its own run
+# directory, socket, pid file, data root and log, e.g. the benchmark's private engine; for a
+# named instance DOCKER_HOST is that instance's socket.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=engine-env.sh
 source "$here/engine-env.sh"
 
-run_dir=/run/astro-pyenv-engine
+instance="${ASTRO_PYENV_ENGINE_INSTANCE:-engine}"
+run_dir="/run/astro-pyenv-$instance"
 pid_file="$run_dir/dockerd.pid"
-log_file="$ASTRO_PYENV_CI_CACHE/dockerd.log"
+if [ "$instance" = engine ]; then
+    data_root="$ASTRO_PYENV_CI_CACHE/docker"
+    log_file="$ASTRO_PYENV_CI_CACHE/dockerd.log"
+else
+    data_root="$ASTRO_PYENV_CI_CACHE/$instance-docker"
+    log_file="$ASTRO_PYENV_CI_CACHE/$instance-dockerd.log"
+    export DOCKER_HOST="unix://$run_dir/docker.sock"
+fi
 start_timeout="${ASTRO_PYENV_ENGINE_START_TIMEOUT:-60}"
 docker_cli="$ASTRO_PYENV_DOCKER"
 
@@ -85,12 +96,12 @@ cmd_start() {
         log "error: dockerd (pid $(cat "$pid_file")) is running but does not answer; see $log_file"
         return 1
     fi
-    mkdir -p "$run_dir" "$ASTRO_PYENV_CI_CACHE/docker"
+    mkdir -p "$run_dir" "$data_root"
     rm -f "$pid_file" "$run_dir/docker.sock"
-    log "starting dockerd (data root $ASTRO_PYENV_CI_CACHE/docker, log $log_file)"
+    log "starting dockerd (data root $data_root, log $log_file)"
     # setsid: the daemon outlives this shell and is not in its process group.
     setsid dockerd --iptables=false --bridge=none \
-        --data-root "$ASTRO_PYENV_CI_CACHE/docker" \
+        --data-root "$data_root" \
         --exec-root "$run_dir" \
         -H "unix://$run_dir/docker.sock" \
         --pidfile "$pid_file" \
