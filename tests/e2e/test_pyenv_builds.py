@@ -159,6 +159,10 @@ PYENV 3.13.5 tool
         )
         assert run.exit_code == 0, run.output
         assert run.output.split() == ["1234", "imports-ok", "1234"], run.output
+        if "reusing CPython 3.13.5" in result.log:
+            # A reused interpreter gets what the minimal base lacks from its cache entry.
+            assert "installing build dependencies" not in result.log, result.tail(80)
+            assert "kept with the compiled interpreter" in result.log
     finally:
         _remove(engine, tag)
 

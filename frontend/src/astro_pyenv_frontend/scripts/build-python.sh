@@ -37,7 +37,8 @@ os_key() {
     printf -- '-%s-' "$(uname -m)"
     (ldd --version 2>&1 || true) | head -n 1 | tr -cd 'A-Za-z0-9.'
 }
-key=$(printf '%s-%s' "$version" "$(os_key)" | tr -c 'A-Za-z0-9._-' '_')
+# "v2": entries keep the libraries the interpreter links to beside it (libs/).
+key=$(printf 'v2-%s-%s' "$version" "$(os_key)" | tr -c 'A-Za-z0-9._-' '_')
 cached="$cache_root/$key"
 
 deps_installed=no
@@ -68,10 +69,39 @@ trim() {
     fi
 }
 
+# Every ELF file of the interpreter, and what the dynamic linker makes of its needs.
+elf_files() {
+    # _tkinter is left out: its X11 libraries are no task's business.
+    find "$prefix" -type f \( -name '*.so' -o -name '*.so.*' -o -path "$prefix/bin/python3*" \) ! -name '_tkinter*' 2>/dev/null
+}
+needed() { elf_files | while read -r f; do ldd "$f" 2>/dev/null || true; done; }
+# Libraries it links to outside its prefix (libc's own family excepted), as paths.
+linked_libs() {
+    needed | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u | while read -r lib; do
+        case "$lib" in "$prefix"/*) continue ;; esac
+        case "$(basename "$lib")" in libc.so*|libm.so*|libpthread.so*|libdl.so*|librt.so*|ld-*|libutil.so*) continue ;; esac
+        echo "$lib"
+    done
+}
+# Sonames it needs that this image does not have.  A bundled library's own needs count as met
+# when they are bundled too: the extension modules that load them list them all and carry the
+# prefix's rpath (ldd on the bundled file alone cannot know that).
+missing() {
+    needed | awk '$2 == "=>" && $3 == "not" { print $1 }' | sort -u | while read -r soname; do
+        [ -e "$prefix/lib/$soname" ] || echo "$soname"
+    done
+}
+bundle() { say "bundling $(basename "$1") ($2)"; cp -L "$1" "$prefix/lib/"; }
+
 if [ -f "$cached/.complete" ]; then
     say "reusing CPython $version compiled earlier for this OS ($key)"
     mkdir -p "$prefix"
     cp -a "$cached/python/." "$prefix/"
+    # What this base lacks comes from the libraries kept with the build (same OS release),
+    # so a reused interpreter needs no package manager at all.
+    for soname in $(missing); do
+        if [ -e "$cached/libs/$soname" ]; then bundle "$cached/libs/$soname" "kept with the compiled interpreter"; fi
+    done
 else
     ensure_build_deps
     with_ca_bundle
@@ -86,40 +116,33 @@ else
     esac
     PYTHON_CONFIGURE_OPTS="$configure_opts" bash "$tools/pyenv/plugins/python-build/bin/python-build" "$version" "$prefix"
     trim
+    for lib in $(linked_libs); do
+        if ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then bundle "$lib" "the base image does not have it"; fi
+    done
     mkdir -p "$cache_root"
     rm -rf "$cached.tmp"
-    mkdir -p "$cached.tmp/python"
+    mkdir -p "$cached.tmp/python" "$cached.tmp/libs"
     cp -a "$prefix/." "$cached.tmp/python/"
+    for lib in $(linked_libs); do cp -L "$lib" "$cached.tmp/libs/"; done
     touch "$cached.tmp/.complete"
     rm -rf "$cached"
     mv "$cached.tmp" "$cached"
 fi
 
-# Every ELF file of the interpreter and the libraries it resolves to.
-elf_files() {
-    # _tkinter is left out: its X11 libraries are no task's business.
-    find "$prefix" -type f \( -name '*.so' -o -name '*.so.*' -o -path "$prefix/bin/python3*" \) ! -name '_tkinter*' 2>/dev/null
-}
-needed() { elf_files | while read -r f; do ldd "$f" 2>/dev/null || true; done; }
-
-if needed | grep -q 'not found'; then
+# Anything still missing (a cache entry from before libraries were kept): take it from the
+# packages the build needs.
+absent=$(missing)
+if [ -n "$absent" ]; then
     ensure_build_deps
+    for lib in $(linked_libs); do
+        if echo "$absent" | grep -qxF "$(basename "$lib")"; then bundle "$lib" "installed for it"; fi
+    done
 fi
-if needed | grep -q 'not found'; then
+if [ -n "$(missing)" ]; then
     say "some libraries the interpreter needs are not installable on this base:"
-    needed | grep 'not found' | sort -u >&2
+    missing >&2
     exit 1
 fi
-
-# Copy the libraries that the base image did not have into the prefix.
-needed | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u | while read -r lib; do
-    case "$lib" in "$prefix"/*) continue ;; esac
-    case "$(basename "$lib")" in libc.so*|libm.so*|libpthread.so*|libdl.so*|librt.so*|ld-*|libutil.so*) continue ;; esac
-    if ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then
-        say "bundling $(basename "$lib") (the base image does not have it)"
-        cp -L "$lib" "$prefix/lib/"
-    fi
-done
 
 series=$(echo "$version" | sed -E 's/^([0-9]+\.[0-9]+)[^t]*(t?)$/\1\2/')
 mkdir -p "$root/bin"
@@ -127,4 +150,4 @@ if [ -x "$prefix/bin/python$series" ]; then
     ln -sf "../python/$version/bin/python$series" "$root/bin/python$series"
 fi
 install -d -m 1777 "$root/venvs"
-"$prefix/bin/python$series" -c 'import ssl, sqlite3, ctypes, zlib, bz2, lzma, sys; print("astro-pyenv: built", sys.version.split()[0])'
+"$prefix/bin/python$series" -c 'import ssl, sqlite3, ctypes, zlib, bz2, lzma, readline, sys; print("astro-pyenv: built", sys.version.split()[0])'
