@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -114,7 +115,8 @@ def _step_lines(log: str, stage: str) -> tuple[set[str], set[str]]:
 def test_editing_one_requirements_file_rebuilds_only_that_venv(
     engine: harness.Settings, frontend_image: str, two_envs: str
 ) -> None:
-    files = {**FILES, "requirements/legacy.txt": "six==1.16.0\n# edited\n"}
+    # A new edit each run: an edit built before would be a cache hit on a warm engine.
+    files = {**FILES, "requirements/legacy.txt": f"six==1.16.0\n# edited {uuid.uuid4().hex}\n"}
     result = harness.build(_dockerfile(frontend_image, engine.python_base), files, settings=engine)
     try:
         assert result.ok, result.tail(120)
@@ -128,7 +130,7 @@ def test_editing_one_requirements_file_rebuilds_only_that_venv(
 
 
 def test_editing_a_dag_runs_no_pyenv_step(engine: harness.Settings, frontend_image: str, two_envs: str) -> None:
-    files = {**FILES, "dags/example.py": "print('an edited DAG')\n"}
+    files = {**FILES, "dags/example.py": f"print('an edited DAG {uuid.uuid4().hex}')\n"}
     result = harness.build(_dockerfile(frontend_image, engine.python_base), files, settings=engine)
     try:
         assert result.ok, result.tail(120)
