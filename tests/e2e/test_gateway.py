@@ -165,6 +165,27 @@ def test_dockerfile_v0_error_after_pyenv_maps_to_users_line(
     assert "line 5: unknown instruction: FOOBAR" in result.log, result.tail()
 
 
+def test_failing_pip_install_points_at_the_pyenv_line(
+    engine: harness.Settings, frontend_image: str, build: Callable[..., harness.BuildResult],
+) -> None:
+    """A failure inside generated stages is shown at the PYENV line that caused it."""
+    text = _syntax(frontend_image) + f"FROM {engine.python_base}\nENV A=1\nPYENV 3.13.5 broken requirements/bad.txt\n"
+    result = build(text, {"requirements/bad.txt": "astro-pyenv-no-such-package-here==0.0.1\n"})
+    assert not result.ok
+    assert "Dockerfile:4" in result.log, result.tail()
+    assert ">>> PYENV 3.13.5 broken requirements/bad.txt" in result.log, result.tail()
+
+
+def test_missing_requirements_file_points_at_the_pyenv_line(
+    engine: harness.Settings, frontend_image: str, build: Callable[..., harness.BuildResult],
+) -> None:
+    text = _syntax(frontend_image) + f"FROM {engine.python_base}\nPYENV 3.13.5 env requirements/missing.txt\n"
+    result = build(text)
+    assert not result.ok
+    assert "Dockerfile:3" in result.log, result.tail()
+    assert ">>> PYENV 3.13.5 env requirements/missing.txt" in result.log, result.tail()
+
+
 def test_frontend_image_shape(engine: harness.Settings, frontend_image: str) -> None:
     out = subprocess.run([engine.docker, "image", "inspect", frontend_image], capture_output=True, text=True, check=True)
     config = json.loads(out.stdout)[0]["Config"]

@@ -289,15 +289,24 @@ def forward(
     fopts: FrontendOpts,
     inputs: Mapping[str, ops_pb2.Definition],
     dockerfile_input: ops_pb2.Definition | None,
+    *,
+    evaluate: bool = False,
 ) -> gateway_pb2.Result:
-    """Run dockerfile.v0 with the user's options and inputs (ours replacing ``dockerfile``)."""
+    """Run dockerfile.v0 with the user's options and inputs (ours replacing ``dockerfile``).
+
+    With ``evaluate`` the build itself runs inside this call, so its errors (a failing pip
+    install, a missing requirements file) come back here to be mapped to the user's lines;
+    otherwise BuildKit runs it after our Return, where we never see them.
+    """
     opts = dict(fopts.opts)
     all_inputs = dict(inputs)
     if dockerfile_input is not None:
         # dockerfilekey would make dockerfile.v0 ignore the input and re-read the local.
         opts.pop("dockerfilekey", None)
         all_inputs[DOCKERFILE_INPUT] = dockerfile_input
-    return client.solve(frontend=DOCKERFILE_FRONTEND, frontend_opt=opts, frontend_inputs=all_inputs)
+    return client.solve(
+        frontend=DOCKERFILE_FRONTEND, frontend_opt=opts, frontend_inputs=all_inputs, evaluate=evaluate
+    )
 
 
 def build(
@@ -328,7 +337,7 @@ def build(
     name = "[internal] astro-pyenv: generated " + src.filename if result.changed else None
     dockerfile_input = llb.files_input(files, custom_name=name)
     try:
-        return forward(client, fopts, inputs, dockerfile_input)
+        return forward(client, fopts, inputs, dockerfile_input, evaluate=result.changed)
     except GatewayCallError as err:
         TIMER.mark("solve")
         if not result.changed:
