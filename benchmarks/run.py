@@ -732,7 +732,9 @@ def write_report(bench: Bench, args: argparse.Namespace, elapsed: float) -> None
         f"{os.cpu_count()} cores. Issue 7 is the spec. Invocations that produced these figures:",
         "",
     ]
-    history = [*results.settings.get("invocations", []), f"{results.started}: `run.py {' '.join(sys.argv[1:])}` ({elapsed / 60:.0f} min)"]
+    # The report is rewritten after every scenario: replace this invocation's line, don't repeat it.
+    earlier = [h for h in results.settings.get("invocations", []) if not h.startswith(f"{results.started}:")]
+    history = [*earlier, f"{results.started}: `run.py {' '.join(sys.argv[1:])}` ({elapsed / 60:.0f} min)"]
     lines += [f"- {h}" for h in history]
     lines += [
         "",
