@@ -29,7 +29,6 @@ class TransformOptions:
     frontend_image: str
     build_args: Mapping[str, str] = field(default_factory=dict)
     known_versions: Sequence[str] | None = None
-    target: str | None = None
 
 
 @dataclass(frozen=True)

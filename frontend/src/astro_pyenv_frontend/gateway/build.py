@@ -189,7 +189,6 @@ def default_transform(text: str, fopts: FrontendOpts) -> Any:
         frontend_image=fopts.source,
         build_args=fopts.build_args,
         known_versions=_known_versions(),
-        target=fopts.target,
     )
     return transform(text, options)
 
