@@ -53,8 +53,6 @@ class Chunk:
 class Interpreter:
     stage: str
     version: str
-    base_image: str
-    first_line: int
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,6 @@ class Converter:
     build_args: Mapping[str, str]
     known_versions: Sequence[str]
     chunks: list[Chunk] = field(default_factory=list)
-    warnings: list[tuple[str, int]] = field(default_factory=list)
     # (image, first PYENV line) for stages whose base is used as is: its ONBUILD steps, if any,
     # run before the PYENV work (Astro Runtime images are switched to -base instead).
     pyenv_bases: list[tuple[str, int]] = field(default_factory=list)
@@ -129,7 +126,6 @@ class Converter:
                     item.end_line,
                     item.raw,
                 )
-        self._used_names = {name for name in (_stage_name(s[0]) for s in stages) if name}
         for item in preamble:
             if isinstance(item, Instruction) and item.keyword == "ARG":
                 for decl in parse_arg(item, self._global_args, self._escape):
@@ -137,6 +133,8 @@ class Converter:
                     if value is not None:
                         self._global_args[decl.name] = value
             self._verbatim(item)
+        # Generated stage names must not clash with any of the user's, later stages included.
+        self._used_names = {name for name in (self._from(s[0]).stage_name for s in stages) if name}
         changed = False
         for stage_items in stages:
             changed |= self._stage(stage_items)
@@ -147,9 +145,7 @@ class Converter:
     # -- stages ----------------------------------------------------------------
 
     def _stage(self, items: list[Item]) -> bool:
-        head = items[0]
-        assert isinstance(head, Instruction)
-        from_ = parse_from(head, self._global_args, self._escape)
+        from_ = self._from(items[0])
         parent = self._find_stage(from_.image)
         if parent is not None:
             info = _StageInfo(
@@ -170,17 +166,21 @@ class Converter:
                 env={},
             )
         self._stages.append(info)
-        groups = self._pyenv_groups(items, info)
+        groups, info.env = self._pyenv_groups(items, info)
         if not groups:
-            self._track_scope(items, info)
             for item in items:
                 self._verbatim(item)
             return False
         self._convert_stage(items, groups, info, from_, parent is None)
         return True
 
-    def _pyenv_groups(self, items: list[Item], info: _StageInfo) -> list[list[tuple[int, PyenvInstruction]]]:
-        """Parse every PYENV line of a stage (in scope order) and group adjacent ones."""
+    def _pyenv_groups(
+        self, items: list[Item], info: _StageInfo
+    ) -> tuple[list[list[tuple[int, PyenvInstruction]]], dict[str, str]]:
+        """Parse every PYENV line of a stage (in scope order) and group adjacent ones.
+
+        Also returns the stage's variables at its end, for stages built FROM it.
+        """
         env = dict(info.env)
         groups: list[list[tuple[int, PyenvInstruction]]] = []
         last_index = -2
@@ -189,7 +189,7 @@ class Converter:
             if not isinstance(item, Instruction):
                 continue
             if item.keyword == "PYENV":
-                pyenv = parse_pyenv(item, env, self.lexed.directives.escape)
+                pyenv = parse_pyenv(item, env, self._escape)
                 if pyenv.name in seen:
                     raise DockerfileError(
                         f"PYENV name {pyenv.name!r} is already used on line {seen[pyenv.name]} of this stage;"
@@ -206,7 +206,7 @@ class Converter:
                 last_index = index
             else:
                 self._scope_step(item, env)
-        return groups
+        return groups, env
 
     def _convert_stage(
         self,
@@ -263,7 +263,6 @@ class Converter:
         if astro is not None:
             self._generated(render.astro_onbuild(astro.image), head.start_line)
 
-        env = dict(info.env)
         stage_args: list[Instruction] = []
         group_starts = {group[0][0]: n for n, group in enumerate(groups)}
         # A group spans from its first to its last PYENV line; comments between them are
@@ -304,12 +303,9 @@ class Converter:
                 continue
             if index in group_members:
                 continue
-            if isinstance(item, Instruction):
-                self._scope_step(item, env)
-                if item.keyword == "ARG":
-                    stage_args.append(item)
+            if isinstance(item, Instruction) and item.keyword == "ARG":
+                stage_args.append(item)
             self._verbatim(item)
-        info.env = env
         info.interpreters = frozenset(interpreters_in_chain)
         info.path_extended = path_extended
 
@@ -353,7 +349,7 @@ class Converter:
         slug_version = _slug(version)
         suffix = "" if not any(k[2] == version for k in self._interpreters) else f"-{len(self._interpreters)}"
         stage = self._unique(f"pyenv-python-{slug_version}{suffix}")
-        interpreter = Interpreter(stage=stage, version=version, base_image=base, first_line=line)
+        interpreter = Interpreter(stage=stage, version=version)
         self._interpreters[key] = interpreter
         self._generated(
             render.interpreter_stage(
@@ -371,13 +367,6 @@ class Converter:
 
     # -- scope -----------------------------------------------------------------
 
-    def _track_scope(self, items: list[Item], info: _StageInfo) -> None:
-        env = dict(info.env)
-        for item in items[1:]:
-            if isinstance(item, Instruction):
-                self._scope_step(item, env)
-        info.env = env
-
     def _scope_step(self, item: Instruction, env: dict[str, str]) -> None:
         """Apply an ARG or ENV line to the variables PYENV arguments may use."""
         if not self._pyenv_uses_variables:
@@ -392,6 +381,10 @@ class Converter:
         elif item.keyword == "ENV":
             for key, value in parse_env(item, env, self._escape):
                 env[key] = value
+
+    def _from(self, item: Item) -> FromInstruction:
+        assert isinstance(item, Instruction) and item.keyword == "FROM"
+        return parse_from(item, self._global_args, self._escape)
 
     def _find_stage(self, image: str) -> _StageInfo | None:
         wanted = image.lower()
@@ -437,14 +430,6 @@ def _split_stages(items: list[Item]) -> tuple[list[Item], list[list[Item]]]:
         else:
             preamble.append(item)
     return preamble, stages
-
-
-def _stage_name(item: Item) -> str | None:
-    assert isinstance(item, Instruction)
-    words = item.args.split()
-    if len(words) >= 3 and words[-2].lower() == "as":
-        return words[-1].lower()
-    return None
 
 
 def _only_trivia_between(items: list[Item], start: int, end: int) -> bool:

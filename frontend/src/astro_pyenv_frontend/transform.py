@@ -49,7 +49,8 @@ class BaseImageUse:
 class TransformResult:
     """The plain Dockerfile and, per output line, the user's line it came from.
 
-    ``pyenv_bases`` lets the gateway warn when such a base has ONBUILD steps,
+    ``warnings`` is the channel for warnings the transform itself can locate
+    (none so far); ``pyenv_bases`` lets the gateway warn when such a base has ONBUILD steps,
     which the transform cannot see without resolving the image.
     """
 
@@ -81,14 +82,13 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         known_versions=known,
     )
     changed = converter.run()
-    warnings = tuple(TransformWarning(message, line) for message, line in converter.warnings)
     if not changed:
         lines = tuple(range(1, len(dockerfile_lines(text)) + 1))
-        return TransformResult(text, lines, warnings, changed=False)
+        return TransformResult(text, lines, (), changed=False)
     chunks = _drop_syntax_line(converter.chunks, lexed.directive_lines, lexed.directives.syntax)
     dockerfile, source_lines = _join(chunks)
     bases = tuple(BaseImageUse(image, line) for image, line in converter.pyenv_bases)
-    return TransformResult(dockerfile, source_lines, warnings, changed=True, pyenv_bases=bases)
+    return TransformResult(dockerfile, source_lines, (), changed=True, pyenv_bases=bases)
 
 
 def _drop_syntax_line(chunks: list[Chunk], directive_lines: Sequence[int], syntax: str | None) -> list[Chunk]:
