@@ -116,14 +116,15 @@ else
     esac
     PYTHON_CONFIGURE_OPTS="$configure_opts" bash "$tools/pyenv/plugins/python-build/bin/python-build" "$version" "$prefix"
     trim
-    for lib in $(linked_libs); do
+    libs=$(linked_libs)  # ldd over every module: once
+    for lib in $libs; do
         if ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then bundle "$lib" "the base image does not have it"; fi
     done
     mkdir -p "$cache_root"
     rm -rf "$cached.tmp"
     mkdir -p "$cached.tmp/python" "$cached.tmp/libs"
     cp -a "$prefix/." "$cached.tmp/python/"
-    for lib in $(linked_libs); do cp -L "$lib" "$cached.tmp/libs/"; done
+    for lib in $libs; do cp -L "$lib" "$cached.tmp/libs/"; done
     touch "$cached.tmp/.complete"
     rm -rf "$cached"
     mv "$cached.tmp" "$cached"
