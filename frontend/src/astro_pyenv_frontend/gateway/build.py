@@ -255,7 +255,9 @@ def onbuild_warnings(client: LLBBridgeClient, fopts: FrontendOpts, bases: Iterab
     for base in bases:
         try:
             raw = client.resolve_image_config(
-                base.image, resolve_mode=fopts.opts.get("image-resolve-mode", ""), log_name="[internal] astro-pyenv: check " + base.image + " for ONBUILD"
+                base.image,
+                resolve_mode=fopts.opts.get("image-resolve-mode", ""),
+                log_name=f"[internal] astro-pyenv: check {base.image} for ONBUILD",
             )
             onbuild = (json.loads(raw or b"{}").get("config") or {}).get("OnBuild") or []
         except (GatewayCallError, ValueError, AttributeError) as err:
