@@ -9,7 +9,7 @@ import subprocess
 from typing import Any, Optional
 
 from astro_pyenv._airflow_compat import BranchExternalPythonOperator, ExternalPythonOperator
-from astro_pyenv.resolve import resolve_python
+from astro_pyenv.resolve import resolve_python, variable_name
 from astro_pyenv.versions import same_release
 
 # Prints the target's apache-airflow version, or an empty line if it has none.
@@ -27,7 +27,7 @@ except Exception:
 
 def unresolved_python(pyenv: str) -> str:
     """Placeholder kept in ``python`` until execute(); ExternalPythonOperator rejects an empty one."""
-    return f"<astro-pyenv {pyenv!r}: resolved from $ASTRO_PYENV_{pyenv} at execution>"
+    return f"<astro-pyenv {pyenv!r}: resolved from ${variable_name(pyenv)} at execution>"
 
 
 class PyenvOperator(ExternalPythonOperator):

@@ -10,18 +10,37 @@ ENV_PREFIX = "ASTRO_PYENV_"
 
 
 def variable_name(name: str) -> str:
-    """Return the environment variable that holds the interpreter of ``name``."""
-    return ENV_PREFIX + name
+    """Return the environment variable that holds the interpreter of ``name``.
+
+    A ``-`` in the name becomes ``_``: variable names with ``-`` are dropped by dash and are
+    not valid in any POSIX shell, so the frontend sets ``ASTRO_PYENV_my_env`` for ``my-env``.
+    """
+    return ENV_PREFIX + name.replace("-", "_")
+
+
+def _name_of(suffix: str, path: str) -> str:
+    """The name as written on the PYENV line: the venv directory's name when it maps to ``suffix``."""
+    parts = path.replace("\\", "/").split("/")
+    if len(parts) >= 3 and parts[-2] == "bin":
+        written = parts[-3]
+        if written.replace("-", "_") == suffix:
+            return written
+    return suffix
 
 
 def list_environments(environ: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     """Return ``{name: interpreter path}`` for every ``ASTRO_PYENV_*`` variable, sorted by name.
 
+    Names are as written on the PYENV lines (``my-env``, whose variable is ``ASTRO_PYENV_my_env``).
     The paths are returned as set; they are not checked here.
     """
     env = os.environ if environ is None else environ
-    found = {key[len(ENV_PREFIX):]: value for key, value in env.items() if key.startswith(ENV_PREFIX)}
-    return {name: found[name] for name in sorted(found) if name}
+    found = {
+        _name_of(key[len(ENV_PREFIX):], value): value
+        for key, value in env.items()
+        if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX)
+    }
+    return {name: found[name] for name in sorted(found)}
 
 
 def environment_names(environ: Optional[Mapping[str, str]] = None) -> List[str]:
@@ -52,6 +71,10 @@ def resolve_python(name: str, environ: Optional[Mapping[str, str]] = None) -> st
     env = os.environ if environ is None else environ
     variable = variable_name(name)
     path = env.get(variable)
+    if path is None and ENV_PREFIX + name in env:
+        # Images built before names were mapped carry the variable as written.
+        variable = ENV_PREFIX + name
+        path = env[variable]
     if path is None:
         raise PyenvNotDefinedError(name, variable, environment_names(env))
     problem = interpreter_problem(path)

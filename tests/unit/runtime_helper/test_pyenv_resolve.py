@@ -100,3 +100,36 @@ def test_names_are_case_sensitive(clean_env, monkeypatch, py39_venv: Path) -> No
     monkeypatch.setenv("ASTRO_PYENV_Epo", str(py39_venv))
     with pytest.raises(PyenvNotDefinedError, match="Environments defined in this image: Epo."):
         resolve_python("epo")
+
+
+# -- names with '-': the image variable uses '_' (dash drops names with '-') -----------------
+
+
+def test_a_name_with_dashes_resolves_through_its_underscore_variable(clean_env, py39_venv: Path) -> None:
+    env = {"ASTRO_PYENV_my_venv": str(py39_venv)}
+    assert resolve_python("my-venv", env) == str(py39_venv)
+    assert resolve_python("my_venv", env) == str(py39_venv)
+
+
+def test_listing_shows_names_as_written_on_the_pyenv_line(clean_env) -> None:
+    env = {
+        "ASTRO_PYENV_my_venv": "/opt/astro-pyenv/venvs/my-venv/bin/python",
+        "ASTRO_PYENV_plain_one": "/opt/astro-pyenv/venvs/plain_one/bin/python",
+        "ASTRO_PYENV_custom": "/somewhere/else/python",
+        "ASTRO_PYENV_": "/ignored",
+    }
+    assert list_environments(env) == {
+        "custom": "/somewhere/else/python",
+        "my-venv": "/opt/astro-pyenv/venvs/my-venv/bin/python",
+        "plain_one": "/opt/astro-pyenv/venvs/plain_one/bin/python",
+    }
+
+
+def test_an_image_built_before_the_mapping_still_resolves(clean_env, py39_venv: Path) -> None:
+    assert resolve_python("old-name", {"ASTRO_PYENV_old-name": str(py39_venv)}) == str(py39_venv)
+
+
+def test_a_missing_dashed_name_names_the_variable_to_set(clean_env) -> None:
+    with pytest.raises(PyenvNotDefinedError) as info:
+        resolve_python("my-venv", {})
+    assert "ASTRO_PYENV_my_venv is not set" in str(info.value)
