@@ -70,6 +70,26 @@ class Environment:
     def python(self) -> str:
         return f"{VENV_ROOT}/{self.name}/bin/python"
 
+    @property
+    def variable(self) -> str:
+        return environment_variable(self.name)
+
+
+def environment_variable(name: str) -> str:
+    """The image variable of environment ``name``: ``-`` becomes ``_``, so that every shell
+    (dash drops names with ``-`` from the environment) and Python see the same variable."""
+    return "ASTRO_PYENV_" + name.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class _Defined:
+    """Where an environment of the stage (or of a stage it is built from) was defined."""
+
+    name: str
+    line: int
+    stage_index: int
+    stage: str | None
+
 
 @dataclass
 class _StageInfo:
@@ -82,6 +102,8 @@ class _StageInfo:
     env: dict[str, str]
     interpreters: frozenset[str] = frozenset()
     path_extended: bool = False
+    # Environments by image variable, this stage's and those of the stages it is built from.
+    environments: dict[str, _Defined] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,8 +122,7 @@ class Converter:
     _stages: list[_StageInfo] = field(default_factory=list)
     _global_args: dict[str, str] = field(default_factory=dict)
     _used_names: set[str] = field(default_factory=set)
-    _tools_emitted: bool = False
-    _pyenv_uses_variables: bool = True
+    _tools_stage: str | None = None
 
     @property
     def _escape(self) -> str:
@@ -112,11 +133,7 @@ class Converter:
     def run(self) -> bool:
         """Fill ``chunks``; return whether any PYENV line was converted."""
         items = list(self.lexed.items)
-        # Tracking ARG and ENV values costs most of the time on long Dockerfiles; only
-        # PYENV arguments ever need them.
-        self._pyenv_uses_variables = any(
-            isinstance(item, Instruction) and item.keyword == "PYENV" and "$" in item.args for item in items
-        )
+        _reject_onbuild_pyenv(items)
         preamble, stages = _split_stages(items)
         for item in preamble:
             if isinstance(item, Instruction) and item.keyword == "PYENV":
@@ -133,8 +150,10 @@ class Converter:
                     if value is not None:
                         self._global_args[decl.name] = value
             self._verbatim(item)
-        # Generated stage names must not clash with any of the user's, later stages included.
+        # Generated stage names must not clash with any name the user's lines use for a stage or an
+        # image (a FROM or --from= naming an image would otherwise pick up our stage), later ones included.
         self._used_names = {name for name in (self._from(s[0]).stage_name for s in stages) if name}
+        self._used_names |= _referenced_names(items)
         changed = False
         for stage_items in stages:
             changed |= self._stage(stage_items)
@@ -156,6 +175,7 @@ class Converter:
                 env=dict(parent.env),
                 interpreters=parent.interpreters,
                 path_extended=parent.path_extended,
+                environments=dict(parent.environments),
             )
         else:
             info = _StageInfo(
@@ -184,21 +204,21 @@ class Converter:
         env = dict(info.env)
         groups: list[list[tuple[int, PyenvInstruction]]] = []
         last_index = -2
-        seen: dict[str, int] = {}
         for index, item in enumerate(items):
             if not isinstance(item, Instruction):
                 continue
             if item.keyword == "PYENV":
                 pyenv = parse_pyenv(item, env, self._escape)
-                if pyenv.name in seen:
+                variable = environment_variable(pyenv.name)
+                earlier = info.environments.get(variable)
+                if earlier is not None:
                     raise DockerfileError(
-                        f"PYENV name {pyenv.name!r} is already used on line {seen[pyenv.name]} of this stage;"
-                        " each environment needs its own name",
+                        _msg_name_taken(pyenv.name, earlier, earlier.stage_index == len(self._stages) - 1),
                         item.start_line,
                         item.end_line,
                         item.raw,
                     )
-                seen[pyenv.name] = item.start_line
+                info.environments[variable] = _Defined(pyenv.name, item.start_line, len(self._stages) - 1, info.name)
                 if groups and _only_trivia_between(items, last_index, index):
                     groups[-1].append((index, pyenv))
                 else:
@@ -277,8 +297,10 @@ class Converter:
                 parent = segments[n]
                 target = segments[n + 1] if n + 1 < len(groups) else user_name
                 line = envs[0].pyenv.line
+                # Only comments and blank lines stand between grouped PYENV lines.
                 for between in items[index + 1 : groups[n][-1][0]]:
-                    self._verbatim(between)
+                    if isinstance(between, Trivia):
+                        self._verbatim(between)
                 for environment in envs:
                     self._emit_venv_stage(environment, parent, stage_args)
                 new_interpreters = []
@@ -319,7 +341,7 @@ class Converter:
             stage=environment.stage,
             replayed_args=[a.raw.rstrip("\r\n") for a in stage_args],
             interpreter_stage=environment.interpreter.stage,
-            tools_stage=TOOLS_STAGE,
+            tools_stage=self._tools(environment.pyenv.line),
             python=_interpreter_python(environment.version),
         )
         self._generated(text, environment.pyenv.line, replayed=stage_args)
@@ -342,10 +364,7 @@ class Converter:
                 "PYENV needs an operating system to build Python on, but this stage is based on scratch",
                 line,
             )
-        if not self._tools_emitted:
-            self._generated(render.tools_stage(self.frontend_image, TOOLS_STAGE), line)
-            self._used_names.add(TOOLS_STAGE)
-            self._tools_emitted = True
+        tools_stage = self._tools(line)
         slug_version = _slug(version)
         suffix = "" if not any(k[2] == version for k in self._interpreters) else f"-{len(self._interpreters)}"
         stage = self._unique(f"pyenv-python-{slug_version}{suffix}")
@@ -359,18 +378,23 @@ class Converter:
                 base_image_text=base_text,
                 platform_flag=platform_flag,
                 stage=stage,
-                tools_stage=TOOLS_STAGE,
+                tools_stage=tools_stage,
             ),
             line,
         )
         return interpreter
 
+    def _tools(self, line: int) -> str:
+        """The stage that mounts pyenv and our scripts, emitted before its first use."""
+        if self._tools_stage is None:
+            self._tools_stage = self._unique(TOOLS_STAGE)
+            self._generated(render.tools_stage(self.frontend_image, self._tools_stage), line)
+        return self._tools_stage
+
     # -- scope -----------------------------------------------------------------
 
     def _scope_step(self, item: Instruction, env: dict[str, str]) -> None:
         """Apply an ARG or ENV line to the variables PYENV arguments may use."""
-        if not self._pyenv_uses_variables:
-            return
         if item.keyword == "ARG":
             for decl in parse_arg(item, env, self._escape):
                 value = self.build_args.get(decl.name)
@@ -432,6 +456,22 @@ def _split_stages(items: list[Item]) -> tuple[list[Item], list[list[Item]]]:
     return preamble, stages
 
 
+_FROM_WORD = re.compile(r"(?:^|[\s,])-?-?from=([^\s,]+)", re.IGNORECASE)
+
+
+def _referenced_names(items: list[Item]) -> set[str]:
+    """Every word the user's lines may use as a stage or image name (lower-cased, as written)."""
+    names: set[str] = set()
+    for item in items:
+        if not isinstance(item, Instruction):
+            continue
+        if item.keyword == "FROM":
+            names.update(word.lower() for word in item.args.split() if not word.startswith("--"))
+        elif item.keyword in {"COPY", "ADD", "RUN", "ONBUILD"}:
+            names.update(match.group(1).strip("'\"").lower() for match in _FROM_WORD.finditer(item.args))
+    return names
+
+
 def _only_trivia_between(items: list[Item], start: int, end: int) -> bool:
     return all(isinstance(item, Trivia) for item in items[start + 1 : end])
 
@@ -446,6 +486,21 @@ def _rename_stage(raw: str, name: str | None, new_name: str) -> str:
             return raw[: match.start()] + match.group(1) + new_name + raw[match.end() :]
     body = raw.rstrip("\r\n")
     return body + f" AS {new_name}" + raw[len(body) :]
+
+
+def _reject_onbuild_pyenv(items: list[Item]) -> None:
+    """PYENV is ours, and a child build's frontend may not be: ONBUILD cannot carry it."""
+    for item in items:
+        if isinstance(item, Instruction) and item.keyword == "ONBUILD":
+            trigger = item.args.split(None, 1)
+            if trigger and trigger[0].upper() == "PYENV":
+                raise DockerfileError(
+                    "ONBUILD PYENV is not supported: the image that runs the trigger may be built"
+                    " without this frontend; write the PYENV line in the Dockerfile that builds FROM this image",
+                    item.start_line,
+                    item.end_line,
+                    item.raw,
+                )
 
 
 def _reject_numeric_stage_refs(items: list[Item]) -> None:
@@ -471,6 +526,20 @@ def _interpreter_python(version: str) -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-") or "x"
+
+
+def _msg_name_taken(name: str, earlier: _Defined, same_stage: bool) -> str:
+    if earlier.name != name:
+        return (
+            f"PYENV names {earlier.name!r} (line {earlier.line}) and {name!r} both set the variable"
+            f" {environment_variable(name)} ('-' becomes '_'); give this environment another name"
+        )
+    if same_stage:
+        return f"PYENV name {name!r} is already used on line {earlier.line} of this stage; each environment needs its own name"
+    return (
+        f"PYENV name {name!r} is already used on line {earlier.line} in stage {earlier.stage!r}, which this stage"
+        " is built from; an image holds one environment per name: give this one another name"
+    )
 
 
 def _summary(envs: list[Environment]) -> str:

@@ -15,7 +15,7 @@ from typing import Mapping
 
 from .errors import DockerfileError
 from .lexer import Instruction, split_flags
-from .variables import ExpansionError, expand, go_is_space
+from .variables import GO_SPACE_CLASS, ExpansionError, expand, go_is_space
 
 __all__ = [
     "ArgDecl",
@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 _WHITESPACE_RE = re.compile(r"[\t\v\f\r ]+")
+_GO_SPACE_RE = re.compile(GO_SPACE_CLASS + "+")
 _STAGE_NAME_RE = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
 
 
@@ -105,6 +106,13 @@ def parse_from(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -
 
 def _parse_words(rest: str, escape: str) -> list[str]:
     """Split on whitespace keeping quotes and escapes (BuildKit's parseWords)."""
+    if not any(special in rest for special in ("'", '"', escape)):
+        # Without quotes or escapes the loop below only splits on Go's whitespace.
+        return [word for word in _GO_SPACE_RE.split(rest) if word]
+    return _parse_quoted_words(rest, escape)
+
+
+def _parse_quoted_words(rest: str, escape: str) -> list[str]:
     words: list[str] = []
     buf: list[str] = []
     in_word = False

@@ -90,3 +90,48 @@ def test_any_text_transforms_or_fails_at_a_line(lines: list[str], ending: str) -
     assert len(result.source_lines) == len(dockerfile_lines(result.dockerfile))
     for source in result.source_lines:
         assert source is None or 1 <= source <= line_count
+
+
+# -- PYENV blocks: any number of adjacent lines, in any stage ---------------------------
+
+_VERSIONS = st.sampled_from(["3.9.2", "3.12", "3.13.5", "3.13t"])
+_USER_LINES = st.sampled_from(
+    ["RUN echo hi", "ENV A=1", "ARG X=2", "USER nobody", "COPY a b", "WORKDIR /w", "LABEL k=v"]
+)
+_BETWEEN = st.sampled_from(["", "# a comment between PYENV lines", "  "])
+
+
+@st.composite
+def _dockerfiles_with_pyenv_blocks(draw: st.DrawFn) -> tuple[str, int]:
+    """(Dockerfile text, number of PYENV lines); names are unique in the file."""
+    lines = []
+    count = 0
+    for stage in range(draw(st.integers(1, 3))):
+        lines.append("FROM python:3.12-slim AS s{}".format(stage) if stage == 0 else f"FROM s{stage - 1} AS s{stage}")
+        for _ in range(draw(st.integers(0, 3))):
+            lines.extend(draw(st.lists(_USER_LINES, max_size=2)))
+            for position in range(draw(st.integers(1, 4))):
+                if position:
+                    lines.extend(draw(st.lists(_BETWEEN, max_size=1)))
+                name = draw(st.sampled_from(["env", "my-env", "e_x"])) + str(count)
+                lines.append(f"PYENV {draw(_VERSIONS)} {name}")
+                count += 1
+        lines.extend(draw(st.lists(_USER_LINES, max_size=2)))
+    return "".join(line + "\n" for line in lines), count
+
+
+@settings(max_examples=300, deadline=None)
+@given(_dockerfiles_with_pyenv_blocks())
+def test_every_pyenv_line_becomes_an_environment_and_every_other_line_is_kept(case: tuple[str, int]) -> None:
+    text, pyenv_count = case
+    result = transform(text, OPTIONS)
+    out = [item for item in lex(result.dockerfile).items if hasattr(item, "keyword")]
+    assert not [item for item in out if item.keyword == "PYENV"], "a PYENV line reached BuildKit"
+    variables = [item.args for item in out if item.keyword == "ENV" and item.args.startswith("ASTRO_PYENV_")]
+    assert len(variables) == pyenv_count
+    # Every user line other than PYENV and FROM comes through byte for byte, in order.
+    kept = [item.raw for item in lex(text).items if hasattr(item, "keyword") and item.keyword not in {"PYENV", "FROM"}]
+    emitted = [item.raw for item in out]
+    position = 0
+    for raw in kept:
+        position = emitted.index(raw, position) + 1

@@ -31,5 +31,5 @@ ARG PYTHON_SERIES
 COPY --link --from=pyenv-python-3.12.13 /opt/astro-pyenv/python/3.12.13 /opt/astro-pyenv/python/3.12.13
 COPY --link --from=pyenv-python-3.12.13 /opt/astro-pyenv/bin/ /opt/astro-pyenv/bin/
 COPY --link --from=pyenv-venv-env-1 /opt/astro-pyenv/venvs/env-1 /opt/astro-pyenv/venvs/env-1
-ENV ASTRO_PYENV_env-1=/opt/astro-pyenv/venvs/env-1/bin/python
+ENV ASTRO_PYENV_env_1=/opt/astro-pyenv/venvs/env-1/bin/python
 ENV PATH=${PATH}:/opt/astro-pyenv/bin
