@@ -15,7 +15,7 @@ from dataclasses import dataclass
 # Airflow 2 era images on quay.io, and the Airflow 3 era registry.
 _RUNTIME_IMAGE = re.compile(
     r"^(?P<repo>(?:quay\.io/astronomer/astro-runtime|astrocrpublic\.azurecr\.io/runtime))"
-    r":(?P<tag>[A-Za-z0-9_.-]+)$"
+    r":(?P<tag>[A-Za-z0-9_.-]+)\Z"
 )
 
 

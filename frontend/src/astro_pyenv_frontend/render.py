@@ -34,14 +34,35 @@ PIP_ARGS = (
 )
 
 
+def comment_text(text: str) -> str:
+    """``text`` made safe inside a ``#`` comment line: one line, nothing a parser could act on.
+
+    Values in comments may come from build args (``FROM ${BASE}``): a line break there would
+    add instructions to the generated Dockerfile.  Backslashes and every control or line/paragraph
+    separator character are written as Python-style escapes.
+    """
+    return "".join(_comment_char(ch) for ch in text)
+
+
+def _comment_char(ch: str) -> str:
+    if ch == "\\":
+        return "\\\\"
+    code = ord(ch)
+    if code < 0x20 or 0x7F <= code <= 0x9F or ch in "\u2028\u2029":
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return ch
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("astro_pyenv_frontend", "templates"),
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters["comment"] = comment_text
+    return environment
 
 
 def _render(template: str, **values: Any) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from astro_pyenv_frontend import astro_runtime
 from astro_pyenv_frontend.convert import dockerfile_lines
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.lexer import lex
@@ -135,3 +136,52 @@ def test_every_pyenv_line_becomes_an_environment_and_every_other_line_is_kept(ca
     position = 0
     for raw in kept:
         position = emitted.index(raw, position) + 1
+
+
+# -- user text echoed into generated lines ----------------------------------------------
+
+_NASTY = st.lists(
+    st.one_of(
+        st.sampled_from(["\n", "\r", "\\", "`", "$", "<<EOF", "#", " ", "\x85", "\u2028", "\t", "{", "}", '"']),
+        st.characters(blacklist_categories=["Cs"]),
+    ),
+    max_size=12,
+).map("".join)
+_ECHOING = """ARG BASE=python:3.12-slim
+ARG TAG=13.0.0
+ARG N=env
+FROM ${BASE} AS app
+ARG V=3.13.5
+ARG N
+ARG R=requirements.txt
+PYENV ${V} ${N} ${R}
+FROM quay.io/astronomer/astro-runtime:${TAG}
+ARG N
+PYENV 3.13.5 ${N}-astro
+"""
+
+
+def _shape(dockerfile: str) -> tuple[list[str], int]:
+    """Instruction keywords and line count: what must not depend on a build arg's value."""
+    items = lex(dockerfile).items
+    return [item.keyword for item in items if hasattr(item, "keyword")], len(dockerfile_lines(dockerfile))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["BASE", "TAG", "V", "N", "R"]), _NASTY, st.sampled_from(["\n", "\r\n"]))
+def test_build_arg_text_never_adds_lines_or_instructions(arg: str, nasty: str, ending: str) -> None:
+    """Any value (newlines, escapes, '$', heredoc markers) either fails at a line or leaves the
+    generated Dockerfile with the same instructions and lines as a plain value does."""
+    text = _ECHOING.replace("\n", ending)
+    value = {"BASE": "python:3.12-slim", "TAG": "13.0.0"}.get(arg, "") + nasty
+    # The plain value takes the same branch: an Astro Runtime tag or not.
+    plain = {"V": "3.13.5", "N": "env", "R": "requirements.txt", "BASE": "python:3.12-slim"}.get(arg)
+    if arg == "TAG":
+        plain = "13.0.0" if astro_runtime.match(f"quay.io/astronomer/astro-runtime:{value}") else "13.0.0 x"
+    expected = transform(text, TransformOptions(frontend_image=OPTIONS.frontend_image, build_args={arg: plain}))
+    try:
+        result = transform(text, TransformOptions(frontend_image=OPTIONS.frontend_image, build_args={arg: value}))
+    except DockerfileError as err:
+        assert 1 <= err.line <= 11
+        return
+    assert _shape(result.dockerfile) == _shape(expected.dockerfile)
