@@ -107,6 +107,10 @@ class Converter:
     def _escape(self) -> str:
         return self.lexed.directives.escape
 
+    @property
+    def _pip_cache(self) -> str | None:
+        return render.pip_cache_id(self.build_args, self._global_args)
+
     # -- entry -----------------------------------------------------------------
 
     def run(self) -> bool:
@@ -321,6 +325,7 @@ class Converter:
             interpreter_stage=environment.interpreter.stage,
             tools_stage=TOOLS_STAGE,
             python=_interpreter_python(environment.version),
+            pip_cache=self._pip_cache,
         )
         self._generated(text, environment.pyenv.line, replayed=stage_args)
 
@@ -343,7 +348,7 @@ class Converter:
                 line,
             )
         if not self._tools_emitted:
-            self._generated(render.tools_stage(self.frontend_image, TOOLS_STAGE), line)
+            self._generated(render.tools_stage(self.frontend_image, TOOLS_STAGE, self._pip_cache), line)
             self._used_names.add(TOOLS_STAGE)
             self._tools_emitted = True
         slug_version = _slug(version)
