@@ -128,6 +128,10 @@ class Converter:
     def _escape(self) -> str:
         return self.lexed.directives.escape
 
+    @property
+    def _pip_cache(self) -> str | None:
+        return render.pip_cache_id(self.build_args, self._global_args)
+
     # -- entry -----------------------------------------------------------------
 
     def run(self) -> bool:
@@ -343,6 +347,7 @@ class Converter:
             interpreter_stage=environment.interpreter.stage,
             tools_stage=self._tools(environment.pyenv.line),
             python=_interpreter_python(environment.version),
+            pip_cache=self._pip_cache,
         )
         self._generated(text, environment.pyenv.line, replayed=stage_args)
 
@@ -388,7 +393,7 @@ class Converter:
         """The stage that mounts pyenv and our scripts, emitted before its first use."""
         if self._tools_stage is None:
             self._tools_stage = self._unique(TOOLS_STAGE)
-            self._generated(render.tools_stage(self.frontend_image, self._tools_stage), line)
+            self._generated(render.tools_stage(self.frontend_image, self._tools_stage, self._pip_cache), line)
         return self._tools_stage
 
     # -- scope -----------------------------------------------------------------

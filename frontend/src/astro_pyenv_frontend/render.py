@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import jinja2
 
 # python-build settings a user may pass as build args (``--build-arg NAME=...``);
-# checksums stay verified: the skip-checksum switch is deliberately absent.
+# checksums stay verified: the skip-checksum switch is deliberately absent.  Each is
+# an ARG of the interpreter stage, so its value is part of the compile step's layer
+# cache key: changing any of them compiles again.  That holds for the download
+# settings too (mirror, HTTP client and its options), which cannot change the
+# verified result: a needless compile is the price of keeping the key simple.
 PYTHON_BUILD_ARGS = (
     "PYTHON_BUILD_MIRROR_URL",
     "PYTHON_BUILD_HTTP_CLIENT",
     "PYTHON_BUILD_CURL_OPTS",
     "PYTHON_BUILD_WGET_OPTS",
     "PYTHON_CONFIGURE_OPTS",
+    "CONFIGURE_OPTS",
     "PYTHON_CFLAGS",
     "PYTHON_MAKE_OPTS",
     "MAKE_OPTS",
+    "PYTHON_MAKE_INSTALL_OPTS",
+    "MAKE_INSTALL_OPTS",
+    "PYTHON_MAKE_INSTALL_TARGET",
 )
 
 # pip settings a user may pass as build args, e.g. for a private index.
@@ -31,7 +40,26 @@ PIP_ARGS = (
     "PIP_ONLY_BINARY",
     "PIP_NO_BINARY",
     "PIP_DEFAULT_TIMEOUT",
+    # ours: "bundled" keeps the pip CPython ships, a version pins one; default the newest
+    "ASTRO_PYENV_PIP_VERSION",
 )
+
+# Opt-in to a pip cache shared between builds: a build arg, or an ARG with a default
+# before the first FROM (the Astro CLI passes no build args).  Unset, empty or "off":
+# no cache.  Any other value names the cache: id ``astro-pyenv-pip-<value>``.
+PIP_CACHE_ARG = "ASTRO_PYENV_PIP_CACHE"
+_PIP_CACHE_OFF = {"", "off", "none", "no", "false", "0"}
+
+
+def pip_cache_id(build_args: Mapping[str, str], global_args: Mapping[str, str]) -> str | None:
+    """The cache mount id the venv stages share, or None (the default: no shared cache)."""
+    value = build_args.get(PIP_CACHE_ARG)
+    if value is None:
+        value = global_args.get(PIP_CACHE_ARG, "")
+    value = value.strip()
+    if value.lower() in _PIP_CACHE_OFF:
+        return None
+    return "astro-pyenv-pip-" + (re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip("-") or "x")
 
 
 def comment_text(text: str) -> str:
@@ -69,8 +97,8 @@ def _render(template: str, **values: Any) -> str:
     return _environment().get_template(template).render(**values)
 
 
-def tools_stage(frontend_image: str, stage: str) -> str:
-    return _render("tools.Dockerfile.j2", frontend_image=frontend_image, stage=stage)
+def tools_stage(frontend_image: str, stage: str, pip_cache: str | None = None) -> str:
+    return _render("tools.Dockerfile.j2", frontend_image=frontend_image, stage=stage, pip_cache=pip_cache)
 
 
 def interpreter_stage(
@@ -101,6 +129,7 @@ def venv_stage(
     interpreter_stage: str,
     tools_stage: str,
     python: str,
+    pip_cache: str | None = None,
 ) -> str:
     return _render(
         "venv.Dockerfile.j2",
@@ -114,6 +143,7 @@ def venv_stage(
         interpreter_stage=interpreter_stage,
         tools_stage=tools_stage,
         python=python,
+        pip_cache=pip_cache,
         build_args=PIP_ARGS,
     )
 

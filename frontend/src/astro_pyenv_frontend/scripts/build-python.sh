@@ -2,11 +2,14 @@
 # Compile CPython VERSION with pyenv's python-build into /opt/astro-pyenv/python/VERSION.
 #
 # Runs as root in a generated interpreter stage, FROM the same base image as
-# the stage that uses the interpreter.  A compiled interpreter is kept in a
-# BuildKit cache mount keyed by version and OS, so a new image on the same OS
-# (a runtime patch release) copies it instead of compiling again.  Shared
-# libraries the interpreter needs and the base image lacks are copied next to
-# it (pyenv links with an rpath), so it runs on a minimal base too.
+# the stage that uses the interpreter.  The result is kept only as this
+# stage's own layer (BuildKit's content-addressed layer cache, keyed by the
+# base image, this script, pyenv and every python-build setting passed in):
+# no compiled file is ever taken from a shared cache mount, which any build
+# on the builder could write to.  The one cache mount is for CPython source
+# tarballs, copied out of it and checksum-verified by python-build before use.
+# Shared libraries the interpreter needs and the base image lacks are copied
+# next to it (pyenv links with an rpath), so it runs on a minimal base too.
 #
 # usage: build-python.sh VERSION   (tools mounted at the directory above this script)
 set -eu
@@ -16,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tools=$(dirname "$here")
 root=/opt/astro-pyenv
 prefix="$root/python/$version"
-cache_root=/var/cache/astro-pyenv-python
+sources_cache=/var/cache/astro-pyenv-sources
 . "$here/build-deps.sh"
 
 say() { echo "astro-pyenv: $*" >&2; }
@@ -31,15 +34,6 @@ list_libs() {
     done | sed 's|.*/||' | sort -u
 }
 list_libs >/tmp/astro-pyenv-base-libs
-
-os_key() {
-    ( . /etc/os-release 2>/dev/null; printf '%s-%s' "${ID:-unknown}" "${VERSION_ID:-unknown}" )
-    printf -- '-%s-' "$(uname -m)"
-    (ldd --version 2>&1 || true) | head -n 1 | tr -cd 'A-Za-z0-9.'
-}
-# "v2": entries keep the libraries the interpreter links to beside it (libs/).
-key=$(printf 'v2-%s-%s' "$version" "$(os_key)" | tr -c 'A-Za-z0-9._-' '_')
-cached="$cache_root/$key"
 
 deps_installed=no
 ensure_build_deps() {
@@ -93,52 +87,55 @@ missing() {
 }
 bundle() { say "bundling $(basename "$1") ($2)"; cp -L "$1" "$prefix/lib/"; }
 
-if [ -f "$cached/.complete" ]; then
-    say "reusing CPython $version compiled earlier for this OS ($key)"
-    mkdir -p "$prefix"
-    cp -a "$cached/python/." "$prefix/"
-    # What this base lacks comes from the libraries kept with the build (same OS release),
-    # so a reused interpreter needs no package manager at all.
-    for soname in $(missing); do
-        if [ -e "$cached/libs/$soname" ]; then bundle "$cached/libs/$soname" "kept with the compiled interpreter"; fi
-    done
-else
-    ensure_build_deps
-    with_ca_bundle
-    export MAKE_OPTS="${MAKE_OPTS:--j$(nproc)}"
-    # CPython's default OPT adds -g; debug info costs compile time and is stripped anyway.
-    export OPT="${OPT:--DNDEBUG -fwrapv -O3 -Wall}"
-    say "compiling CPython $version with ${MAKE_OPTS}"
-    configure_opts="${PYTHON_CONFIGURE_OPTS:-}"
-    case "$version" in
-        3.[0-9].*|3.[0-9]) ;;
-        *) configure_opts="$configure_opts --disable-test-modules" ;;
-    esac
-    PYTHON_CONFIGURE_OPTS="$configure_opts" bash "$tools/pyenv/plugins/python-build/bin/python-build" "$version" "$prefix"
-    trim
-    libs=$(linked_libs)  # ldd over every module: once
-    for lib in $libs; do
-        if ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then bundle "$lib" "the base image does not have it"; fi
-    done
-    mkdir -p "$cache_root"
-    rm -rf "$cached.tmp"
-    mkdir -p "$cached.tmp/python" "$cached.tmp/libs"
-    cp -a "$prefix/." "$cached.tmp/python/"
-    for lib in $libs; do cp -L "$lib" "$cached.tmp/libs/"; done
-    touch "$cached.tmp/.complete"
-    rm -rf "$cached"
-    mv "$cached.tmp" "$cached"
+# CPython sources: python-build takes a tarball from PYTHON_BUILD_CACHE_PATH only
+# after its sha256 matches the definition file, and verifies every download the
+# same way.  The shared cache mount is never handed to it directly: tarballs are
+# copied into a directory only this build can write, so nothing can swap a file
+# between the check and its use; directories (git/hg checkouts, never verified)
+# are not taken at all.
+sources=/tmp/astro-pyenv-sources
+mkdir -p "$sources"
+if [ -d "$sources_cache" ]; then
+    # Regular files for this version only (a free-threaded "3.13.5t" uses 3.13.5's sources).
+    find "$sources_cache" -maxdepth 1 -type f \( -name "Python-${version%t}.tar.*" -o -name "Python-${version%t}.tgz" \) \
+        -exec cp {} "$sources/" \; 2>/dev/null || true
 fi
 
-# Anything still missing (a cache entry from before libraries were kept): take it from the
-# packages the build needs.
-absent=$(missing)
-if [ -n "$absent" ]; then
-    ensure_build_deps
-    for lib in $(linked_libs); do
-        if echo "$absent" | grep -qxF "$(basename "$lib")"; then bundle "$lib" "installed for it"; fi
+ensure_build_deps
+with_ca_bundle
+# Without a sha256 tool python-build would skip its checksum checks: refuse.
+if ! command -v sha256sum >/dev/null 2>&1 && ! command -v shasum >/dev/null 2>&1 \
+    && ! command -v openssl >/dev/null 2>&1; then
+    say "no sha256 tool (sha256sum, shasum or openssl) on this base: cannot verify CPython sources"
+    exit 1
+fi
+export MAKE_OPTS="${MAKE_OPTS:--j$(nproc)}"
+# CPython's default OPT adds -g; debug info costs compile time and is stripped anyway.
+export OPT="${OPT:--DNDEBUG -fwrapv -O3 -Wall}"
+say "compiling CPython $version with ${MAKE_OPTS}"
+configure_opts="${PYTHON_CONFIGURE_OPTS:-}"
+case "$version" in
+    3.[0-9].*|3.[0-9]) ;;
+    *) configure_opts="$configure_opts --disable-test-modules" ;;
+esac
+PYTHON_BUILD_CACHE_PATH="$sources" PYTHON_CONFIGURE_OPTS="$configure_opts" \
+    bash "$tools/pyenv/plugins/python-build/bin/python-build" "$version" "$prefix"
+trim
+for lib in $(linked_libs); do  # ldd over every module: once
+    if ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then bundle "$lib" "the base image does not have it"; fi
+done
+# Offer the (verified) tarballs to later builds: written under a temporary name and
+# renamed, so a concurrent build never copies half a file (it would fail the check anyway).
+if [ -d "$sources_cache" ]; then
+    for f in "$sources"/*; do
+        [ -f "$f" ] || continue
+        name=$(basename "$f")
+        [ -f "$sources_cache/$name" ] && continue
+        cp "$f" "$sources_cache/.$name.$$" && mv -f "$sources_cache/.$name.$$" "$sources_cache/$name" || true
     done
 fi
+rm -rf "$sources"
+
 if [ -n "$(missing)" ]; then
     say "some libraries the interpreter needs are not installable on this base:"
     missing >&2

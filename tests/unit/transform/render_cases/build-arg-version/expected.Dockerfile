@@ -6,9 +6,9 @@ FROM local/astro-pyenv-frontend:dev AS pyenv-tools
 # astro-pyenv: CPython 3.12.13 compiled on quay.io/astronomer/astro-runtime:12.10.0-base
 FROM --platform=linux/amd64 ${RUNTIME} AS pyenv-python-3.12.13
 USER root
-ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS
+ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv,target=/tmp/astro-pyenv \
-    --mount=type=cache,id=astro-pyenv-python-3.12.13,target=/var/cache/astro-pyenv-python,sharing=locked \
+    --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.12.13"]
 FROM --platform=linux/amd64 ${RUNTIME} AS stage-0-pyenv-0
@@ -17,10 +17,9 @@ ARG PYTHON_SERIES
 # astro-pyenv: venv env-1 on CPython 3.12.13
 FROM stage-0-pyenv-0 AS pyenv-venv-env-1
 ARG PYTHON_SERIES
-ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT
+ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.12.13 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
-    --mount=type=cache,id=astro-pyenv-pip,target=/tmp/astro-pyenv-pip-cache,mode=0777 \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "env-1", "/opt/astro-pyenv/python/3.12.13/bin/python3.12"]
@@ -30,6 +29,6 @@ FROM stage-0-pyenv-0 AS stage-0
 ARG PYTHON_SERIES
 COPY --link --from=pyenv-python-3.12.13 /opt/astro-pyenv/python/3.12.13 /opt/astro-pyenv/python/3.12.13
 COPY --link --from=pyenv-python-3.12.13 /opt/astro-pyenv/bin/ /opt/astro-pyenv/bin/
-COPY --link --from=pyenv-venv-env-1 /opt/astro-pyenv/venvs/env-1 /opt/astro-pyenv/venvs/env-1
+COPY --link --from=pyenv-venv-env-1 /opt/astro-pyenv/venvs/.astro-pyenv-out/ /opt/astro-pyenv/venvs/
 ENV ASTRO_PYENV_env_1=/opt/astro-pyenv/venvs/env-1/bin/python
 ENV PATH=${PATH}:/opt/astro-pyenv/bin

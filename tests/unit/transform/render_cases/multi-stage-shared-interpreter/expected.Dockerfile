@@ -8,19 +8,18 @@ FROM local/astro-pyenv-frontend:dev AS pyenv-tools
 # astro-pyenv: CPython 3.13.13 compiled on debian:bookworm
 FROM debian:bookworm AS pyenv-python-3.13.13
 USER root
-ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS
+ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv,target=/tmp/astro-pyenv \
-    --mount=type=cache,id=astro-pyenv-python-3.13.13,target=/var/cache/astro-pyenv-python,sharing=locked \
+    --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.13.13"]
 FROM base AS builder-pyenv-0
 
 # astro-pyenv: venv tools on CPython 3.13.13
 FROM builder-pyenv-0 AS pyenv-venv-tools
-ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT
+ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.13.13 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
-    --mount=type=cache,id=astro-pyenv-pip,target=/tmp/astro-pyenv-pip-cache,mode=0777 \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "tools", "/opt/astro-pyenv/python/3.13.13/bin/python3.13"]
@@ -29,7 +28,7 @@ RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/t
 FROM builder-pyenv-0 AS builder
 COPY --link --from=pyenv-python-3.13.13 /opt/astro-pyenv/python/3.13.13 /opt/astro-pyenv/python/3.13.13
 COPY --link --from=pyenv-python-3.13.13 /opt/astro-pyenv/bin/ /opt/astro-pyenv/bin/
-COPY --link --from=pyenv-venv-tools /opt/astro-pyenv/venvs/tools /opt/astro-pyenv/venvs/tools
+COPY --link --from=pyenv-venv-tools /opt/astro-pyenv/venvs/.astro-pyenv-out/ /opt/astro-pyenv/venvs/
 ENV ASTRO_PYENV_tools=/opt/astro-pyenv/venvs/tools/bin/python
 ENV PATH=${PATH}:/opt/astro-pyenv/bin
 
@@ -37,10 +36,9 @@ FROM base AS stage-2-pyenv-0
 
 # astro-pyenv: venv runtime on CPython 3.13.13
 FROM stage-2-pyenv-0 AS pyenv-venv-runtime
-ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT
+ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.13.13 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
-    --mount=type=cache,id=astro-pyenv-pip,target=/tmp/astro-pyenv-pip-cache,mode=0777 \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "runtime", "/opt/astro-pyenv/python/3.13.13/bin/python3.13"]
@@ -49,7 +47,7 @@ RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/t
 FROM stage-2-pyenv-0 AS stage-2
 COPY --link --from=pyenv-python-3.13.13 /opt/astro-pyenv/python/3.13.13 /opt/astro-pyenv/python/3.13.13
 COPY --link --from=pyenv-python-3.13.13 /opt/astro-pyenv/bin/ /opt/astro-pyenv/bin/
-COPY --link --from=pyenv-venv-runtime /opt/astro-pyenv/venvs/runtime /opt/astro-pyenv/venvs/runtime
+COPY --link --from=pyenv-venv-runtime /opt/astro-pyenv/venvs/.astro-pyenv-out/ /opt/astro-pyenv/venvs/
 ENV ASTRO_PYENV_runtime=/opt/astro-pyenv/venvs/runtime/bin/python
 ENV PATH=${PATH}:/opt/astro-pyenv/bin
 COPY --from=builder /opt/astro-pyenv/venvs/tools /tools

@@ -6,18 +6,18 @@ FROM local/astro-pyenv-frontend:dev AS pyenv-tools
 # astro-pyenv: CPython 3.9.2 compiled on python:3.12-slim
 FROM ${BASE} AS pyenv-python-3.9.2
 USER root
-ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS
+ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv,target=/tmp/astro-pyenv \
-    --mount=type=cache,id=astro-pyenv-python-3.9.2,target=/var/cache/astro-pyenv-python,sharing=locked \
+    --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.9.2"]
 
 # astro-pyenv: CPython 3.13.5 compiled on python:3.12-slim
 FROM ${BASE} AS pyenv-python-3.13.5
 USER root
-ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS
+ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv,target=/tmp/astro-pyenv \
-    --mount=type=cache,id=astro-pyenv-python-3.13.5,target=/var/cache/astro-pyenv-python,sharing=locked \
+    --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.13.5"]
 FROM ${BASE} AS app-pyenv-0
@@ -27,11 +27,10 @@ RUN apt-get update && apt-get install -y libpq-dev
 # astro-pyenv: venv legacy on CPython 3.9.2 with reqs/legacy.txt
 FROM app-pyenv-0 AS pyenv-venv-legacy
 ARG PY=3.13.5
-ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT
+ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.9.2 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
     --mount=type=bind,source=reqs/legacy.txt,target=/tmp/astro-pyenv-requirements.txt \
-    --mount=type=cache,id=astro-pyenv-pip,target=/tmp/astro-pyenv-pip-cache,mode=0777 \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "legacy", "/opt/astro-pyenv/python/3.9.2/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
@@ -39,10 +38,9 @@ RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/t
 # astro-pyenv: venv modern on CPython 3.13.5
 FROM app-pyenv-0 AS pyenv-venv-modern
 ARG PY=3.13.5
-ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT
+ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.13.5 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
-    --mount=type=cache,id=astro-pyenv-pip,target=/tmp/astro-pyenv-pip-cache,mode=0777 \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "modern", "/opt/astro-pyenv/python/3.13.5/bin/python3.13"]
@@ -54,9 +52,9 @@ COPY --link --from=pyenv-python-3.9.2 /opt/astro-pyenv/python/3.9.2 /opt/astro-p
 COPY --link --from=pyenv-python-3.9.2 /opt/astro-pyenv/bin/ /opt/astro-pyenv/bin/
 COPY --link --from=pyenv-python-3.13.5 /opt/astro-pyenv/python/3.13.5 /opt/astro-pyenv/python/3.13.5
 COPY --link --from=pyenv-python-3.13.5 /opt/astro-pyenv/bin/ /opt/astro-pyenv/bin/
-COPY --link --from=pyenv-venv-legacy /opt/astro-pyenv/venvs/legacy /opt/astro-pyenv/venvs/legacy
+COPY --link --from=pyenv-venv-legacy /opt/astro-pyenv/venvs/.astro-pyenv-out/ /opt/astro-pyenv/venvs/
 ENV ASTRO_PYENV_legacy=/opt/astro-pyenv/venvs/legacy/bin/python
-COPY --link --from=pyenv-venv-modern /opt/astro-pyenv/venvs/modern /opt/astro-pyenv/venvs/modern
+COPY --link --from=pyenv-venv-modern /opt/astro-pyenv/venvs/.astro-pyenv-out/ /opt/astro-pyenv/venvs/
 ENV ASTRO_PYENV_modern=/opt/astro-pyenv/venvs/modern/bin/python
 ENV PATH=${PATH}:/opt/astro-pyenv/bin
 COPY dags/ /dags/
