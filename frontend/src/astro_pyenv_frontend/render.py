@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import jinja2
 
@@ -43,24 +43,6 @@ PIP_ARGS = (
     # ours: "bundled" keeps the pip CPython ships, a version pins one; default the newest
     "ASTRO_PYENV_PIP_VERSION",
 )
-
-# Opt-in to a pip cache shared between builds: a build arg, or an ARG with a default
-# before the first FROM (the Astro CLI passes no build args).  Unset, empty or "off":
-# no cache.  Any other value names the cache: id ``astro-pyenv-pip-<value>``.
-PIP_CACHE_ARG = "ASTRO_PYENV_PIP_CACHE"
-_PIP_CACHE_OFF = {"", "off", "none", "no", "false", "0"}
-
-
-def pip_cache_id(build_args: Mapping[str, str], global_args: Mapping[str, str]) -> str | None:
-    """The cache mount id the venv stages share, or None (the default: no shared cache)."""
-    value = build_args.get(PIP_CACHE_ARG)
-    if value is None:
-        value = global_args.get(PIP_CACHE_ARG, "")
-    value = value.strip()
-    if value.lower() in _PIP_CACHE_OFF:
-        return None
-    return "astro-pyenv-pip-" + (re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip("-") or "x")
-
 
 def comment_text(text: str) -> str:
     """``text`` made safe inside a ``#`` comment line: one line, nothing a parser could act on.

@@ -6,14 +6,15 @@ The gateway frontend and the CLI both call :func:`transform`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
-from .convert import Chunk, Converter, dockerfile_lines
+from . import emit, plan
 from .errors import DockerfileError
 from .lexer import lex
+from .plan import BaseImageUse
 
-__all__ = ["BaseImageUse", "TransformOptions", "TransformResult", "TransformWarning", "transform"]
+__all__ = ["BaseImageUse", "DockerfileError", "TransformOptions", "TransformResult", "TransformWarning", "transform"]
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,9 @@ class TransformOptions:
 
 @dataclass(frozen=True)
 class TransformWarning:
+    """Something the user should know, at ``line`` of their Dockerfile; the build goes on."""
+
     message: str
-    line: int
-
-
-@dataclass(frozen=True)
-class BaseImageUse:
-    """A base image under PYENV lines, used as is; ``line`` is its first PYENV line."""
-
-    image: str
     line: int
 
 
@@ -49,9 +44,8 @@ class BaseImageUse:
 class TransformResult:
     """The plain Dockerfile and, per output line, the user's line it came from.
 
-    ``warnings`` is the channel for warnings the transform itself can locate
-    (none so far); ``pyenv_bases`` lets the gateway warn when such a base has ONBUILD steps,
-    which the transform cannot see without resolving the image.
+    ``warnings`` are located at the user's lines; ``pyenv_bases`` lets the gateway warn when
+    such a base has ONBUILD steps, which the transform cannot see without resolving the image.
     """
 
     dockerfile: str
@@ -60,71 +54,20 @@ class TransformResult:
     changed: bool
     pyenv_bases: tuple[BaseImageUse, ...] = ()
 
-    def source_line(self, output_line: int) -> int | None:
-        """The user's line (1-based) behind ``output_line`` (1-based), if any."""
-        if 1 <= output_line <= len(self.source_lines):
-            return self.source_lines[output_line - 1]
-        return None
-
 
 def transform(text: str, options: TransformOptions) -> TransformResult:
     """Turn ``text`` into a plain Dockerfile; raise :class:`DockerfileError` on bad input."""
-    lexed = lex(text)
     known = options.known_versions
     if known is None:
         from .versions import load_bundled_versions
 
         known = load_bundled_versions()
-    converter = Converter(
-        lexed=lexed,
-        frontend_image=options.frontend_image,
-        build_args=options.build_args,
-        known_versions=known,
+    planned = plan.plan(
+        lex(text), frontend_image=options.frontend_image, build_args=options.build_args, known_versions=known
     )
-    changed = converter.run()
-    if not changed:
-        lines = tuple(range(1, len(dockerfile_lines(text)) + 1))
-        return TransformResult(text, lines, (), changed=False)
-    chunks = _drop_syntax_line(converter.chunks, lexed.directive_lines, lexed.directives.syntax)
-    dockerfile, source_lines = _join(chunks)
-    bases = tuple(BaseImageUse(image, line) for image, line in converter.pyenv_bases)
-    return TransformResult(dockerfile, source_lines, (), changed=True, pyenv_bases=bases)
-
-
-def _drop_syntax_line(chunks: list[Chunk], directive_lines: Sequence[int], syntax: str | None) -> list[Chunk]:
-    """Drop the ``# syntax=`` line: the plain Dockerfile is for BuildKit's own frontend.
-
-    Dropped rather than blanked: a blank first line would end the parser
-    directives, and a following ``# escape=`` would stop counting.
-    """
-    if syntax is None:
-        return chunks
-    return [
-        chunk
-        for chunk in chunks
-        if not (chunk.source_lines and chunk.source_lines[0] in directive_lines and _is_syntax_line(chunk.text))
-    ]
-
-
-def _is_syntax_line(text: str) -> bool:
-    body = text.lstrip("\ufeff").strip().lstrip("#").strip().lower()
-    return body.replace(" ", "").startswith("syntax=")
-
-
-def _join(chunks: Sequence[Chunk]) -> tuple[str, tuple[int | None, ...]]:
-    parts: list[str] = []
-    lines: list[int | None] = []
-    for chunk in chunks:
-        if parts and not parts[-1].endswith("\n"):
-            parts.append("\n")
-        parts.append(chunk.text)
-        lines.extend(chunk.source_lines)
-    return "".join(parts), tuple(lines)
-
-
-def check(text: str, options: TransformOptions) -> None:
-    """Validate only; raise :class:`DockerfileError` like :func:`transform`."""
-    transform(text, options)
-
-
-__all__ += ["check", "DockerfileError"]
+    warnings = tuple(TransformWarning(w.message, w.line) for w in planned.warnings)
+    if not planned.changed:
+        lines = tuple(range(1, len(emit.dockerfile_lines(text)) + 1))
+        return TransformResult(text, lines, warnings, changed=False)
+    dockerfile, source_lines = emit.emit(planned)
+    return TransformResult(dockerfile, source_lines, warnings, changed=True, pyenv_bases=planned.pyenv_bases)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from astro_pyenv_frontend.render import pip_cache_id
+from astro_pyenv_frontend.plan import pip_cache_id
 from astro_pyenv_frontend.transform import TransformOptions, transform
 
 DOCKERFILE = "FROM python:3.12-slim\nPYENV 3.13.5 tool req.txt\n"

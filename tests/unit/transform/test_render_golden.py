@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from astro_pyenv_frontend.convert import dockerfile_lines
+from astro_pyenv_frontend.emit import dockerfile_lines
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.transform import TransformOptions, transform
 

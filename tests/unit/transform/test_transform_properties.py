@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from astro_pyenv_frontend import astro_runtime
-from astro_pyenv_frontend.convert import dockerfile_lines
+from astro_pyenv_frontend.emit import dockerfile_lines
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.lexer import lex
 from astro_pyenv_frontend.transform import TransformOptions, transform

@@ -1,0 +1,133 @@
+"""Write a :class:`~.plan.Plan` as the plain Dockerfile, with the user's line behind each line.
+
+Pure and deterministic: the same plan always gives the same bytes.  Generated text comes from
+the package's templates (:mod:`.render`); user lines are copied byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import render
+from .lexer import Instruction
+from .plan import (
+    AstroOnbuild,
+    AstroProject,
+    Continuation,
+    InterpreterStage,
+    Plan,
+    StageHead,
+    Step,
+    ToolsStage,
+    VenvStage,
+    Verbatim,
+)
+
+__all__ = ["dockerfile_lines", "emit"]
+
+_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
+
+
+def dockerfile_lines(text: str) -> list[str]:
+    """Lines as BuildKit counts them: only ``\\n`` ends a line (``\\r\\n`` is one ending)."""
+    return _LINE.findall(text)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """A piece of output text; ``source_lines`` holds one entry per line."""
+
+    text: str
+    source_lines: tuple[int | None, ...]
+
+
+def emit(plan: Plan) -> tuple[str, tuple[int | None, ...]]:
+    """The plain Dockerfile and, per output line, the user's line (1-based) it came from."""
+    parts: list[str] = []
+    lines: list[int | None] = []
+    for step in plan.steps:
+        if isinstance(step, Verbatim) and step.item.start_line == plan.syntax_line:
+            # Dropped rather than blanked: a blank first line would end the parser directives,
+            # and a following ``# escape=`` would stop counting.
+            continue
+        chunk = _chunk(step, plan)
+        if parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
+        parts.append(chunk.text)
+        lines.extend(chunk.source_lines)
+    return "".join(parts), tuple(lines)
+
+
+def _chunk(step: Step, plan: Plan) -> _Chunk:
+    if isinstance(step, Verbatim):
+        return _user(step.item.raw, step.item.start_line, step.item.end_line)
+    if isinstance(step, StageHead):
+        return _user(step.text, step.item.start_line, step.item.end_line)
+    if isinstance(step, ToolsStage):
+        return _generated(render.tools_stage(plan.frontend_image, step.stage, plan.pip_cache), step.line)
+    if isinstance(step, InterpreterStage):
+        interpreter = step.interpreter
+        text = render.interpreter_stage(
+            esc=plan.escape,
+            version=interpreter.version,
+            base_image=interpreter.base_image,
+            base_image_text=interpreter.base_image_text,
+            platform_flag=interpreter.platform_flag,
+            stage=interpreter.stage,
+            tools_stage=step.tools_stage,
+        )
+        return _generated(text, step.line)
+    if isinstance(step, VenvStage):
+        environment = step.environment
+        text = render.venv_stage(
+            esc=plan.escape,
+            name=environment.name,
+            version=environment.version,
+            requirements=environment.pyenv.requirements,
+            parent_stage=step.parent_stage,
+            stage=environment.stage,
+            replayed_args=_raw_lines(step.replayed_args),
+            interpreter_stage=environment.interpreter.stage,
+            tools_stage=step.tools_stage,
+            python=environment.interpreter.python,
+            pip_cache=plan.pip_cache,
+        )
+        return _generated(text, step.line, step.replayed_args)
+    if isinstance(step, Continuation):
+        text = render.continuation(
+            summary=_summary(step),
+            parent_stage=step.parent_stage,
+            stage=step.stage,
+            replayed_args=_raw_lines(step.replayed_args),
+            new_interpreters=step.new_interpreters,
+            environments=step.environments,
+            extend_path=step.extend_path,
+        )
+        return _generated(text, step.line, step.replayed_args)
+    if isinstance(step, AstroOnbuild):
+        return _generated(render.astro_onbuild(step.image), step.line)
+    if isinstance(step, AstroProject):
+        return _generated(render.astro_project(), step.line)
+    raise TypeError(f"unknown plan step {step!r}")
+
+
+def _user(text: str, start_line: int, end_line: int) -> _Chunk:
+    return _Chunk(text, tuple(range(start_line, end_line + 1)))
+
+
+def _generated(text: str, line: int, replayed: Sequence[Instruction] = ()) -> _Chunk:
+    """Generated text; its lines point at ``line`` (replayed ARG lines at their own)."""
+    replayed_lines = {arg.raw.rstrip("\r\n"): arg.start_line for arg in replayed}
+    sources = tuple(replayed_lines.get(text_line.rstrip("\r\n"), line) for text_line in dockerfile_lines(text))
+    return _Chunk(text, sources)
+
+
+def _raw_lines(args: Sequence[Instruction]) -> list[str]:
+    return [arg.raw.rstrip("\r\n") for arg in args]
+
+
+def _summary(step: Continuation) -> str:
+    parts = [f"{e.name} (CPython {e.version}, line {e.pyenv.line})" for e in step.environments]
+    return "PYENV " + ", ".join(parts)

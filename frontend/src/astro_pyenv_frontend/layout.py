@@ -1,0 +1,50 @@
+"""The image contract: where PYENV puts things and what generated Dockerfiles call them.
+
+Defined once here and handed to the templates (as ``layout``), so a path, a stage-name prefix
+or a secret id is spelled in one place.  The runtime helper (a separate, stdlib-only package)
+reads only the variables, whose naming rule :func:`environment_variable` defines.
+"""
+
+from __future__ import annotations
+
+from .versions import major_minor
+
+ROOT = "/opt/astro-pyenv"
+PYTHON_ROOT = f"{ROOT}/python"  # one directory per CPython version
+VENV_ROOT = f"{ROOT}/venvs"  # one directory per environment name
+BIN_DIR = f"{ROOT}/bin"  # python3.X links, appended to PATH
+
+VARIABLE_PREFIX = "ASTRO_PYENV_"
+
+# BuildKit secret ids a build may provide (none is stored in a layer).
+CA_SECRET = "astro-pyenv-ca"
+PIP_CONF_SECRET = "astro-pyenv-pip-conf"
+
+# Generated stage names (made unique against every name the user's lines use).
+TOOLS_STAGE = "pyenv-tools"
+INTERPRETER_STAGE_PREFIX = "pyenv-python-"
+VENV_STAGE_PREFIX = "pyenv-venv-"
+
+
+def environment_variable(name: str) -> str:
+    """The image variable of environment ``name``: ``-`` becomes ``_``, so that every shell
+    (dash drops names with ``-`` from the environment) and Python see the same variable."""
+    return VARIABLE_PREFIX + name.replace("-", "_")
+
+
+def venv_dir(name: str) -> str:
+    return f"{VENV_ROOT}/{name}"
+
+
+def venv_python(name: str) -> str:
+    return f"{venv_dir(name)}/bin/python"
+
+
+def interpreter_dir(version: str) -> str:
+    return f"{PYTHON_ROOT}/{version}"
+
+
+def interpreter_python(version: str) -> str:
+    """``.../python/3.13.5t/bin/python3.13t``: the series name pyenv installs."""
+    series = major_minor(version) + ("t" if version.endswith("t") else "")
+    return f"{interpreter_dir(version)}/bin/python{series}"
