@@ -8,7 +8,6 @@ from typing import List, Mapping, Optional
 from astro_pyenv.describe import EnvironmentInfo, describe_environment
 from astro_pyenv.errors import PyenvError
 from astro_pyenv.probe import ProbeError
-from astro_pyenv.resolve import environment_names
 
 
 @dataclass
@@ -59,7 +58,3 @@ def check_environment(name: str, environ: Optional[Mapping[str, str]] = None) ->
     elif pip_problem is not None:
         result.problems.append(pip_problem)
     return result
-
-
-def check_all(environ: Optional[Mapping[str, str]] = None) -> List[EnvironmentCheck]:
-    return [check_environment(name, environ) for name in environment_names(environ)]

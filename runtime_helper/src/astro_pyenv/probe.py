@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from typing import Dict, Optional, Sequence
+from typing import Dict, Sequence
 
 #: Distributions that decide what Airflow can pass into the target environment:
 #: apache-airflow (context objects, macros), pendulum (logical dates), cloudpickle / dill
@@ -62,9 +62,3 @@ def probe_interpreter(
     except (ValueError, IndexError) as exc:
         raise ProbeError(f"{python} printed unexpected output: {proc.stdout[-2000:]!r}") from exc
     return data
-
-
-def package_version(info: Dict[str, object], distribution: str) -> Optional[str]:
-    packages = info.get("packages") or {}
-    assert isinstance(packages, dict)
-    return packages.get(distribution)
