@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export ASTRO_PYENV_CI_CACHE ?= /var/cache/astro-pyenv-ci
 FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
 
-.PHONY: venv engine-ready test test-unit test-integration test-e2e frontend-image example bench clean-venv
+.PHONY: venv engine-ready lint test test-unit test-integration test-e2e frontend-image example bench clean-venv
 
 $(VENV)/.installed: frontend/pyproject.toml runtime_helper/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,13 @@ venv: $(VENV)/.installed
 engine-ready:
 	bash .ci/prepare-engine.sh
 
-test: test-unit test-integration test-e2e
+# ruff over all Python code; mypy --strict over both packages' sources (mypy.ini, ruff.toml).
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy frontend/src/astro_pyenv_frontend
+	$(VENV)/bin/mypy runtime_helper/src/astro_pyenv
+
+test: lint test-unit test-integration test-e2e
 
 test-unit: venv
 	$(PY) -m pytest -q tests/unit

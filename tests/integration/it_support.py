@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Dict, List, Optional
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "runtime_helper"
@@ -18,7 +17,7 @@ DAGS = Path(__file__).resolve().parent / "dags"
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
 
 # Latest releases on PyPI when this was written; override to test others.
-AIRFLOW_VERSIONS: Dict[str, str] = {
+AIRFLOW_VERSIONS: dict[str, str] = {
     "airflow2": os.environ.get("ASTRO_PYENV_IT_AIRFLOW2", "2.11.2"),
     "airflow3": os.environ.get("ASTRO_PYENV_IT_AIRFLOW3", "3.3.2"),
 }
@@ -30,13 +29,13 @@ def cache_root() -> Path:
     return Path(os.environ.get("ASTRO_PYENV_CI_CACHE", "/var/cache/astro-pyenv-ci")) / "airflow-venvs"
 
 
-def find_python(minor: str) -> Optional[Path]:
+def find_python(minor: str) -> Path | None:
     for candidate in sorted(PYENV_VERSIONS.glob(f"{minor}.*/bin/python")):
         return candidate
     return None
 
 
-def _run(cmd: List[str], **kwargs) -> None:
+def _run(cmd: list[str], **kwargs) -> None:
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd} failed ({proc.returncode}):\n{proc.stdout[-5000:]}")
@@ -66,7 +65,7 @@ def airflow_venv(airflow_version: str, base_python: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def clean_environ(airflow_home: Path, **extra: str) -> Dict[str, str]:
+def clean_environ(airflow_home: Path, **extra: str) -> dict[str, str]:
     """The environment for an Airflow subprocess: no ASTRO_PYENV_* unless given in extra."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASTRO_PYENV_", "AIRFLOW", "PYTHON"))}
     env.update(
@@ -79,7 +78,7 @@ def clean_environ(airflow_home: Path, **extra: str) -> Dict[str, str]:
     return env
 
 
-def run_python(python: Path, script: str, args: List[str], env: Dict[str, str], timeout: int = 300):
+def run_python(python: Path, script: str, args: list[str], env: dict[str, str], timeout: int = 300):
     return subprocess.run(
         [str(python), "-c", script, *args],
         stdout=subprocess.PIPE,

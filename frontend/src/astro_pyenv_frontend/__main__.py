@@ -16,7 +16,7 @@ def _under_buildkit() -> bool:
 
 def main() -> int:
     if len(sys.argv) > 1 or not _under_buildkit():
-        from .cli import main as cli_main  # type: ignore[import-not-found]
+        from .cli import main as cli_main
 
         result = cli_main()
         return int(result or 0)

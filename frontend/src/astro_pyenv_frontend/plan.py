@@ -441,13 +441,13 @@ class _Planner:
 
         environments: list[tuple[Environment, ...]] = []
         for group in groups:
-            envs = []
+            planned = []
             for member in group.lines:
                 version = self._resolve(member.pyenv, items[member.index])
                 interpreter = self._interpreter(
                     interpreter_base, interpreter_base_text, info.platform_flag, version, member.pyenv.line
                 )
-                envs.append(
+                planned.append(
                     Environment(
                         pyenv=member.pyenv,
                         version=version,
@@ -455,7 +455,7 @@ class _Planner:
                         stage=self._unique(f"{layout.VENV_STAGE_PREFIX}{_slug(member.pyenv.name)}"),
                     )
                 )
-            environments.append(tuple(envs))
+            environments.append(tuple(planned))
 
         user_name = info.name or self._unique(f"stage-{len(self.stages) - 1}")
         segments = [self._unique(f"{_slug(user_name)}-pyenv-{n}") for n in range(len(groups))]
@@ -690,7 +690,10 @@ def _msg_name_taken(name: str, earlier: _Defined, same_stage: bool) -> str:
             f" {layout.environment_variable(name)} ('-' becomes '_'); give this environment another name"
         )
     if same_stage:
-        return f"PYENV name {name!r} is already used on line {earlier.line} of this stage; each environment needs its own name"
+        return (
+            f"PYENV name {name!r} is already used on line {earlier.line} of this stage;"
+            " each environment needs its own name"
+        )
     return (
         f"PYENV name {name!r} is already used on line {earlier.line} in stage {earlier.stage!r}, which this stage"
         " is built from; an image holds one environment per name: give this one another name"

@@ -13,9 +13,10 @@ pre-release when the series has no final yet.  A prefix never picks ``-dev``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, NamedTuple, Sequence
+from typing import NamedTuple
 
 from packaging.version import Version
 
@@ -120,7 +121,9 @@ def _nearest(spec: str, releases: Sequence[_Release]) -> list[str]:
         by_series: dict[tuple[int, int], list[_Release]] = {}
         for r in pool:
             by_series.setdefault(r.series, []).append(r)
-        flat = lambda s: s[0] * 1000 + s[1]  # noqa: E731
+        def flat(s: tuple[int, int]) -> int:
+            return s[0] * 1000 + s[1]
+
         closest = sorted(by_series, key=lambda s: (abs(flat(s) - flat(series_key)), -flat(s)))
         chosen = [b for b in (_best(by_series[s]) for s in closest[:_MAX_SUGGESTIONS]) if b]
     return [r.name for r in sorted(chosen, key=lambda r: r.version)]
@@ -166,5 +169,5 @@ def parse_definitions_list(text: str) -> tuple[str, ...]:
 
 def load_bundled_versions() -> tuple[str, ...]:
     """Definition names of the pyenv release we bundle (a committed snapshot)."""
-    data = resources.files("astro_pyenv_frontend").joinpath("data", _BUNDLED)
+    data = resources.files("astro_pyenv_frontend").joinpath("data").joinpath(_BUNDLED)
     return parse_definitions_list(data.read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import List, Optional, Sequence, TextIO
+from typing import Sequence, TextIO
 
 from astro_pyenv.describe import EnvironmentInfo, describe_environment
 from astro_pyenv.doctor import EnvironmentCheck, check_environment
@@ -63,7 +63,7 @@ def _print_check(check: EnvironmentCheck, out: TextIO) -> None:
 
 
 def _cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
-    names: List[str] = list(args.names) or environment_names()
+    names: list[str] = list(args.names) or environment_names()
     if not names:
         out.write("No PYENV environments in this image (no ASTRO_PYENV_* variables are set); nothing to check.\n")
         return 0
@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return int(args.func(args, sys.stdout))
 

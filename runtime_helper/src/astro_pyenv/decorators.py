@@ -1,7 +1,7 @@
 """``@task.pyenv("<env>")`` and ``@task.branch_pyenv("<env>")`` (registered via provider info)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from astro_pyenv._airflow_compat import _PythonDecoratedOperator, task_decorator_factory
 from astro_pyenv.operators import BranchPyenvOperator, PyenvOperator
@@ -24,9 +24,9 @@ def _check_name(pyenv: Any, decorator: str) -> None:
 
 
 def pyenv_task(
-    pyenv: Optional[str] = None,
-    python_callable: Optional[Callable[..., Any]] = None,
-    multiple_outputs: Optional[bool] = None,
+    pyenv: str | None = None,
+    python_callable: Callable[..., Any] | None = None,
+    multiple_outputs: bool | None = None,
     **kwargs: Any,
 ) -> Any:
     """Run the decorated function in PYENV environment ``pyenv`` (resolved at execution)."""
@@ -41,9 +41,9 @@ def pyenv_task(
 
 
 def branch_pyenv_task(
-    pyenv: Optional[str] = None,
-    python_callable: Optional[Callable[..., Any]] = None,
-    multiple_outputs: Optional[bool] = None,
+    pyenv: str | None = None,
+    python_callable: Callable[..., Any] | None = None,
+    multiple_outputs: bool | None = None,
     **kwargs: Any,
 ) -> Any:
     """Branch on the task_id(s) returned by the decorated function, run in environment ``pyenv``."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Mapping
 
 from astro_pyenv.probe import KEY_DISTRIBUTIONS, probe_interpreter
 from astro_pyenv.resolve import resolve_python
@@ -15,7 +15,7 @@ class EnvironmentInfo:
     python: str
     python_version: str
     prefix: str
-    packages: Dict[str, Optional[str]] = field(default_factory=dict)
+    packages: dict[str, str | None] = field(default_factory=dict)
 
     def has(self, distribution: str) -> bool:
         return self.packages.get(distribution) is not None
@@ -40,7 +40,7 @@ class EnvironmentInfo:
     def has_lazy_object_proxy(self) -> bool:
         return self.has("lazy-object-proxy")
 
-    def as_dict(self) -> Dict[str, object]:
+    def as_dict(self) -> dict[str, object]:
         return {
             "name": self.name,
             "python": self.python,
@@ -51,21 +51,21 @@ class EnvironmentInfo:
 
 
 # Keyed by interpreter path and its mtime, so a rebuilt venv is probed again.
-_CACHE: Dict[Tuple[str, float], Dict[str, object]] = {}
+_CACHE: dict[tuple[str, float], dict[str, object]] = {}
 
 
 def clear_cache() -> None:
     _CACHE.clear()
 
 
-def _probe_cached(python: str) -> Dict[str, object]:
+def _probe_cached(python: str) -> dict[str, object]:
     key = (python, os.stat(python).st_mtime)
     if key not in _CACHE:
         _CACHE[key] = probe_interpreter(python, KEY_DISTRIBUTIONS)
     return _CACHE[key]
 
 
-def describe_environment(name: str, environ: Optional[Mapping[str, str]] = None) -> EnvironmentInfo:
+def describe_environment(name: str, environ: Mapping[str, str] | None = None) -> EnvironmentInfo:
     """Resolve ``name`` and run its interpreter once (cached) to describe it.
 
     Raises PyenvError if the name does not resolve and ProbeError if the interpreter fails.

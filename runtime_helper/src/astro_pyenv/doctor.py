@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass, field
-from typing import List, Mapping, Optional
+from typing import Mapping
 
 from astro_pyenv.describe import EnvironmentInfo, describe_environment
 from astro_pyenv.errors import PyenvError
@@ -13,16 +13,16 @@ from astro_pyenv.probe import ProbeError
 @dataclass
 class EnvironmentCheck:
     name: str
-    info: Optional[EnvironmentInfo] = None
-    problems: List[str] = field(default_factory=list)
-    warnings: List[str] = field(default_factory=list)
+    info: EnvironmentInfo | None = None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def run_pip_check(python: str, timeout: float = 120.0) -> Optional[str]:
+def run_pip_check(python: str, timeout: float = 120.0) -> str | None:
     """Return None if ``pip check`` passes, else the reason.
 
     A venv without pip cannot be checked; that is reported as ``"pip is not installed"``
@@ -33,7 +33,7 @@ def run_pip_check(python: str, timeout: float = 120.0) -> Optional[str]:
             [python, "-m", "pip", "check", "--disable-pip-version-check"],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            universal_newlines=True,
+            text=True,
             timeout=timeout,
         )
     except (OSError, subprocess.SubprocessError) as exc:
@@ -45,7 +45,7 @@ def run_pip_check(python: str, timeout: float = 120.0) -> Optional[str]:
     return "pip check failed: " + proc.stdout.strip()
 
 
-def check_environment(name: str, environ: Optional[Mapping[str, str]] = None) -> EnvironmentCheck:
+def check_environment(name: str, environ: Mapping[str, str] | None = None) -> EnvironmentCheck:
     result = EnvironmentCheck(name=name)
     try:
         result.info = describe_environment(name, environ)

@@ -6,7 +6,7 @@ machines that lack the environment; the task then fails with PyenvNotDefinedErro
 from __future__ import annotations
 
 import subprocess
-from typing import Any, Optional
+from typing import Any
 
 from astro_pyenv._airflow_compat import BranchExternalPythonOperator, ExternalPythonOperator
 from astro_pyenv.resolve import resolve_python, variable_name
@@ -52,7 +52,7 @@ class PyenvOperator(ExternalPythonOperator):
         self.log.info("PYENV environment %r resolved to %s", self.pyenv, self.python)
         return super().execute(context)
 
-    def _get_airflow_version_from_target_env(self) -> Optional[str]:
+    def _get_airflow_version_from_target_env(self) -> str | None:
         """Like Airflow's check, but ``2.7.2+astro.3`` on the host matches ``2.7.2`` in the venv.
 
         Airflow compares the strings exactly and, on a mismatch, silently stops passing the

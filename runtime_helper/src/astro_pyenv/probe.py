@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from typing import Dict, Sequence
+from typing import Sequence
 
 #: Distributions that decide what Airflow can pass into the target environment:
 #: apache-airflow (context objects, macros), pendulum (logical dates), cloudpickle / dill
@@ -43,14 +43,13 @@ class ProbeError(RuntimeError):
 
 def probe_interpreter(
     python: str, distributions: Sequence[str] = KEY_DISTRIBUTIONS, timeout: float = 60.0
-) -> Dict[str, object]:
+) -> dict[str, object]:
     """Run ``python`` and return its version, prefix and the versions of ``distributions``."""
     try:
         proc = subprocess.run(
             [python, "-c", _PROBE_SCRIPT, json.dumps(list(distributions))],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            universal_newlines=True,
+            capture_output=True,
+            text=True,
             timeout=timeout,
         )
     except (OSError, subprocess.SubprocessError) as exc:
@@ -61,4 +60,6 @@ def probe_interpreter(
         data = json.loads(proc.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError) as exc:
         raise ProbeError(f"{python} printed unexpected output: {proc.stdout[-2000:]!r}") from exc
+    if not isinstance(data, dict):
+        raise ProbeError(f"{python} printed unexpected output: {proc.stdout[-2000:]!r}")
     return data

@@ -4,12 +4,12 @@ Must stay importable without Airflow: Airflow's providers manager imports it at 
 """
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from astro_pyenv import __version__
 
 
-def get_provider_info() -> Dict[str, Any]:
+def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "astro-pyenv",
         "name": "Astro PYENV",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Mapping, Optional
+from typing import Mapping
 
 from astro_pyenv.errors import PyenvInterpreterError, PyenvNotDefinedError
 
@@ -28,7 +28,7 @@ def _name_of(suffix: str, path: str) -> str:
     return suffix
 
 
-def list_environments(environ: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+def list_environments(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Return ``{name: interpreter path}`` for every ``ASTRO_PYENV_*`` variable, sorted by name.
 
     Names are as written on the PYENV lines (``my-env``, whose variable is ``ASTRO_PYENV_my_env``).
@@ -43,11 +43,11 @@ def list_environments(environ: Optional[Mapping[str, str]] = None) -> Dict[str, 
     return {name: found[name] for name in sorted(found)}
 
 
-def environment_names(environ: Optional[Mapping[str, str]] = None) -> List[str]:
+def environment_names(environ: Mapping[str, str] | None = None) -> list[str]:
     return list(list_environments(environ))
 
 
-def interpreter_problem(path: str) -> Optional[str]:
+def interpreter_problem(path: str) -> str | None:
     """Say why ``path`` is not an absolute path to an executable file, or None if it is."""
     if not path:
         return "is empty"
@@ -62,7 +62,7 @@ def interpreter_problem(path: str) -> Optional[str]:
     return None
 
 
-def resolve_python(name: str, environ: Optional[Mapping[str, str]] = None) -> str:
+def resolve_python(name: str, environ: Mapping[str, str] | None = None) -> str:
     """Return the interpreter path of environment ``name``.
 
     Raises PyenvNotDefinedError when the variable is unset and PyenvInterpreterError when it

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator
 
 import pytest
 from rh_support import add_fake_distribution, find_python, make_venv
@@ -32,7 +32,7 @@ def inconsistent_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dict[str, str]]:
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """os.environ without any ASTRO_PYENV_* variable."""
     for key in list(os.environ):
         if key.startswith("ASTRO_PYENV_"):

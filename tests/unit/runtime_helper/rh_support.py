@@ -6,7 +6,6 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Dict, Iterator
 
 import pytest
 
@@ -46,15 +45,14 @@ def add_fake_distribution(python: Path, name: str, version: str, requires: str =
 
 
 
-def run_cli(*args: str, env_vars: Dict[str, str]) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env_vars: dict[str, str]) -> subprocess.CompletedProcess:
     """Run `python -m astro_pyenv` with exactly the given ASTRO_PYENV_* variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASTRO_PYENV_")}
     env.update(env_vars)
     env["PYTHONPATH"] = str(SRC)
     return subprocess.run(
         [sys.executable, "-m", "astro_pyenv", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
         env=env,
         timeout=120,

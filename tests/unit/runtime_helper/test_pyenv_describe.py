@@ -3,10 +3,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 import astro_pyenv.describe as describe_mod
-from astro_pyenv import PyenvNotDefinedError, ProbeError, describe_environment
+import pytest
+from astro_pyenv import ProbeError, PyenvNotDefinedError, describe_environment
 
 
 def test_describe_runs_the_real_interpreter(clean_env, monkeypatch, py39_venv: Path) -> None:

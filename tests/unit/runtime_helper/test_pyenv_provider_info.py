@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import sys
 
-import pytest
-
 import astro_pyenv
+import pytest
 from astro_pyenv.provider_info import get_provider_info
 
 

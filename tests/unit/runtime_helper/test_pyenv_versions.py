@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from astro_pyenv.versions import public_version, same_release
 
 

@@ -3,14 +3,13 @@ transforms or fails with a located DockerfileError, never another exception."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from astro_pyenv_frontend import astro_runtime
 from astro_pyenv_frontend.emit import dockerfile_lines
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.lexer import lex
 from astro_pyenv_frontend.transform import TransformOptions, transform
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 OPTIONS = TransformOptions(frontend_image="example.com/astro-pyenv:1")
 
@@ -108,7 +107,7 @@ def _dockerfiles_with_pyenv_blocks(draw: st.DrawFn) -> tuple[str, int]:
     lines = []
     count = 0
     for stage in range(draw(st.integers(1, 3))):
-        lines.append("FROM python:3.12-slim AS s{}".format(stage) if stage == 0 else f"FROM s{stage - 1} AS s{stage}")
+        lines.append(f"FROM python:3.12-slim AS s{stage}" if stage == 0 else f"FROM s{stage - 1} AS s{stage}")
         for _ in range(draw(st.integers(0, 3))):
             lines.extend(draw(st.lists(_USER_LINES, max_size=2)))
             for position in range(draw(st.integers(1, 4))):

@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from astro_pyenv_frontend.versions import (
     UnknownVersionError,
     is_cpython_definition,
