@@ -48,15 +48,21 @@ def emit(plan: Plan) -> tuple[str, tuple[int | None, ...]]:
     parts: list[str] = []
     lines: list[int | None] = []
     for step in plan.steps:
-        if isinstance(step, Verbatim) and step.item.start_line == plan.syntax_line:
-            # Dropped rather than blanked: a blank first line would end the parser directives,
-            # and a following ``# escape=`` would stop counting.
-            continue
-        chunk = _chunk(step, plan)
+        if type(step) is Verbatim:  # most steps: the user's own lines, copied as they are
+            item = step.item
+            if item.start_line == plan.syntax_line:
+                # Dropped rather than blanked: a blank first line would end the parser directives,
+                # and a following ``# escape=`` would stop counting.
+                continue
+            text: str = item.raw
+            sources: Sequence[int | None] = range(item.start_line, item.end_line + 1)
+        else:
+            chunk = _chunk(step, plan)
+            text, sources = chunk.text, chunk.source_lines
         if parts and not parts[-1].endswith("\n"):
             parts.append("\n")
-        parts.append(chunk.text)
-        lines.extend(chunk.source_lines)
+        parts.append(text)
+        lines.extend(sources)
     return "".join(parts), tuple(lines)
 
 

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from .variables import GO_SPACE_CLASS, ExpansionError, ShellLexer, go_is_space
+from .variables import GO_SPACES, ExpansionError, ShellLexer, go_is_space
 
 __all__ = [
     "Directives",
@@ -51,8 +51,6 @@ __all__ = [
 ]
 
 _BOM = "\ufeff"
-_LEADING_SPACE = re.compile(GO_SPACE_CLASS + "+")
-_TRAILING_SPACE = re.compile(GO_SPACE_CLASS + "+\\Z")
 _DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
 _HEREDOC_WORD_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _SPLIT_COMMAND_RE = re.compile(r"[\t\v\f\r ]+")
@@ -134,14 +132,11 @@ def _split_lines(text: str) -> list[str]:
 
 
 def _lstrip_space(text: str) -> str:
-    found = _LEADING_SPACE.match(text)
-    return text[found.end() :] if found else text
+    return text.lstrip(GO_SPACES)
 
 
 def _strip_space(text: str) -> str:
-    text = _lstrip_space(text)
-    found = _TRAILING_SPACE.search(text)
-    return text[: found.start()] if found else text
+    return text.strip(GO_SPACES)
 
 
 def _trim_newline(text: str) -> str:

@@ -65,6 +65,7 @@ PIP_CACHE_ARG = "ASTRO_PYENV_PIP_CACHE"
 _PIP_CACHE_OFF = {"", "off", "none", "no", "false", "0"}
 
 _NUMERIC_FROM = re.compile(r"(?:^|[\s,])--from=(\d+)(?=[\s,]|$)|(?:^|[\s,])from=(\d+)(?=[\s,]|$)")
+_MAY_NAME_A_STAGE = frozenset({"COPY", "ADD", "RUN", "ONBUILD"})
 _FROM_WORD = re.compile(r"(?:^|[\s,])-?-?from=([^\s,]+)", re.IGNORECASE)
 
 
@@ -329,7 +330,8 @@ class _Planner:
         # Generated stage names must not clash with any name the user's lines use for a stage or an
         # image (a FROM or --from= naming an image would otherwise pick up our stage), later ones included.
         self.used_names = {name for name in (self._from(s[0]).stage_name for s in stages) if name}
-        self.used_names |= _referenced_names(items)
+        if any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in items):
+            self.used_names |= _referenced_names(items)
         changed = False
         for stage_items in stages:
             changed |= self._stage(stage_items)
@@ -631,7 +633,7 @@ def _referenced_names(items: list[Item]) -> set[str]:
             continue
         if item.keyword == "FROM":
             names.update(word.lower() for word in item.args.split() if not word.startswith("--"))
-        elif item.keyword in {"COPY", "ADD", "RUN", "ONBUILD"}:
+        elif item.keyword in _MAY_NAME_A_STAGE and "from=" in item.args.lower():
             names.update(match.group(1).strip("'\"").lower() for match in _FROM_WORD.finditer(item.args))
     return names
 
