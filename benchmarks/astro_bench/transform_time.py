@@ -44,7 +44,8 @@ def run(s: Session) -> None:
     row.notes.append(
         f"in-process `transform()` with time.perf_counter, after one untimed first call ({first:.1f} ms); "
         f"importing the transform module took {import_ms:.0f} ms; input {len(text.splitlines())} lines / "
-        f"{len(text)} bytes, output {len(str(out).splitlines())} lines; min {min(times):.1f} ms, max {max(times):.1f} ms"
+        f"{len(text)} bytes, output {len(str(out).splitlines())} lines; "
+        f"min {min(times):.1f} ms, max {max(times):.1f} ms"
     )
     cli = cli_transform_time(s, text)
     if cli:

@@ -101,7 +101,8 @@ def new_base(r: Runner) -> None:
     row.met = "yes" if not any(compiled) and all(n == len(set(ENVIRONMENTS.values())) for n in reused) else "no"
     row.notes.append(
         f"each run derives a new image (the base + one file, new image id) tagged {repo}:{major_minor}.1xx(-base); "
-        f"ours per run: CPython reused {reused}, compiled {compiled}; baseline CPython compiles per run: {base_compiles}"
+        f"ours per run: CPython reused {reused}, compiled {compiled}; "
+        f"baseline CPython compiles per run: {base_compiles}"
     )
 
 
