@@ -3,10 +3,10 @@
 #
 # With no overrides this is a plain build from the internet defaults in Dockerfile.frontend.
 # Each of these env vars (set by .ci/engine-env.sh on machines without a registry) adds one:
+#   ASTRO_PYENV_CA_BUNDLE     --secret id=astro-pyenv-ca,src=<it>  (from .ci/build-flags.sh)
 #   ASTRO_PYENV_PYTHON_BASE   --build-arg BASE_IMAGE=<it>  (the python:3.12-slim stand-in)
 #   ASTRO_PYENV_PYENV_LOCAL   a pyenv git checkout: `git archive HEAD` of it becomes the named
 #                             build context `pyenv-local`, with --build-arg PYENV_SOURCE=pyenv-local
-#   ASTRO_PYENV_CA_BUNDLE     --secret id=astro-pyenv-ca,src=<it>
 # ASTRO_PYENV_FRONTEND_DOCKERFILE (default Dockerfile.frontend) and ASTRO_PYENV_FRONTEND_CONTEXT
 # (default the repository root) choose what to build.
 set -euo pipefail
@@ -21,8 +21,11 @@ docker_cli="${ASTRO_PYENV_DOCKER:-docker}"
 dockerfile="${ASTRO_PYENV_FRONTEND_DOCKERFILE:-$repo/Dockerfile.frontend}"
 context="${ASTRO_PYENV_FRONTEND_CONTEXT:-$repo}"
 export DOCKER_BUILDKIT=1
+# shellcheck source=build-flags.sh
+source "$repo/.ci/build-flags.sh"
 
-args=(build --network host -f "$dockerfile" -t "$tag")
+build_flags ca   # --network host, the CA secret
+args=(build "${BUILD_FLAGS[@]}" -f "$dockerfile" -t "$tag")
 if [ -n "${ASTRO_PYENV_PYTHON_BASE:-}" ]; then
     args+=(--build-arg "BASE_IMAGE=$ASTRO_PYENV_PYTHON_BASE")
 fi
@@ -34,9 +37,6 @@ if [ -n "${ASTRO_PYENV_PYENV_LOCAL:-}" ]; then
     # pyenv alone: `git archive` leaves out versions/, shims/ and anything untracked.
     git -C "$ASTRO_PYENV_PYENV_LOCAL" archive HEAD | tar -x -C "$pyenv_dir"
     args+=(--build-context "pyenv-local=$pyenv_dir" --build-arg PYENV_SOURCE=pyenv-local)
-fi
-if [ -n "${ASTRO_PYENV_CA_BUNDLE:-}" ]; then
-    args+=(--secret "id=astro-pyenv-ca,src=$ASTRO_PYENV_CA_BUNDLE")
 fi
 args+=("$context")
 

@@ -10,7 +10,8 @@
 # Exits non-zero when the build, an environment or a task fails.
 #
 # With no overrides this is a plain `docker build` of the public images (a connected machine).
-# Each of these env vars (set by .ci/engine-env.sh on machines without a registry) adds one:
+# Each of these env vars (set by .ci/engine-env.sh on machines without a registry) adds one
+# (.ci/build-flags.sh writes them):
 #   PYTHON_BUILD_MIRROR_URL   --build-arg PYTHON_BUILD_MIRROR_URL=<it>  (CPython sources)
 #   ASTRO_PYENV_CA_BUNDLE     --secret id=astro-pyenv-ca,src=<it>       (pip behind a TLS proxy)
 # Others: ASTRO_PYENV_DOCKER (docker client), ASTRO_PYENV_EXAMPLE_TAG (image tag, default
@@ -37,6 +38,8 @@ if [ -z "$python" ]; then
     if [ -x "$repo/.venv/bin/python" ]; then python="$repo/.venv/bin/python"; else python=python3; fi
 fi
 export DOCKER_BUILDKIT=1
+# shellcheck source=build-flags.sh
+source "$repo/.ci/build-flags.sh"
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
@@ -48,17 +51,12 @@ mkdir -p "$project/wheels"
 ls "$project/wheels" >&2
 
 step "docker build examples/astro-project (frontend $frontend)"
-args=(build --network host -t "$tag")
+build_flags mirror ca   # --network host, the CPython mirror, the CA secret
+args=(build "${BUILD_FLAGS[@]}" -t "$tag")
 # The Dockerfile's `# syntax=` line names the default tag; another frontend tag replaces it.
 syntax_line="$(head -n 1 "$project/Dockerfile")"
 if [ "$syntax_line" != "# syntax=$frontend" ]; then
     args+=(--build-arg "BUILDKIT_SYNTAX=$frontend")
-fi
-if [ -n "${PYTHON_BUILD_MIRROR_URL:-}" ]; then
-    args+=(--build-arg "PYTHON_BUILD_MIRROR_URL=$PYTHON_BUILD_MIRROR_URL")
-fi
-if [ -n "${ASTRO_PYENV_CA_BUNDLE:-}" ]; then
-    args+=(--secret "id=astro-pyenv-ca,src=$ASTRO_PYENV_CA_BUNDLE")
 fi
 args+=("$project")
 echo "+ $docker_cli ${args[*]}" >&2

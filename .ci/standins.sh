@@ -11,6 +11,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=engine-env.sh
 source "$here/engine-env.sh"
+# shellcheck source=build-flags.sh
+source "$here/build-flags.sh"
 
 docker_cli="$ASTRO_PYENV_DOCKER"
 recipes="$here/standins"
@@ -73,16 +75,12 @@ build() {
         return 0
     fi
     log "building $tag"
-    local secret=()
-    if [ -n "${ASTRO_PYENV_CA_BUNDLE:-}" ]; then
-        secret=(--secret "id=astro-pyenv-ca,src=$ASTRO_PYENV_CA_BUNDLE")
-    fi
-    "$docker_cli" build --network host --progress plain \
+    build_flags ca   # --network host, the CA secret
+    "$docker_cli" build "${BUILD_FLAGS[@]}" --progress plain \
         -f "$dockerfile" \
         --build-arg "BASE_IMAGE=$base_image" \
         --build-arg "AIRFLOW_VERSION=$airflow_version" \
         --label "$recipe_label=$recipe" \
-        "${secret[@]}" \
         -t "$tag" "$@" "$recipes" \
         >"$ASTRO_PYENV_CI_CACHE/standin-build.log" 2>&1 \
         || { log "error: building $tag failed; last lines of the log:"; tail -n 40 "$ASTRO_PYENV_CI_CACHE/standin-build.log" >&2; return 1; }

@@ -43,6 +43,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CA_SECRET_ID = "astro-pyenv-ca"
 """BuildKit secret id under which builds get the CA bundle (the product's documented name)."""
 
+BUILD_FLAGS_SCRIPT = REPO_ROOT / ".ci" / "build-flags.sh"
+"""Prints ``--network host`` and the mirror/CA flags for ``docker build`` (see :func:`_build_flags`)."""
+
 DEFAULT_RUNTIME_IMAGE = "quay.io/astronomer/astro-runtime:13.0.0"
 DEFAULT_FRONTEND_IMAGE = "local/astro-pyenv-frontend:dev"
 
@@ -117,6 +120,22 @@ def _write_context(root: Path, dockerfile_text: str, files: Mapping[str, str | b
     return dockerfile
 
 
+def _build_flags(settings: Settings, *, mirror: bool, ca: bool) -> list[str]:
+    """``--network host`` and, if asked for and set in ``settings``, the CPython mirror build arg
+    and the CA secret: from ``.ci/build-flags.sh``, where the CI scripts and the benchmark get
+    them too (the one definition of these flags)."""
+    env = {
+        **os.environ,
+        "PYTHON_BUILD_MIRROR_URL": settings.mirror_url or "",
+        "ASTRO_PYENV_CA_BUNDLE": settings.ca_bundle or "",
+    }
+    wanted = [name for name, on in (("mirror", mirror), ("ca", ca)) if on]
+    done = subprocess.run(
+        ["bash", str(BUILD_FLAGS_SCRIPT), *wanted], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.split("\0")[:-1]
+
+
 def engine_version(settings: Settings | None = None, timeout: float = 10) -> str | None:
     """The engine's server version when one answers at ``DOCKER_HOST``, else None."""
     settings = settings or Settings.from_env()
@@ -152,25 +171,23 @@ def build(
     Runs ``docker build --network host --progress plain --iidfile ...`` in a temporary context
     (file names may contain ``/``; a ``Dockerfile`` key is overridden by ``dockerfile_text``).
     Added unless already given: ``--build-arg PYTHON_BUILD_MIRROR_URL`` when the setting is set,
-    and, when ``secrets`` is true, ``--secret id=astro-pyenv-ca,src=<CA bundle>`` when set.
+    and, when ``secrets`` is true, ``--secret id=astro-pyenv-ca,src=<CA bundle>`` when set
+    (these and ``--network host`` come from :func:`_build_flags`).
     """
     settings = settings or Settings.from_env()
     args = dict(build_args or {})
-    if settings.mirror_url and "PYTHON_BUILD_MIRROR_URL" not in args:
-        args["PYTHON_BUILD_MIRROR_URL"] = settings.mirror_url
+    flags = _build_flags(settings, mirror="PYTHON_BUILD_MIRROR_URL" not in args, ca=secrets)
     with tempfile.TemporaryDirectory(prefix="astro-pyenv-e2e-") as tmp:
         root = Path(tmp) / "context"
         root.mkdir()
         dockerfile = _write_context(root, dockerfile_text, files or {})
         iidfile = Path(tmp) / "iid"
         command = [
-            settings.docker, "build", "--network", "host", "--progress", "plain",
+            settings.docker, "build", *flags, "--progress", "plain",
             "--iidfile", str(iidfile), "-f", str(dockerfile),
         ]  # fmt: skip
         for name, value in args.items():
             command += ["--build-arg", f"{name}={value}"]
-        if secrets and settings.ca_bundle:
-            command += ["--secret", f"id={CA_SECRET_ID},src={settings.ca_bundle}"]
         if tag:
             command += ["-t", tag]
         if target:

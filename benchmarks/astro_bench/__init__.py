@@ -1,0 +1,27 @@
+"""Build-performance benchmark (issue 7): our frontend against a hand-written plain Dockerfile.
+
+Run by ``make bench`` (after ``source .ci/engine-env.sh``).  Writes ``docs/benchmarks.md`` (the
+table) and ``docs/benchmarks.png`` (the chart; needs matplotlib in the venv, imported only
+then), keeps every build's plain progress log under ``benchmarks/logs/`` and the raw figures in
+``benchmarks/logs/results.json``.
+
+The builds run on a second, private dockerd (``benchmarks/bench-engine.sh``) because cold builds
+prune the engine's whole BuildKit cache, cache mounts included; the shared engine is never
+pruned.  The images the builds start from and the frontend image are copied into it from the
+shared engine, and it is stopped at the end (``--keep-engine`` leaves it running).
+
+The project is ``benchmarks/project`` (an Astro project on the Astro Runtime image: two PYENV
+lines, 3.9.2 with a small pinned requirements file and 3.13.5, a dags/ folder); the baseline is
+``benchmarks/baseline/Dockerfile`` built from the same context.  Every figure is a median;
+ours and the baseline are interleaved run by run (the order alternates), and a timed build is
+the wall-clock time of the ``docker build`` command.
+
+Scenarios (``--scenarios 1,2,...``; default all):
+  1 cold build, empty BuildKit cache including cache mounts (engine pruned before each build)
+  2 rebuild with no change            3 rebuild after editing a DAG file
+  4 rebuild after editing the first environment's requirements file
+  5 rebuild on a new tag of the base image (one more file, same OS)
+  6 frontend overhead: a Dockerfile without PYENV with our syntax line vs without (warm)
+  7 final image size over the base image vs bytes of /opt/astro-pyenv in the image
+  8 in-process transform time of a generated 10,000-line Dockerfile with 50 PYENV lines
+"""
