@@ -27,6 +27,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy frontend/src/astro_pyenv_frontend
 	$(VENV)/bin/mypy runtime_helper/src/astro_pyenv
+	$(VENV)/bin/mypy benchmarks/astro_bench
 
 test: lint test-unit test-integration test-e2e
 
