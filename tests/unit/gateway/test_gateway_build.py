@@ -298,3 +298,26 @@ def test_remote_context_passes_through(bridge: FakeBridge, client: LLBBridgeClie
     req = _frontend_solve(bridge)
     assert "dockerfile" not in req.FrontendInputs
     assert not bridge.calls("ReadFile")
+
+
+def test_error_details_over_grpc_metadata_limit_still_map_to_the_pyenv_line(
+    bridge: FakeBridge, client: LLBBridgeClient
+) -> None:
+    """dockerfile.v0's status details travel in trailing metadata; a generated Dockerfile of many
+    PYENV lines makes them larger than gRPC's default 16 KiB limit (issue 10.7)."""
+    bridge.locals["dockerfile"] = {"Dockerfile": USER}
+    filler = "".join(f"# astro-pyenv: generated line {n} of a long Dockerfile\n" for n in range(2000))
+    generated = GENERATED + filler
+    err = status_pb2.Status(code=2, message="process did not complete successfully: exit code: 1")
+    d = err.details.add()
+    d.type_url, d.value = gwerrors.source_detail("Dockerfile", generated.encode(), [(2, 2)])
+    assert err.ByteSize() > 64 * 1024
+    bridge.frontend_error = err
+    build.run(client, _opts(), StubTransform(Result_(generated, (2, 3, 3, 3, 4) + (3,) * 2000)))
+    ret = _returned(bridge)
+    assert ret.error.message == "process did not complete successfully: exit code: 1"
+    src = json.loads(ret.error.details[0].value)
+    assert src["info"]["filename"] == "Dockerfile"
+    assert base64.b64decode(src["info"]["data"]) == USER
+    assert src["ranges"] == [{"start": {"line": 3}, "end": {"line": 3}}]
+

@@ -81,3 +81,29 @@ def test_crash_status_is_one_readable_line() -> None:
         status = gwerrors.crash_status(err)
     assert status.code == 13
     assert "RuntimeError: boom" in status.message and "\n" not in status.message
+
+
+def test_fit_status_cuts_a_large_dockerfile_to_the_snippet_keeping_line_numbers() -> None:
+    lines = [f"RUN echo line {n}" for n in range(1, 200_001)]
+    data = ("\n".join(lines) + "\n").encode()
+    status = gwerrors.dockerfile_error_status(DockerfileError("bad", 150_000), filename="Dockerfile", data=data)
+    status.message = "x" * (gwerrors.MESSAGE_LIMIT + 10)
+    stack = status.details.add()
+    stack.type_url, stack.value = "github.com/moby/buildkit/stack.Stack+json", b"s" * (2 << 20)
+    assert status.ByteSize() > 4 << 20
+    out = gwerrors.fit_status(status)
+    assert out.ByteSize() <= gwerrors.STATUS_LIMIT
+    assert out.message.startswith("x" * 100) and len(out.message) < gwerrors.MESSAGE_LIMIT + 100
+    (detail,) = out.details  # the stack went, the location stayed
+    src = json.loads(detail.value)
+    shown = base64.b64decode(src["info"]["data"]).split(b"\n")
+    assert shown[150_000 - 1] == b"RUN echo line 150000"
+    assert shown[150_000 - 5] == b"RUN echo line 149996" and shown[150_000 + 3] == b"RUN echo line 150004"
+    assert shown[0] == b"" and len(shown) <= 150_010
+    assert src["ranges"] == [{"start": {"line": 150_000}, "end": {"line": 150_000}}]
+
+
+def test_fit_status_leaves_small_statuses_alone() -> None:
+    data = b"FROM a\nPYENV nope\n"
+    status = gwerrors.dockerfile_error_status(DockerfileError("bad", 2), filename="Dockerfile", data=data)
+    assert gwerrors.fit_status(status) == status

@@ -279,8 +279,11 @@ def _warn_all(client: LLBBridgeClient, src: UserDockerfile, warnings: Iterable[A
     for w in warnings:
         line = max(1, int(w.line))
         rng = ops_pb2.Range(start=ops_pb2.Position(line=line), end=ops_pb2.Position(line=line))
+        info = ops_pb2.SourceInfo(
+            filename=src.filename, data=gwerrors.snippet_data(src.data, [(line, line)]), language=gwerrors.LANGUAGE
+        )
         try:
-            client.warn(w.message, digest=digest, info=src.source_info(), ranges=(rng,))
+            client.warn(w.message, digest=digest, info=info, ranges=(rng,))
         except GatewayCallError as err:  # a lost warning must not fail the build
             print(f"astro-pyenv: warning not delivered: {err}", file=sys.stderr)
 
@@ -375,7 +378,7 @@ def run(
             traceback.print_exc(file=sys.stderr)
             status = gwerrors.crash_status(err)
     try:
-        client.return_error(status)
+        client.return_error(gwerrors.fit_status(status))
     except Exception:  # noqa: BLE001 - nothing left to tell BuildKit with
         traceback.print_exc(file=sys.stderr)
         print(f"astro-pyenv: {status.message}", file=sys.stderr)
