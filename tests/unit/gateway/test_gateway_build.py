@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from fake_bridge import FakeBridge
 
 from astro_pyenv_frontend.errors import DockerfileError
@@ -321,3 +323,38 @@ def test_error_details_over_grpc_metadata_limit_still_map_to_the_pyenv_line(
     assert base64.b64decode(src["info"]["data"]) == USER
     assert src["ranges"] == [{"start": {"line": 3}, "end": {"line": 3}}]
 
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"FROM a\n\fPYENV 3.12 x\n",  # issue 10.8: BuildKit strips any Go space before the keyword
+        b"FROM a\n\v pyenv\f3.12 x\n",
+        b"FROM a\n\xc2\xa0PYENV 3.12 x\n",
+        b"FROM a\n\xe3\x80\x80PYENV\t3.12 x\n",
+        b"FROM a\nPYENV\xc2\xa0\n",
+        b"FROM a\nPY\\ \r\r\nENV 3.12 x\n",
+        b"FROM a\nPY\\\n  # a comment\n\n \nENV 3.12 x\n",
+    ],
+)
+def test_may_use_pyenv_sees_every_keyword_the_lexer_sees(text: bytes) -> None:
+    from astro_pyenv_frontend.lexer import lex
+
+    assert any(getattr(i, "keyword", "") == "PYENV" for i in lex(text.decode()).items)
+    assert build.may_use_pyenv(text) is True
+
+
+_WORDS = st.sampled_from(
+    ["PYENV", "pyenv", "PyEnv", " ", "\t", "\f", "\v", "\r", "\n", "\\", "`", "#", "\u00a0", "\u2003", "\u0085",
+     "3.12", "x", "RUN", "FROM a", "# escape=`\n", "<<EOF", "EOF"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_WORDS, max_size=14))
+def test_may_use_pyenv_never_misses_a_pyenv_instruction(words: list[str]) -> None:
+    """The shortcut may say yes too often, never no when the transform would see a PYENV line."""
+    from astro_pyenv_frontend.lexer import lex
+
+    text = "".join(words)
+    if any(getattr(i, "keyword", "") == "PYENV" for i in lex(text).items):
+        assert build.may_use_pyenv(text.encode()), repr(text)

@@ -193,8 +193,13 @@ def default_transform(text: str, fopts: FrontendOpts) -> Any:
     return transform(text, options)
 
 
-_CONTINUATION = re.compile(rb"[\\`][ \t]*\r?\n")
-_PYENV_LINE = re.compile(rb"^[ \t]*pyenv(?:[ \t]|\r?$)", re.IGNORECASE | re.MULTILINE)
+# BuildKit's parser trims Go's unicode.IsSpace before the keyword and after the line, and splits
+# the keyword off at [\t\v\f\r ]; any non-ASCII byte stands in for the multi-byte spaces (and the
+# BOM), so the test errs on the side of running the transform.
+_SPACE = rb"[\t\v\f\r \x80-\xff]"
+# A continuation, with the comment and blank lines the parser skips after it.
+_CONTINUATION = re.compile(rb"[\\`][ \t]*\r*\n(?:" + _SPACE + rb"*(?:#[^\n]*)?\n)*")
+_PYENV_LINE = re.compile(rb"^" + _SPACE + rb"*pyenv(?:" + _SPACE + rb"|$)", re.IGNORECASE | re.MULTILINE)
 
 
 def may_use_pyenv(data: bytes) -> bool:
