@@ -29,6 +29,7 @@ from .errors import DockerfileError
 from .instructions import FromInstruction, parse_arg, parse_env, parse_from
 from .lexer import Instruction, LexedDockerfile, Trivia
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
+from .stage_names import stage_name
 from .versions import UnknownVersionError, major_minor, resolve_version
 
 Item = Union[Instruction, Trivia]
@@ -396,9 +397,9 @@ class Converter:
     # -- output ----------------------------------------------------------------
 
     def _unique(self, name: str) -> str:
-        candidate, n = name, 2
+        candidate, n = stage_name(name), 2
         while candidate in self._used_names:
-            candidate = f"{name}-{n}"
+            candidate = stage_name(name, f"-{n}")
             n += 1
         self._used_names.add(candidate)
         return candidate
