@@ -6,12 +6,13 @@ The gateway frontend and the CLI both call :func:`transform`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from .convert import Chunk, Converter, dockerfile_lines
 from .errors import DockerfileError
-from .lexer import lex
+from .lexer import Instruction, LexedDockerfile, lex
 
 __all__ = ["BaseImageUse", "TransformOptions", "TransformResult", "TransformWarning", "transform"]
 
@@ -68,8 +69,13 @@ class TransformResult:
 
 
 def transform(text: str, options: TransformOptions) -> TransformResult:
-    """Turn ``text`` into a plain Dockerfile; raise :class:`DockerfileError` on bad input."""
+    """Turn ``text`` into a plain Dockerfile; raise :class:`DockerfileError` on bad input.
+
+    Callers holding bytes decode them with ``surrogateescape``: a file without PYENV lines
+    then comes back unchanged whatever its encoding, as BuildKit reads bytes.
+    """
     lexed = lex(text)
+    _require_utf8(text, lexed)
     known = options.known_versions
     if known is None:
         from .versions import load_bundled_versions
@@ -89,6 +95,27 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
     dockerfile, source_lines = _join(chunks)
     bases = tuple(BaseImageUse(image, line) for image, line in converter.pyenv_bases)
     return TransformResult(dockerfile, source_lines, (), changed=True, pyenv_bases=bases)
+
+
+_NOT_UTF8 = re.compile("[\ud800-\udfff]")
+
+
+def _require_utf8(text: str, lexed: LexedDockerfile) -> None:
+    """Text with PYENV lines must be UTF-8: the first undecodable byte is an error at its line."""
+    found = _NOT_UTF8.search(text)
+    if found is None:
+        return
+    if not any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in lexed.items):
+        return
+    start = found.start()
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    code = ord(found.group())
+    byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"character U+{code:04X}"
+    raise DockerfileError(
+        f"line {line} is not valid UTF-8 ({byte} at column {column}); save the Dockerfile as UTF-8 to use PYENV",
+        line,
+    )
 
 
 def _drop_syntax_line(chunks: list[Chunk], directive_lines: Sequence[int], syntax: str | None) -> list[Chunk]:

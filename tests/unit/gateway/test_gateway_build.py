@@ -334,6 +334,7 @@ def test_error_details_over_grpc_metadata_limit_still_map_to_the_pyenv_line(
         b"FROM a\nPYENV\xc2\xa0\n",
         b"FROM a\nPY\\ \r\r\nENV 3.12 x\n",
         b"FROM a\nPY\\\n  # a comment\n\n \nENV 3.12 x\n",
+        b"FROM a\nPYENV\\",  # found by the property test below
     ],
 )
 def test_may_use_pyenv_sees_every_keyword_the_lexer_sees(text: bytes) -> None:

@@ -107,3 +107,10 @@ def test_fit_status_leaves_small_statuses_alone() -> None:
     data = b"FROM a\nPYENV nope\n"
     status = gwerrors.dockerfile_error_status(DockerfileError("bad", 2), filename="Dockerfile", data=data)
     assert gwerrors.fit_status(status) == status
+
+
+def test_messages_with_undecodable_bytes_become_statuses() -> None:
+    """A message quoting the user's bytes (surrogateescape) used to raise UnicodeEncodeError."""
+    assert gwerrors.message_status("bad 'p\udcffy'").message == "bad 'p\ufffdy'"
+    status = gwerrors.dockerfile_error_status(DockerfileError("bad 'p\udcffy'", 2), filename="D", data=b"x\n\xff\n")
+    assert status.message == "bad 'p\ufffdy'"

@@ -199,7 +199,7 @@ def default_transform(text: str, fopts: FrontendOpts) -> Any:
 _SPACE = rb"[\t\v\f\r \x80-\xff]"
 # A continuation, with the comment and blank lines the parser skips after it.
 _CONTINUATION = re.compile(rb"[\\`][ \t]*\r*\n(?:" + _SPACE + rb"*(?:#[^\n]*)?\n)*")
-_PYENV_LINE = re.compile(rb"^" + _SPACE + rb"*pyenv(?:" + _SPACE + rb"|$)", re.IGNORECASE | re.MULTILINE)
+_PYENV_LINE = re.compile(rb"^" + _SPACE + rb"*pyenv(?:" + _SPACE + rb"|[\\`]|$)", re.IGNORECASE | re.MULTILINE)
 
 
 def may_use_pyenv(data: bytes) -> bool:
@@ -288,7 +288,7 @@ def _warn_all(client: LLBBridgeClient, src: UserDockerfile, warnings: Iterable[A
             filename=src.filename, data=gwerrors.snippet_data(src.data, [(line, line)]), language=gwerrors.LANGUAGE
         )
         try:
-            client.warn(w.message, digest=digest, info=info, ranges=(rng,))
+            client.warn(gwerrors.safe_text(w.message), digest=digest, info=info, ranges=(rng,))
         except GatewayCallError as err:  # a lost warning must not fail the build
             print(f"astro-pyenv: warning not delivered: {err}", file=sys.stderr)
 

@@ -57,6 +57,12 @@ def source_detail(filename: str, data: bytes, ranges: Sequence[tuple[int, int]])
     return SOURCE_TYPE_URL, json.dumps(value, separators=(",", ":")).encode()
 
 
+def safe_text(text: str) -> str:
+    """``text`` fit for a protobuf string: undecodable bytes of the user's file (kept as
+    surrogates by ``surrogateescape``) become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _with_detail(status: status_pb2.Status, type_url: str, value: bytes) -> status_pb2.Status:
     detail = status.details.add()
     detail.type_url = type_url
@@ -68,7 +74,7 @@ def dockerfile_error_status(err: DockerfileError, *, filename: str, data: bytes)
     """The user's Dockerfile is wrong: message plus a snippet at its lines."""
     line = max(1, int(err.line))
     end = max(line, int(err.end_line or line))
-    status = status_pb2.Status(code=CODE_UNKNOWN, message=err.message)
+    status = status_pb2.Status(code=CODE_UNKNOWN, message=safe_text(err.message))
     return _with_detail(status, *source_detail(filename, data, [(line, end)]))
 
 
@@ -84,7 +90,7 @@ def crash_status(exc: BaseException) -> status_pb2.Status:
 
 
 def message_status(message: str, code: int = CODE_UNKNOWN) -> status_pb2.Status:
-    return status_pb2.Status(code=code, message=message)
+    return status_pb2.Status(code=code, message=safe_text(message))
 
 
 @dataclass(frozen=True)
