@@ -97,6 +97,8 @@ class Converter:
     # (image, first PYENV line) for stages whose base is used as is: its ONBUILD steps, if any,
     # run before the PYENV work (Astro Runtime images are switched to -base instead).
     pyenv_bases: list[tuple[str, int]] = field(default_factory=list)
+    # (image, FROM line) of PYENV stages FROM an Astro Runtime -base image: it lacks the project steps.
+    runtime_base_froms: list[tuple[str, int]] = field(default_factory=list)
     _interpreters: dict[tuple[str, str, str], Interpreter] = field(default_factory=dict)
     _stages: list[_StageInfo] = field(default_factory=list)
     _global_args: dict[str, str] = field(default_factory=dict)
@@ -229,6 +231,8 @@ class Converter:
             base_for_interpreter_text = astro_runtime.base_variant_text(info.root_image_text)
             base_for_interpreter = runtime.base_image
         astro = runtime if is_root and runtime is not None and runtime.needs_rewrite else None
+        if is_root and runtime is not None and not runtime.needs_rewrite:
+            self.runtime_base_froms.append((runtime.image, head.start_line))
         if astro is not None:
             info.root_image_text = base_for_interpreter_text
             info.root_image = base_for_interpreter

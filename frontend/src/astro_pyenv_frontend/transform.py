@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from . import astro_runtime
 from .convert import Chunk, Converter, dockerfile_lines
 from .errors import DockerfileError
 from .lexer import Instruction, LexedDockerfile, lex
@@ -50,8 +51,8 @@ class BaseImageUse:
 class TransformResult:
     """The plain Dockerfile and, per output line, the user's line it came from.
 
-    ``warnings`` is the channel for warnings the transform itself can locate
-    (none so far); ``pyenv_bases`` lets the gateway warn when such a base has ONBUILD steps,
+    ``warnings`` are what the transform itself can locate (an Astro Runtime ``-base``
+    image under PYENV lines); ``pyenv_bases`` lets the gateway warn when such a base has ONBUILD steps,
     which the transform cannot see without resolving the image.
     """
 
@@ -94,7 +95,12 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
     chunks = _drop_syntax_line(converter.chunks, lexed.directive_lines, lexed.directives.syntax)
     dockerfile, source_lines = _join(chunks)
     bases = tuple(BaseImageUse(image, line) for image, line in converter.pyenv_bases)
-    return TransformResult(dockerfile, source_lines, (), changed=True, pyenv_bases=bases)
+    warnings = tuple(
+        TransformWarning(message, line)
+        for image, line in converter.runtime_base_froms
+        if (message := astro_runtime.base_variant_warning(image)) is not None
+    )
+    return TransformResult(dockerfile, source_lines, warnings, changed=True, pyenv_bases=bases)
 
 
 _NOT_UTF8 = re.compile("[\ud800-\udfff]")

@@ -101,3 +101,12 @@ def test_invalid_utf8_without_pyenv_is_handed_on_unchanged(
     assert _gateway(bridge, client, data) is None
     (solve,) = [r for r in bridge.calls("Solve") if r.Frontend]
     assert bridge._evaluate(solve.FrontendInputs["dockerfile"])["Dockerfile"] == data
+
+
+def test_transform_warnings_reach_buildkit_at_the_from_line(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    data = SYNTAX + b"FROM quay.io/astronomer/astro-runtime:13.0.0-base\nPYENV 3.12 py\n"
+    assert _gateway(bridge, client, data) is None
+    (warn,) = bridge.calls("Warn")
+    assert warn.short.startswith(b"quay.io/astronomer/astro-runtime:13.0.0-base has no Astro project steps")
+    assert [(r.start.line, r.end.line) for r in warn.ranges] == [(2, 2)]
+    assert warn.info.data == data and warn.info.filename == "Dockerfile"
