@@ -407,3 +407,23 @@ def main() -> int:
             channel.close()
         finally:
             bridge.close()
+
+
+def main_error(message: str) -> int:
+    """Entry point when the frontend must not run: tell BuildKit why, read nothing else."""
+    from .transport import open_stdio_channel, take_stdout
+
+    print(message, file=sys.stderr)
+    channel, bridge = open_stdio_channel(0, take_stdout())
+    try:
+        client = LLBBridgeClient(channel)
+        client.ping()
+        client.return_error(gwerrors.message_status(message))
+    except Exception:  # noqa: BLE001 - the message is in the engine's log at least
+        traceback.print_exc(file=sys.stderr)
+    finally:
+        try:
+            channel.close()
+        finally:
+            bridge.close()
+    return 1
