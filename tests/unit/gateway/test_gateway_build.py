@@ -359,3 +359,51 @@ def test_may_use_pyenv_never_misses_a_pyenv_instruction(words: list[str]) -> Non
     text = "".join(words)
     if any(getattr(i, "keyword", "") == "PYENV" for i in lex(text).items):
         assert build.may_use_pyenv(text.encode()), repr(text)
+
+
+def _big_plain_dockerfile(size: int) -> bytes:
+    line = b"# a long comment line that makes this Dockerfile large, as generated files can be\n"
+    return b"FROM alpine\n" + line * (size // len(line)) + b"RUN echo done\n"
+
+
+@pytest.mark.parametrize("size", [5 << 20, 20 << 20])
+def test_large_dockerfile_without_pyenv_is_passed_through(
+    bridge: FakeBridge, client: LLBBridgeClient, size: int
+) -> None:
+    """Over BuildKit's 4 MiB message limit (and our 16 MiB one) dockerfile.v0 reads the file itself."""
+    data = _big_plain_dockerfile(size)
+    bridge.locals["dockerfile"] = {"Dockerfile": data}
+    bridge.inputs = {"context": _context_input()}
+    bridge.frontend_result = _frontend_result()
+    stub = StubTransform(error=AssertionError("no PYENV: no transform"))
+    build.run(client, _opts(), stub)
+    assert _returned(bridge).result == _frontend_result()
+    req = _frontend_solve(bridge)
+    assert "dockerfile" not in req.FrontendInputs and set(req.FrontendInputs) == {"context"}
+    assert dict(req.FrontendOpt) == dict(_opts().opts)
+    reads = bridge.calls("ReadFile")
+    assert sum(r.Range.Length for r in reads if r.FilePath == "Dockerfile") >= len(data)
+
+
+def test_engine_ignoring_read_ranges_still_gives_the_whole_file(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    data = _big_plain_dockerfile(5 << 20)
+    bridge.honour_ranges = False
+    bridge.locals["dockerfile"] = {"Dockerfile": data + b"PYENV 3.12 py\n"}
+    stub = StubTransform(Result_("FROM alpine\n", (1,), changed=True))
+    bridge.frontend_result = _frontend_result()
+    build.run(client, _opts(), stub)
+    assert stub.seen[0][0].encode() == data + b"PYENV 3.12 py\n"
+
+
+def test_generated_dockerfile_over_buildkits_message_limit_is_one_clear_error(
+    bridge: FakeBridge, client: LLBBridgeClient
+) -> None:
+    data = _big_plain_dockerfile(5 << 20) + b"PYENV 3.12 py\n"
+    bridge.locals["dockerfile"] = {"Dockerfile": data}
+    generated = data.decode().replace("PYENV 3.12 py\n", "RUN generated\n")
+    build.run(client, _opts(), StubTransform(Result_(generated, (1,) * generated.count("\n"))))
+    ret = _returned(bridge)
+    assert ret.error.message.startswith(
+        "this Dockerfile with its PYENV lines converted is 5.0 MiB; BuildKit takes at most 4 MiB from a frontend"
+    ), ret.error.message
+    assert not [r for r in bridge.calls("Solve") if r.Frontend]

@@ -30,6 +30,8 @@ from .proto import gateway_pb2, ops_pb2, status_pb2
 DOCKERFILE_FRONTEND = "dockerfile.v0"
 DOCKERFILE_INPUT = "dockerfile"
 DEFAULT_PYENV_ROOT = "/opt/astro-pyenv/pyenv"
+# BuildKit's gateway server takes gRPC messages up to grpc-go's default of 4 MiB.
+GATEWAY_MESSAGE_LIMIT = 4 << 20
 
 REQUIRED_FRONTEND_CAPS = ("solve.base", "readfile", "return", "returnmap", "frontend.inputs")
 REQUIRED_LLB_CAPS = ("source.local", "source.local.sessionid", "source.local.followpaths", "file.base")
@@ -148,17 +150,17 @@ def read_dockerfile(
     except GatewayCallError as err:
         raise GatewayError(f"failed to resolve dockerfile: {err.status.message}") from None
     try:
-        data = client.read_file(ref, filename)
+        data = client.read_whole_file(ref, filename)
     except GatewayCallError as err:
         head, base = os.path.split(filename)
         if base != "Dockerfile":
             raise GatewayError(f"failed to read dockerfile: {err.status.message}") from None
         try:
-            data = client.read_file(ref, os.path.join(head, "dockerfile"))
+            data = client.read_whole_file(ref, os.path.join(head, "dockerfile"))
         except GatewayCallError:
             raise GatewayError(f"failed to read dockerfile: {err.status.message}") from None
     try:
-        dockerignore: bytes | None = client.read_file(ref, filename + ".dockerignore")
+        dockerignore: bytes | None = client.read_whole_file(ref, filename + ".dockerignore")
     except GatewayCallError:
         dockerignore = None
     return UserDockerfile(filename=filename, data=data, dockerignore=dockerignore, definition=definition)
@@ -293,6 +295,16 @@ def _warn_all(client: LLBBridgeClient, src: UserDockerfile, warnings: Iterable[A
             print(f"astro-pyenv: warning not delivered: {err}", file=sys.stderr)
 
 
+def _solve_request_size(
+    fopts: FrontendOpts, inputs: Mapping[str, ops_pb2.Definition], dockerfile_input: ops_pb2.Definition
+) -> int:
+    """About the size of the Solve request that hands ``dockerfile_input`` on (a few bytes over)."""
+    size = dockerfile_input.ByteSize() + 64
+    size += sum(len(k) + len(v) + 16 for k, v in fopts.opts.items())
+    size += sum(len(k) + d.ByteSize() + 16 for k, d in inputs.items())
+    return size
+
+
 def forward(
     client: LLBBridgeClient,
     fopts: FrontendOpts,
@@ -345,6 +357,15 @@ def build(
         files.append(llb.FileToWrite(src.filename + ".dockerignore", src.dockerignore))
     name = "[internal] astro-pyenv: generated " + src.filename if result.changed else None
     dockerfile_input = llb.files_input(files, custom_name=name)
+    if _solve_request_size(fopts, inputs, dockerfile_input) > GATEWAY_MESSAGE_LIMIT:
+        if not result.changed:
+            # Too large to hand on ourselves: dockerfile.v0 reads the very same file itself.
+            return forward(client, fopts, inputs, None)
+        raise GatewayError(
+            f"this Dockerfile with its PYENV lines converted is {len(data) / (1 << 20):.1f} MiB; BuildKit takes"
+            f" at most {GATEWAY_MESSAGE_LIMIT >> 20} MiB from a frontend, so astro-pyenv cannot hand it on:"
+            " make the Dockerfile smaller"
+        )
     try:
         return forward(client, fopts, inputs, dockerfile_input, evaluate=result.changed)
     except GatewayCallError as err:
