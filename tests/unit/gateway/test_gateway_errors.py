@@ -114,3 +114,40 @@ def test_messages_with_undecodable_bytes_become_statuses() -> None:
     assert gwerrors.message_status("bad 'p\udcffy'").message == "bad 'p\ufffdy'"
     status = gwerrors.dockerfile_error_status(DockerfileError("bad 'p\udcffy'", 2), filename="D", data=b"x\n\xff\n")
     assert status.message == "bad 'p\ufffdy'"
+
+
+NO_ROOT = (
+    'process "/bin/sh /tmp/astro-pyenv/scripts/build-python.sh 3.13.5" did not complete successfully:'
+    " unable to find user root: invalid argument"
+)
+GEN_PYENV = gwerrors.GeneratedSource(
+    filename="Dockerfile",
+    generated=b"FROM a AS py\nUSER root\nRUN build-python\nFROM a\nRUN venv\nUSER app\nRUN user step\n",
+    original=b"FROM a\n  pyenv 3.13.5 py\nUSER app\nRUN user step\n",
+    source_lines=(2, 2, 2, 1, 2, 3, 4),
+)
+
+
+def test_missing_root_user_under_a_pyenv_line_is_explained() -> None:
+    """A base without /etc/passwd: BuildKit's 'unable to find user root' becomes one sentence (issue 10.8)."""
+    out = gwerrors.remap_status(_generated_error(GEN_PYENV, 3, 3, NO_ROOT), GEN_PYENV)
+    assert out.message == (
+        "PYENV compiles Python as user root, but the base image has no root entry in /etc/passwd"
+        " (or no /etc/passwd at all); build on an image that has one"
+    )
+    assert _source(out)["ranges"] == [{"start": {"line": 2}, "end": {"line": 2}}]
+
+
+def test_missing_stage_user_under_a_pyenv_line_is_explained() -> None:
+    message = "process \"/bin/sh -c venv\" did not complete successfully: unable to find user app: invalid argument"
+    out = gwerrors.remap_status(_generated_error(GEN_PYENV, 5, 5, message), GEN_PYENV)
+    assert out.message == (
+        "PYENV creates the venv as this stage's user app, but the base image has no app entry in /etc/passwd"
+        " (or no /etc/passwd at all); add the user above the PYENV line or use a numeric USER"
+    )
+
+
+def test_missing_user_at_a_users_own_line_is_left_alone() -> None:
+    message = "process \"/bin/sh -c user step\" did not complete successfully: unable to find user app: invalid argument"
+    out = gwerrors.remap_status(_generated_error(GEN_PYENV, 7, 7, message), GEN_PYENV)
+    assert out.message == message

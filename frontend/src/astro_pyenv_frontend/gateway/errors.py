@@ -161,7 +161,52 @@ def remap_status(status: status_pb2.Status, gen: GeneratedSource) -> status_pb2.
             return m.group(1) + str(user) if user is not None else m.group(0)
 
         out.message = _LINE_IN_MESSAGE.sub(fix, out.message)
+        line = _located_user_line(out, gen)
+        if line is not None and _is_pyenv_line(gen.original, line):
+            out.message = _explain_pyenv_failure(out.message)
     return out
+
+
+_MISSING_USER = re.compile(r"unable to find user ([^\s:]+)")
+_PYENV_KEYWORD = re.compile(rb"[\t\v\f\r ]*pyenv(?:[\t\v\f\r \\`]|$)", re.IGNORECASE)
+
+
+def _located_user_line(status: status_pb2.Status, gen: GeneratedSource) -> int | None:
+    """The first user line a remapped Source detail of ``status`` points at."""
+    for detail in status.details:
+        if detail.type_url != SOURCE_TYPE_URL:
+            continue
+        try:
+            src = json.loads(detail.value)
+            info = src.get("info") or {}
+            if info.get("filename") != gen.filename or base64.b64decode(info.get("data") or "") != gen.original:
+                continue
+            return int(src["ranges"][0]["start"]["line"])
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            continue
+    return None
+
+
+def _is_pyenv_line(data: bytes, line: int) -> bool:
+    lines = data.split(b"\n")
+    return 1 <= line <= len(lines) and _PYENV_KEYWORD.match(lines[line - 1].lstrip(b"\xef\xbb\xbf")) is not None
+
+
+def _explain_pyenv_failure(message: str) -> str:
+    """BuildKit's words for failures the PYENV steps cause, said in the user's terms."""
+    found = _MISSING_USER.search(message)
+    if found is None:
+        return message
+    user = found.group(1)
+    if user == "root":
+        return (
+            "PYENV compiles Python as user root, but the base image has no root entry in /etc/passwd"
+            " (or no /etc/passwd at all); build on an image that has one"
+        )
+    return (
+        f"PYENV creates the venv as this stage's user {user}, but the base image has no {user} entry in"
+        " /etc/passwd (or no /etc/passwd at all); add the user above the PYENV line or use a numeric USER"
+    )
 
 
 def snippet_data(data: bytes, ranges: Sequence[tuple[int, int]]) -> bytes:
