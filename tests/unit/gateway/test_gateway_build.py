@@ -366,7 +366,7 @@ def _big_plain_dockerfile(size: int) -> bytes:
     return b"FROM alpine\n" + line * (size // len(line)) + b"RUN echo done\n"
 
 
-@pytest.mark.parametrize("size", [5 << 20, 20 << 20])
+@pytest.mark.parametrize("size", [(5 << 20) // 2, 5 << 20, 20 << 20])
 def test_large_dockerfile_without_pyenv_is_passed_through(
     bridge: FakeBridge, client: LLBBridgeClient, size: int
 ) -> None:
@@ -398,12 +398,37 @@ def test_engine_ignoring_read_ranges_still_gives_the_whole_file(bridge: FakeBrid
 def test_generated_dockerfile_over_buildkits_message_limit_is_one_clear_error(
     bridge: FakeBridge, client: LLBBridgeClient
 ) -> None:
-    data = _big_plain_dockerfile(5 << 20) + b"PYENV 3.12 py\n"
+    for size in ((5 << 20) // 2, 5 << 20):
+        bridge.requests.clear()
+        data = _big_plain_dockerfile(size) + b"PYENV 3.12 py\n"
+        bridge.locals["dockerfile"] = {"Dockerfile": data}
+        generated = data.decode().replace("PYENV 3.12 py\n", "RUN generated\n")
+        build.run(client, _opts(), StubTransform(Result_(generated, (1,) * generated.count("\n"))))
+        ret = _returned(bridge)
+        assert ret.error.message == (
+            f"this Dockerfile with its PYENV lines converted is {size / (1 << 20):.1f} MiB, more than the 1.9 MiB"
+            " astro-pyenv can hand on (docker's BuildKit client takes 4 MiB per message and the converted file"
+            " travels in it twice): make the Dockerfile smaller"
+        )
+        assert not [r for r in bridge.calls("Solve") if r.Frontend]
+
+
+def test_result_is_returned_without_its_definitions(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    """dockerfile.v0's refs carry their LLB with the Dockerfile inside (source maps): over 4 MiB for a
+    large Dockerfile, more than BuildKit takes in our Return.  Return needs only the ref ids."""
+    data = _big_plain_dockerfile(5 << 20)
     bridge.locals["dockerfile"] = {"Dockerfile": data}
-    generated = data.decode().replace("PYENV 3.12 py\n", "RUN generated\n")
-    build.run(client, _opts(), StubTransform(Result_(generated, (1,) * generated.count("\n"))))
+    big_def = llb.files_input([llb.FileToWrite("Dockerfile", data)])
+    result = _frontend_result()
+    getattr(result.ref, "def").CopyFrom(big_def)
+    att = result.attestations["linux/amd64"].attestation.add()
+    att.ref.id = "att-ref"
+    getattr(att.ref, "def").CopyFrom(big_def)
+    bridge.frontend_result = result
+    build.run(client, _opts(), StubTransform(error=AssertionError("no PYENV: no transform")))
     ret = _returned(bridge)
-    assert ret.error.message.startswith(
-        "this Dockerfile with its PYENV lines converted is 5.0 MiB; BuildKit takes at most 4 MiB from a frontend"
-    ), ret.error.message
-    assert not [r for r in bridge.calls("Solve") if r.Frontend]
+    assert ret.HasField("result"), ret.error.message
+    assert ret.result.ref.id == "final-ref" and not ret.result.ref.HasField("def")
+    assert ret.result.metadata == result.metadata
+    (returned_att,) = ret.result.attestations["linux/amd64"].attestation
+    assert returned_att.ref.id == "att-ref" and not returned_att.ref.HasField("def")

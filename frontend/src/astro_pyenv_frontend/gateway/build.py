@@ -32,6 +32,12 @@ DOCKERFILE_INPUT = "dockerfile"
 DEFAULT_PYENV_ROOT = "/opt/astro-pyenv/pyenv"
 # BuildKit's gateway server takes gRPC messages up to grpc-go's default of 4 MiB.
 GATEWAY_MESSAGE_LIMIT = 4 << 20
+# dockerfile.v0's result goes back to the client with its LLB, whose source map holds the
+# Dockerfile and the definition it was read from: our input, which holds it again.  docker's
+# BuildKit client takes 4 MiB per message, so what we hand on inline stays well under half of
+# that; a larger file without PYENV lines is left to dockerfile.v0 to read, as without us.
+INLINE_LIMIT = 1 << 20
+CONVERTED_LIMIT = 1900 << 10
 
 REQUIRED_FRONTEND_CAPS = ("solve.base", "readfile", "return", "returnmap", "frontend.inputs")
 REQUIRED_LLB_CAPS = ("source.local", "source.local.sessionid", "source.local.followpaths", "file.base")
@@ -357,14 +363,15 @@ def build(
         files.append(llb.FileToWrite(src.filename + ".dockerignore", src.dockerignore))
     name = "[internal] astro-pyenv: generated " + src.filename if result.changed else None
     dockerfile_input = llb.files_input(files, custom_name=name)
-    if _solve_request_size(fopts, inputs, dockerfile_input) > GATEWAY_MESSAGE_LIMIT:
-        if not result.changed:
-            # Too large to hand on ourselves: dockerfile.v0 reads the very same file itself.
-            return forward(client, fopts, inputs, None)
+    size = len(data) + len(src.dockerignore or b"")
+    too_big = _solve_request_size(fopts, inputs, dockerfile_input) > GATEWAY_MESSAGE_LIMIT
+    if not result.changed and (too_big or size > INLINE_LIMIT):
+        return forward(client, fopts, inputs, None)  # dockerfile.v0 reads the very same file itself
+    if result.changed and (too_big or size > CONVERTED_LIMIT):
         raise GatewayError(
-            f"this Dockerfile with its PYENV lines converted is {len(data) / (1 << 20):.1f} MiB; BuildKit takes"
-            f" at most {GATEWAY_MESSAGE_LIMIT >> 20} MiB from a frontend, so astro-pyenv cannot hand it on:"
-            " make the Dockerfile smaller"
+            f"this Dockerfile with its PYENV lines converted is {size / (1 << 20):.1f} MiB, more than the"
+            f" {CONVERTED_LIMIT / (1 << 20):.1f} MiB astro-pyenv can hand on (docker's BuildKit client takes"
+            " 4 MiB per message and the converted file travels in it twice): make the Dockerfile smaller"
         )
     try:
         return forward(client, fopts, inputs, dockerfile_input, evaluate=result.changed)
@@ -376,6 +383,24 @@ def build(
             filename=src.filename, generated=data, original=src.data, source_lines=result.source_lines
         )
         raise ReturnedError(gwerrors.remap_status(err.status, gen)) from None
+
+
+def without_definitions(result: gateway_pb2.Result) -> gateway_pb2.Result:
+    """``result`` without the LLB definitions of its refs: Return needs only their ids.
+
+    dockerfile.v0's refs carry their LLB, source maps and so the whole Dockerfile included;
+    for a large Dockerfile that is more than BuildKit takes in one message.
+    """
+    out = gateway_pb2.Result()
+    out.CopyFrom(result)
+    refs = [out.ref] if out.WhichOneof("result") == "ref" else []
+    if out.WhichOneof("result") == "refs":
+        refs += list(out.refs.refs.values())
+    for attestations in out.attestations.values():
+        refs += [a.ref for a in attestations.attestation if a.HasField("ref")]
+    for ref in refs:
+        ref.ClearField("def")
+    return out
 
 
 def run(
@@ -396,7 +421,7 @@ def run(
     else:
         TIMER.mark("solve")
         try:
-            client.return_result(result)
+            client.return_result(without_definitions(result))
             TIMER.mark("return")
             print(TIMER.line(), file=sys.stderr)
             return 0
