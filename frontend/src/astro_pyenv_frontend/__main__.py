@@ -1,7 +1,8 @@
 """``python -m astro_pyenv_frontend``: the BuildKit frontend (our image's ENTRYPOINT).
 
-Run by BuildKit, whose gateway API arrives on stdin/stdout; with command-line
-arguments or outside BuildKit it defers to the developer CLI instead.
+Run by BuildKit, whose gateway API arrives on stdin/stdout, it first drops to
+an unprivileged user; with command-line arguments or outside BuildKit it
+defers to the developer CLI instead.
 """
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ def main() -> int:
 
         result = cli_main()
         return int(result or 0)
+    # BuildKit runs frontends as root whatever the image's USER says: leave root before
+    # anything reads the build's input.
+    from .privileges import PrivilegeError, drop_privileges
+
+    try:
+        drop_privileges()
+    except PrivilegeError as err:
+        from .gateway.build import main_error
+
+        return main_error(f"astro-pyenv frontend: {err}; refusing to run the build as root")
     from .gateway.build import main as gateway_main
 
     return gateway_main()

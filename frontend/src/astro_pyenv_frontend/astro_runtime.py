@@ -51,3 +51,19 @@ def rewrite_from(raw: str, image_text: str) -> str:
     if found is None:
         return raw
     return raw[: found.start()] + base_variant_text(image_text) + raw[found.end() :]
+
+
+def base_variant_warning(image: str) -> str | None:
+    """What to tell a user whose PYENV stage starts FROM a ``-base`` image (None for others).
+
+    astro-provider-venv wanted ``-base`` and added the project steps itself; here the
+    ``-base`` image is taken as written, so the image would lack the project.
+    """
+    found = match(image)
+    if found is None or found.needs_rewrite:
+        return None
+    full = image[: -len("-base")]
+    return (
+        f"{image} has no Astro project steps, so this image gets no packages.txt, requirements.txt"
+        f" or project files; write FROM {full} and astro-pyenv adds those steps after the PYENV work"
+    )

@@ -2,7 +2,8 @@
 
 ``transform`` lets users read what will run, or build with tools that cannot
 run BuildKit frontends (Podman, Buildah).  Errors print as
-``Dockerfile:LINE: message`` and exit 1.
+``Dockerfile:LINE: message`` and exit 1; warnings print as
+``Dockerfile:LINE: warning: message`` on stderr.
 """
 
 from __future__ import annotations
@@ -49,10 +50,13 @@ def _run(dockerfile: str, build_args: Sequence[str], frontend_image: str | None,
         known = load_known_versions(pyenv_root)
     options = TransformOptions(frontend_image=image, build_args=_parse_build_args(build_args), known_versions=known)
     try:
-        return transform(text, options).dockerfile
+        result = transform(text, options)
     except DockerfileError as exc:
         click.echo(f"{dockerfile}:{exc.line}: {exc.message}", err=True)
         sys.exit(1)
+    for warning in result.warnings:
+        click.echo(f"{dockerfile}:{warning.line}: warning: {warning.message}", err=True)
+    return result.dockerfile
 
 
 _dockerfile_option = click.option(

@@ -35,6 +35,7 @@ from .errors import DockerfileError
 from .instructions import FromInstruction, parse_arg, parse_env, parse_from
 from .lexer import Instruction, LexedDockerfile, Trivia
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
+from .stage_names import stage_name
 from .versions import UnknownVersionError, resolve_version
 
 __all__ = [
@@ -307,6 +308,7 @@ class _Planner:
         self.known_versions = known_versions
         self.steps: list[Step] = []
         self.pyenv_bases: list[BaseImageUse] = []
+        self.warnings: list[PlanWarning] = []
         self.stages: list[_StageInfo] = []
         self.global_args: dict[str, str] = {}
         self.used_names: set[str] = set()
@@ -345,6 +347,7 @@ class _Planner:
             changed=changed,
             syntax_line=_syntax_line(self.lexed),
             pyenv_bases=tuple(self.pyenv_bases),
+            warnings=tuple(self.warnings),
         )
 
     # -- stages ----------------------------------------------------------------
@@ -435,6 +438,10 @@ class _Planner:
             interpreter_base_text = astro_runtime.base_variant_text(info.root_image_text)
             interpreter_base = runtime.base_image
         astro = runtime if is_root and runtime is not None and runtime.needs_rewrite else None
+        if is_root and runtime is not None and not runtime.needs_rewrite:
+            warning = astro_runtime.base_variant_warning(runtime.image)
+            if warning is not None:
+                self.warnings.append(PlanWarning(warning, head.start_line))
         root_image, root_image_text = info.root_image, info.root_image_text
         if astro is not None:
             root_image, root_image_text = interpreter_base, interpreter_base_text
@@ -582,9 +589,9 @@ class _Planner:
         return None
 
     def _unique(self, name: str) -> str:
-        candidate, n = name, 2
+        candidate, n = stage_name(name), 2
         while candidate in self.used_names:
-            candidate = f"{name}-{n}"
+            candidate = stage_name(name, f"-{n}")
             n += 1
         self.used_names.add(candidate)
         return candidate

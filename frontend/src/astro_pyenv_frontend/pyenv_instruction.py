@@ -17,7 +17,8 @@ Grammar::
 * The JSON form (``PYENV ["3.12", "x"]``) is rejected with a clear error: it
   would only add a second spelling, since no shell is involved.
 * ``<name>`` is letters, digits, ``_`` and ``-``, starting with a letter or
-  digit; it ends up in paths and shell commands.
+  digit, at most :data:`MAX_NAME_LENGTH` characters; it ends up in paths,
+  shell commands and stage names (BuildKit takes stage names up to 237).
 * ``<requirements-file>`` is a path relative to the build context root,
   normalised to POSIX form; it must stay inside the context and use only
   letters, digits and ``. _ - + @ /`` because it becomes the ``source=`` of a
@@ -45,6 +46,9 @@ __all__ = [
 ]
 
 USAGE = "PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]"
+
+#: Longest <name>; generated stage names add about 20 characters to it.
+MAX_NAME_LENGTH = 128
 
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*\Z")
@@ -119,6 +123,10 @@ def msg_invalid_name(value: str) -> str:
         f"invalid <name> {value!r}: use letters, digits, '_' and '-', "
         "starting with a letter or digit"
     )
+
+
+def msg_name_too_long(value: str) -> str:
+    return f"<name> {value[:20] + '...'!r} is {len(value)} characters long; use at most {MAX_NAME_LENGTH}"
 
 
 def msg_empty_requirements() -> str:
@@ -261,6 +269,8 @@ def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") 
         raise _error(instr, msg_invalid_version(version))
     if not _NAME_RE.match(name):
         raise _error(instr, msg_invalid_name(name))
+    if len(name) > MAX_NAME_LENGTH:
+        raise _error(instr, msg_name_too_long(name))
     requirements: str | None = None
     if len(values) == 3:
         problem = _check_requirements(values[2])

@@ -7,11 +7,12 @@ The gateway frontend and the CLI both call :func:`transform`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import re
 from dataclasses import dataclass, field
 
 from . import emit, plan
 from .errors import DockerfileError
-from .lexer import lex
+from .lexer import Instruction, LexedDockerfile, lex
 from .plan import BaseImageUse
 
 __all__ = ["BaseImageUse", "DockerfileError", "TransformOptions", "TransformResult", "TransformWarning", "transform"]
@@ -56,14 +57,20 @@ class TransformResult:
 
 
 def transform(text: str, options: TransformOptions) -> TransformResult:
-    """Turn ``text`` into a plain Dockerfile; raise :class:`DockerfileError` on bad input."""
+    """Turn ``text`` into a plain Dockerfile; raise :class:`DockerfileError` on bad input.
+
+    Callers holding bytes decode them with ``surrogateescape``: a file without PYENV lines
+    then comes back unchanged whatever its encoding, as BuildKit reads bytes.
+    """
+    lexed = lex(text)
+    _require_utf8(text, lexed)
     known = options.known_versions
     if known is None:
         from .versions import load_bundled_versions
 
         known = load_bundled_versions()
     planned = plan.plan(
-        lex(text), frontend_image=options.frontend_image, build_args=options.build_args, known_versions=known
+        lexed, frontend_image=options.frontend_image, build_args=options.build_args, known_versions=known
     )
     warnings = tuple(TransformWarning(w.message, w.line) for w in planned.warnings)
     if not planned.changed:
@@ -71,3 +78,24 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         return TransformResult(text, lines, warnings, changed=False)
     dockerfile, source_lines = emit.emit(planned)
     return TransformResult(dockerfile, source_lines, warnings, changed=True, pyenv_bases=planned.pyenv_bases)
+
+
+_NOT_UTF8 = re.compile("[\ud800-\udfff]")
+
+
+def _require_utf8(text: str, lexed: LexedDockerfile) -> None:
+    """Text with PYENV lines must be UTF-8: the first undecodable byte is an error at its line."""
+    found = _NOT_UTF8.search(text)
+    if found is None:
+        return
+    if not any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in lexed.items):
+        return
+    start = found.start()
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    code = ord(found.group())
+    byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"character U+{code:04X}"
+    raise DockerfileError(
+        f"line {line} is not valid UTF-8 ({byte} at column {column}); save the Dockerfile as UTF-8 to use PYENV",
+        line,
+    )

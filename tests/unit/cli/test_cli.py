@@ -71,3 +71,14 @@ def test_bad_build_arg_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["transform", "-f", str(path), "--build-arg", "NOVALUE"])
     assert result.exit_code == 2
     assert "NAME=VALUE" in result.output
+
+
+def test_warnings_go_to_stderr_with_file_and_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "# syntax=x/y\nFROM quay.io/astronomer/astro-runtime:13.0.0-base\nPYENV 3.12 e\n")
+    for command in ("transform", "check"):
+        result = CliRunner().invoke(main, [command, "-f", str(path)])
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith(
+            f"{path}:2: warning: quay.io/astronomer/astro-runtime:13.0.0-base has no Astro project steps"
+        ), result.stderr
+        assert "warning" not in result.stdout

@@ -62,6 +62,7 @@ class FakeBridge:
     refs: dict[str, dict[str, bytes]] = field(default_factory=dict)
     image_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
     returned: threading.Event = field(default_factory=threading.Event)
+    honour_ranges: bool = True  # False: an engine that ignores ReadFile ranges
 
     def calls(self, method: str) -> list[Any]:
         return [r for m, r in self.requests if m == method]
@@ -94,7 +95,10 @@ class FakeBridge:
         path = request.FilePath.lstrip("/")
         if path not in files:
             context.abort(grpc.StatusCode.NOT_FOUND, f"open {path}: no such file or directory")
-        return gateway_pb2.ReadFileResponse(Data=files[path])
+        data = files[path]
+        if request.HasField("Range") and self.honour_ranges:
+            data = data[request.Range.Offset : request.Range.Offset + request.Range.Length]
+        return gateway_pb2.ReadFileResponse(Data=data)
 
     def ResolveImageConfig(self, request: Any, context: Any) -> gateway_pb2.ResolveImageConfigResponse:
         if request.Ref not in self.image_configs:

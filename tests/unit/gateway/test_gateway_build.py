@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from fake_bridge import FakeBridge
 
 from astro_pyenv_frontend.errors import DockerfileError
@@ -298,3 +300,135 @@ def test_remote_context_passes_through(bridge: FakeBridge, client: LLBBridgeClie
     req = _frontend_solve(bridge)
     assert "dockerfile" not in req.FrontendInputs
     assert not bridge.calls("ReadFile")
+
+
+def test_error_details_over_grpc_metadata_limit_still_map_to_the_pyenv_line(
+    bridge: FakeBridge, client: LLBBridgeClient
+) -> None:
+    """dockerfile.v0's status details travel in trailing metadata; a generated Dockerfile of many
+    PYENV lines makes them larger than gRPC's default 16 KiB limit (issue 10.7)."""
+    bridge.locals["dockerfile"] = {"Dockerfile": USER}
+    filler = "".join(f"# astro-pyenv: generated line {n} of a long Dockerfile\n" for n in range(2000))
+    generated = GENERATED + filler
+    err = status_pb2.Status(code=2, message="process did not complete successfully: exit code: 1")
+    d = err.details.add()
+    d.type_url, d.value = gwerrors.source_detail("Dockerfile", generated.encode(), [(2, 2)])
+    assert err.ByteSize() > 64 * 1024
+    bridge.frontend_error = err
+    build.run(client, _opts(), StubTransform(Result_(generated, (2, 3, 3, 3, 4) + (3,) * 2000)))
+    ret = _returned(bridge)
+    assert ret.error.message == "process did not complete successfully: exit code: 1"
+    src = json.loads(ret.error.details[0].value)
+    assert src["info"]["filename"] == "Dockerfile"
+    assert base64.b64decode(src["info"]["data"]) == USER
+    assert src["ranges"] == [{"start": {"line": 3}, "end": {"line": 3}}]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"FROM a\n\fPYENV 3.12 x\n",  # issue 10.8: BuildKit strips any Go space before the keyword
+        b"FROM a\n\v pyenv\f3.12 x\n",
+        b"FROM a\n\xc2\xa0PYENV 3.12 x\n",
+        b"FROM a\n\xe3\x80\x80PYENV\t3.12 x\n",
+        b"FROM a\nPYENV\xc2\xa0\n",
+        b"FROM a\nPY\\ \r\r\nENV 3.12 x\n",
+        b"FROM a\nPY\\\n  # a comment\n\n \nENV 3.12 x\n",
+        b"FROM a\nPYENV\\",  # found by the property test below
+    ],
+)
+def test_may_use_pyenv_sees_every_keyword_the_lexer_sees(text: bytes) -> None:
+    from astro_pyenv_frontend.lexer import lex
+
+    assert any(getattr(i, "keyword", "") == "PYENV" for i in lex(text.decode()).items)
+    assert build.may_use_pyenv(text) is True
+
+
+_WORDS = st.sampled_from(
+    ["PYENV", "pyenv", "PyEnv", " ", "\t", "\f", "\v", "\r", "\n", "\\", "`", "#", "\u00a0", "\u2003", "\u0085",
+     "3.12", "x", "RUN", "FROM a", "# escape=`\n", "<<EOF", "EOF"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_WORDS, max_size=14))
+def test_may_use_pyenv_never_misses_a_pyenv_instruction(words: list[str]) -> None:
+    """The shortcut may say yes too often, never no when the transform would see a PYENV line."""
+    from astro_pyenv_frontend.lexer import lex
+
+    text = "".join(words)
+    if any(getattr(i, "keyword", "") == "PYENV" for i in lex(text).items):
+        assert build.may_use_pyenv(text.encode()), repr(text)
+
+
+def _big_plain_dockerfile(size: int) -> bytes:
+    line = b"# a long comment line that makes this Dockerfile large, as generated files can be\n"
+    return b"FROM alpine\n" + line * (size // len(line)) + b"RUN echo done\n"
+
+
+@pytest.mark.parametrize("size", [(5 << 20) // 2, 5 << 20, 20 << 20])
+def test_large_dockerfile_without_pyenv_is_passed_through(
+    bridge: FakeBridge, client: LLBBridgeClient, size: int
+) -> None:
+    """Over BuildKit's 4 MiB message limit (and our 16 MiB one) dockerfile.v0 reads the file itself."""
+    data = _big_plain_dockerfile(size)
+    bridge.locals["dockerfile"] = {"Dockerfile": data}
+    bridge.inputs = {"context": _context_input()}
+    bridge.frontend_result = _frontend_result()
+    stub = StubTransform(error=AssertionError("no PYENV: no transform"))
+    build.run(client, _opts(), stub)
+    assert _returned(bridge).result == _frontend_result()
+    req = _frontend_solve(bridge)
+    assert "dockerfile" not in req.FrontendInputs and set(req.FrontendInputs) == {"context"}
+    assert dict(req.FrontendOpt) == dict(_opts().opts)
+    reads = bridge.calls("ReadFile")
+    assert sum(r.Range.Length for r in reads if r.FilePath == "Dockerfile") >= len(data)
+
+
+def test_engine_ignoring_read_ranges_still_gives_the_whole_file(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    data = _big_plain_dockerfile(5 << 20)
+    bridge.honour_ranges = False
+    bridge.locals["dockerfile"] = {"Dockerfile": data + b"PYENV 3.12 py\n"}
+    stub = StubTransform(Result_("FROM alpine\n", (1,), changed=True))
+    bridge.frontend_result = _frontend_result()
+    build.run(client, _opts(), stub)
+    assert stub.seen[0][0].encode() == data + b"PYENV 3.12 py\n"
+
+
+def test_generated_dockerfile_over_buildkits_message_limit_is_one_clear_error(
+    bridge: FakeBridge, client: LLBBridgeClient
+) -> None:
+    for size in ((5 << 20) // 2, 5 << 20):
+        bridge.requests.clear()
+        data = _big_plain_dockerfile(size) + b"PYENV 3.12 py\n"
+        bridge.locals["dockerfile"] = {"Dockerfile": data}
+        generated = data.decode().replace("PYENV 3.12 py\n", "RUN generated\n")
+        build.run(client, _opts(), StubTransform(Result_(generated, (1,) * generated.count("\n"))))
+        ret = _returned(bridge)
+        assert ret.error.message == (
+            f"this Dockerfile with its PYENV lines converted is {size / (1 << 20):.1f} MiB, more than the 1.9 MiB"
+            " astro-pyenv can hand on (docker's BuildKit client takes 4 MiB per message and the converted file"
+            " travels in it twice): make the Dockerfile smaller"
+        )
+        assert not [r for r in bridge.calls("Solve") if r.Frontend]
+
+
+def test_result_is_returned_without_its_definitions(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    """dockerfile.v0's refs carry their LLB with the Dockerfile inside (source maps): over 4 MiB for a
+    large Dockerfile, more than BuildKit takes in our Return.  Return needs only the ref ids."""
+    data = _big_plain_dockerfile(5 << 20)
+    bridge.locals["dockerfile"] = {"Dockerfile": data}
+    big_def = llb.files_input([llb.FileToWrite("Dockerfile", data)])
+    result = _frontend_result()
+    getattr(result.ref, "def").CopyFrom(big_def)
+    att = result.attestations["linux/amd64"].attestation.add()
+    att.ref.id = "att-ref"
+    getattr(att.ref, "def").CopyFrom(big_def)
+    bridge.frontend_result = result
+    build.run(client, _opts(), StubTransform(error=AssertionError("no PYENV: no transform")))
+    ret = _returned(bridge)
+    assert ret.HasField("result"), ret.error.message
+    assert ret.result.ref.id == "final-ref" and not ret.result.ref.HasField("def")
+    assert ret.result.metadata == result.metadata
+    (returned_att,) = ret.result.attestations["linux/amd64"].attestation
+    assert returned_att.ref.id == "att-ref" and not returned_att.ref.HasField("def")

@@ -81,3 +81,73 @@ def test_crash_status_is_one_readable_line() -> None:
         status = gwerrors.crash_status(err)
     assert status.code == 13
     assert "RuntimeError: boom" in status.message and "\n" not in status.message
+
+
+def test_fit_status_cuts_a_large_dockerfile_to_the_snippet_keeping_line_numbers() -> None:
+    lines = [f"RUN echo line {n}" for n in range(1, 200_001)]
+    data = ("\n".join(lines) + "\n").encode()
+    status = gwerrors.dockerfile_error_status(DockerfileError("bad", 150_000), filename="Dockerfile", data=data)
+    status.message = "x" * (gwerrors.MESSAGE_LIMIT + 10)
+    stack = status.details.add()
+    stack.type_url, stack.value = "github.com/moby/buildkit/stack.Stack+json", b"s" * (2 << 20)
+    assert status.ByteSize() > 4 << 20
+    out = gwerrors.fit_status(status)
+    assert out.ByteSize() <= gwerrors.STATUS_LIMIT
+    assert out.message.startswith("x" * 100) and len(out.message) < gwerrors.MESSAGE_LIMIT + 100
+    (detail,) = out.details  # the stack went, the location stayed
+    src = json.loads(detail.value)
+    shown = base64.b64decode(src["info"]["data"]).split(b"\n")
+    assert shown[150_000 - 1] == b"RUN echo line 150000"
+    assert shown[150_000 - 5] == b"RUN echo line 149996" and shown[150_000 + 3] == b"RUN echo line 150004"
+    assert shown[0] == b"" and len(shown) <= 150_010
+    assert src["ranges"] == [{"start": {"line": 150_000}, "end": {"line": 150_000}}]
+
+
+def test_fit_status_leaves_small_statuses_alone() -> None:
+    data = b"FROM a\nPYENV nope\n"
+    status = gwerrors.dockerfile_error_status(DockerfileError("bad", 2), filename="Dockerfile", data=data)
+    assert gwerrors.fit_status(status) == status
+
+
+def test_messages_with_undecodable_bytes_become_statuses() -> None:
+    """A message quoting the user's bytes (surrogateescape) used to raise UnicodeEncodeError."""
+    assert gwerrors.message_status("bad 'p\udcffy'").message == "bad 'p\ufffdy'"
+    status = gwerrors.dockerfile_error_status(DockerfileError("bad 'p\udcffy'", 2), filename="D", data=b"x\n\xff\n")
+    assert status.message == "bad 'p\ufffdy'"
+
+
+NO_ROOT = (
+    'process "/bin/sh /tmp/astro-pyenv/scripts/build-python.sh 3.13.5" did not complete successfully:'
+    " unable to find user root: invalid argument"
+)
+GEN_PYENV = gwerrors.GeneratedSource(
+    filename="Dockerfile",
+    generated=b"FROM a AS py\nUSER root\nRUN build-python\nFROM a\nRUN venv\nUSER app\nRUN user step\n",
+    original=b"FROM a\n  pyenv 3.13.5 py\nUSER app\nRUN user step\n",
+    source_lines=(2, 2, 2, 1, 2, 3, 4),
+)
+
+
+def test_missing_root_user_under_a_pyenv_line_is_explained() -> None:
+    """A base without /etc/passwd: BuildKit's 'unable to find user root' becomes one sentence (issue 10.8)."""
+    out = gwerrors.remap_status(_generated_error(GEN_PYENV, 3, 3, NO_ROOT), GEN_PYENV)
+    assert out.message == (
+        "PYENV compiles Python as user root, but the base image has no root entry in /etc/passwd"
+        " (or no /etc/passwd at all); build on an image that has one"
+    )
+    assert _source(out)["ranges"] == [{"start": {"line": 2}, "end": {"line": 2}}]
+
+
+def test_missing_stage_user_under_a_pyenv_line_is_explained() -> None:
+    message = "process \"/bin/sh -c venv\" did not complete successfully: unable to find user app: invalid argument"
+    out = gwerrors.remap_status(_generated_error(GEN_PYENV, 5, 5, message), GEN_PYENV)
+    assert out.message == (
+        "PYENV creates the venv as this stage's user app, but the base image has no app entry in /etc/passwd"
+        " (or no /etc/passwd at all); add the user above the PYENV line or use a numeric USER"
+    )
+
+
+def test_missing_user_at_a_users_own_line_is_left_alone() -> None:
+    message = "process \"/bin/sh -c user step\" did not complete successfully: unable to find user app: invalid argument"
+    out = gwerrors.remap_status(_generated_error(GEN_PYENV, 7, 7, message), GEN_PYENV)
+    assert out.message == message

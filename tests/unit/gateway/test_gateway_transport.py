@@ -56,9 +56,12 @@ def test_grpc_over_pipes(server: FakeServer, bridge: FakeBridge) -> None:
         sock.close()
 
 
-def test_main_process_speaks_only_grpc_on_stdout(server: FakeServer, bridge: FakeBridge) -> None:
-    """``python -m astro_pyenv_frontend`` as BuildKit starts it: one Return, nothing else on stdout."""
-    bridge.locals["dockerfile"] = {"Dockerfile": b"FROM alpine\n"}
+# Run as root (as CI runs these tests), the entry point would drop to uid 10001, which cannot
+# read this machine's Python; tests/unit/test_privileges.py and the e2e tests cover the drop.
+NO_DROP = "import sys; import astro_pyenv_frontend.privileges as p; p.drop_privileges = lambda: False; "
+
+
+def _run_main(server: FakeServer, prelude: str) -> subprocess.CompletedProcess[bytes]:
     in_r, in_w = os.pipe()
     out_r, out_w = os.pipe()
     sock = _engine_side(server, out_r, in_w)
@@ -69,13 +72,40 @@ def test_main_process_speaks_only_grpc_on_stdout(server: FakeServer, bridge: Fak
         "BUILDKIT_SESSION_ID": "sess",
         "ASTRO_PYENV_ROOT": "/nonexistent",
     }
-    proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from astro_pyenv_frontend.__main__ import main; sys.exit(main())"],
-        stdin=in_r, stdout=out_w, stderr=subprocess.PIPE, env=env, timeout=60,
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", prelude + "from astro_pyenv_frontend.__main__ import main; sys.exit(main())"],
+            stdin=in_r, stdout=out_w, stderr=subprocess.PIPE, env=env, timeout=60,
+        )
+    finally:
+        os.close(in_r)
+        os.close(out_w)
+        sock.close()
+
+
+def test_main_process_that_cannot_leave_root_returns_one_error_and_reads_nothing(
+    server: FakeServer, bridge: FakeBridge
+) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": b"FROM alpine\n"}
+    prelude = (
+        "import sys; import astro_pyenv_frontend.privileges as p\n"
+        "def fail(): raise p.PrivilegeError('could not drop root privileges to 10001:10001: [Errno 1] no')\n"
+        "p.drop_privileges = fail\n"
     )
-    os.close(in_r)
-    os.close(out_w)
-    sock.close()
+    proc = _run_main(server, prelude)
+    assert proc.returncode == 1
+    (ret,) = bridge.calls("Return")
+    assert ret.error.message == (
+        "astro-pyenv frontend: could not drop root privileges to 10001:10001: [Errno 1] no;"
+        " refusing to run the build as root"
+    )
+    assert [m for m, _ in bridge.requests] == ["Ping", "Return"]
+
+
+def test_main_process_speaks_only_grpc_on_stdout(server: FakeServer, bridge: FakeBridge) -> None:
+    """``python -m astro_pyenv_frontend`` as BuildKit starts it: one Return, nothing else on stdout."""
+    bridge.locals["dockerfile"] = {"Dockerfile": b"FROM alpine\n"}
+    proc = _run_main(server, NO_DROP)
     # A single stray byte on stdout would break the HTTP/2 stream and no Return would arrive.
     assert bridge.returned.is_set(), proc.stderr.decode()
     assert proc.returncode == 0, proc.stderr.decode()

@@ -30,6 +30,14 @@ from .proto import gateway_pb2, ops_pb2, status_pb2
 DOCKERFILE_FRONTEND = "dockerfile.v0"
 DOCKERFILE_INPUT = "dockerfile"
 DEFAULT_PYENV_ROOT = "/opt/astro-pyenv/pyenv"
+# BuildKit's gateway server takes gRPC messages up to grpc-go's default of 4 MiB.
+GATEWAY_MESSAGE_LIMIT = 4 << 20
+# dockerfile.v0's result goes back to the client with its LLB, whose source map holds the
+# Dockerfile and the definition it was read from: our input, which holds it again.  docker's
+# BuildKit client takes 4 MiB per message, so what we hand on inline stays well under half of
+# that; a larger file without PYENV lines is left to dockerfile.v0 to read, as without us.
+INLINE_LIMIT = 1 << 20
+CONVERTED_LIMIT = 1900 << 10
 
 REQUIRED_FRONTEND_CAPS = ("solve.base", "readfile", "return", "returnmap", "frontend.inputs")
 REQUIRED_LLB_CAPS = ("source.local", "source.local.sessionid", "source.local.followpaths", "file.base")
@@ -148,17 +156,17 @@ def read_dockerfile(
     except GatewayCallError as err:
         raise GatewayError(f"failed to resolve dockerfile: {err.status.message}") from None
     try:
-        data = client.read_file(ref, filename)
+        data = client.read_whole_file(ref, filename)
     except GatewayCallError as err:
         head, base = os.path.split(filename)
         if base != "Dockerfile":
             raise GatewayError(f"failed to read dockerfile: {err.status.message}") from None
         try:
-            data = client.read_file(ref, os.path.join(head, "dockerfile"))
+            data = client.read_whole_file(ref, os.path.join(head, "dockerfile"))
         except GatewayCallError:
             raise GatewayError(f"failed to read dockerfile: {err.status.message}") from None
     try:
-        dockerignore: bytes | None = client.read_file(ref, filename + ".dockerignore")
+        dockerignore: bytes | None = client.read_whole_file(ref, filename + ".dockerignore")
     except GatewayCallError:
         dockerignore = None
     return UserDockerfile(filename=filename, data=data, dockerignore=dockerignore, definition=definition)
@@ -193,8 +201,13 @@ def default_transform(text: str, fopts: FrontendOpts) -> Any:
     return transform(text, options)
 
 
-_CONTINUATION = re.compile(rb"[\\`][ \t]*\r?\n")
-_PYENV_LINE = re.compile(rb"^[ \t]*pyenv(?:[ \t]|\r?$)", re.IGNORECASE | re.MULTILINE)
+# BuildKit's parser trims Go's unicode.IsSpace before the keyword and after the line, and splits
+# the keyword off at [\t\v\f\r ]; any non-ASCII byte stands in for the multi-byte spaces (and the
+# BOM), so the test errs on the side of running the transform.
+_SPACE = rb"[\t\v\f\r \x80-\xff]"
+# A continuation, with the comment and blank lines the parser skips after it.
+_CONTINUATION = re.compile(rb"[\\`][ \t]*\r*\n(?:" + _SPACE + rb"*(?:#[^\n]*)?\n)*")
+_PYENV_LINE = re.compile(rb"^" + _SPACE + rb"*pyenv(?:" + _SPACE + rb"|[\\`]|$)", re.IGNORECASE | re.MULTILINE)
 
 
 def may_use_pyenv(data: bytes) -> bool:
@@ -279,10 +292,23 @@ def _warn_all(client: LLBBridgeClient, src: UserDockerfile, warnings: Iterable[A
     for w in warnings:
         line = max(1, int(w.line))
         rng = ops_pb2.Range(start=ops_pb2.Position(line=line), end=ops_pb2.Position(line=line))
+        info = ops_pb2.SourceInfo(
+            filename=src.filename, data=gwerrors.snippet_data(src.data, [(line, line)]), language=gwerrors.LANGUAGE
+        )
         try:
-            client.warn(w.message, digest=digest, info=src.source_info(), ranges=(rng,))
+            client.warn(gwerrors.safe_text(w.message), digest=digest, info=info, ranges=(rng,))
         except GatewayCallError as err:  # a lost warning must not fail the build
             print(f"astro-pyenv: warning not delivered: {err}", file=sys.stderr)
+
+
+def _solve_request_size(
+    fopts: FrontendOpts, inputs: Mapping[str, ops_pb2.Definition], dockerfile_input: ops_pb2.Definition
+) -> int:
+    """About the size of the Solve request that hands ``dockerfile_input`` on (a few bytes over)."""
+    size = dockerfile_input.ByteSize() + 64
+    size += sum(len(k) + len(v) + 16 for k, v in fopts.opts.items())
+    size += sum(len(k) + d.ByteSize() + 16 for k, d in inputs.items())
+    return size
 
 
 def forward(
@@ -337,6 +363,16 @@ def build(
         files.append(llb.FileToWrite(src.filename + ".dockerignore", src.dockerignore))
     name = "[internal] astro-pyenv: generated " + src.filename if result.changed else None
     dockerfile_input = llb.files_input(files, custom_name=name)
+    size = len(data) + len(src.dockerignore or b"")
+    too_big = _solve_request_size(fopts, inputs, dockerfile_input) > GATEWAY_MESSAGE_LIMIT
+    if not result.changed and (too_big or size > INLINE_LIMIT):
+        return forward(client, fopts, inputs, None)  # dockerfile.v0 reads the very same file itself
+    if result.changed and (too_big or size > CONVERTED_LIMIT):
+        raise GatewayError(
+            f"this Dockerfile with its PYENV lines converted is {size / (1 << 20):.1f} MiB, more than the"
+            f" {CONVERTED_LIMIT / (1 << 20):.1f} MiB astro-pyenv can hand on (docker's BuildKit client takes"
+            " 4 MiB per message and the converted file travels in it twice): make the Dockerfile smaller"
+        )
     try:
         return forward(client, fopts, inputs, dockerfile_input, evaluate=result.changed)
     except GatewayCallError as err:
@@ -347,6 +383,24 @@ def build(
             filename=src.filename, generated=data, original=src.data, source_lines=result.source_lines
         )
         raise ReturnedError(gwerrors.remap_status(err.status, gen)) from None
+
+
+def without_definitions(result: gateway_pb2.Result) -> gateway_pb2.Result:
+    """``result`` without the LLB definitions of its refs: Return needs only their ids.
+
+    dockerfile.v0's refs carry their LLB, source maps and so the whole Dockerfile included;
+    for a large Dockerfile that is more than BuildKit takes in one message.
+    """
+    out = gateway_pb2.Result()
+    out.CopyFrom(result)
+    refs = [out.ref] if out.WhichOneof("result") == "ref" else []
+    if out.WhichOneof("result") == "refs":
+        refs += list(out.refs.refs.values())
+    for attestations in out.attestations.values():
+        refs += [a.ref for a in attestations.attestation if a.HasField("ref")]
+    for ref in refs:
+        ref.ClearField("def")
+    return out
 
 
 def run(
@@ -367,7 +421,7 @@ def run(
     else:
         TIMER.mark("solve")
         try:
-            client.return_result(result)
+            client.return_result(without_definitions(result))
             TIMER.mark("return")
             print(TIMER.line(), file=sys.stderr)
             return 0
@@ -375,7 +429,7 @@ def run(
             traceback.print_exc(file=sys.stderr)
             status = gwerrors.crash_status(err)
     try:
-        client.return_error(status)
+        client.return_error(gwerrors.fit_status(status))
     except Exception:  # noqa: BLE001 - nothing left to tell BuildKit with
         traceback.print_exc(file=sys.stderr)
         print(f"astro-pyenv: {status.message}", file=sys.stderr)
@@ -399,3 +453,23 @@ def main() -> int:
             channel.close()
         finally:
             bridge.close()
+
+
+def main_error(message: str) -> int:
+    """Entry point when the frontend must not run: tell BuildKit why, read nothing else."""
+    from .transport import open_stdio_channel, take_stdout
+
+    print(message, file=sys.stderr)
+    channel, bridge = open_stdio_channel(0, take_stdout())
+    try:
+        client = LLBBridgeClient(channel)
+        client.ping()
+        client.return_error(gwerrors.message_status(message))
+    except Exception:  # noqa: BLE001 - the message is in the engine's log at least
+        traceback.print_exc(file=sys.stderr)
+    finally:
+        try:
+            channel.close()
+        finally:
+            bridge.close()
+    return 1

@@ -17,6 +17,7 @@ from .proto import gateway_pb2, ops_pb2, status_pb2
 SERVICE = "/moby.buildkit.v1.frontend.LLBBridge/"
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 PING_TIMEOUT = 60.0
+READ_CHUNK = 4 << 20
 
 
 class GatewayCallError(GatewayError):
@@ -103,9 +104,25 @@ class LLBBridgeClient:
         request = gateway_pb2.ResolveImageConfigRequest(Ref=ref, ResolveMode=resolve_mode, LogName=log_name)
         return self._call("ResolveImageConfig", request, gateway_pb2.ResolveImageConfigResponse).Config
 
-    def read_file(self, ref: str, path: str) -> bytes:
+    def read_file(self, ref: str, path: str, *, offset: int = 0, length: int = 0) -> bytes:
+        """The file, or ``length`` bytes of it from ``offset`` (engines may ignore the range)."""
         request = gateway_pb2.ReadFileRequest(Ref=ref, FilePath=path)
+        if length:
+            request.Range.CopyFrom(gateway_pb2.FileRange(Offset=offset, Length=length))
         return self._call("ReadFile", request, gateway_pb2.ReadFileResponse).Data
+
+    def read_whole_file(self, ref: str, path: str, chunk: int = READ_CHUNK) -> bytes:
+        """The whole file, in ranges of ``chunk`` bytes so no answer outgrows a gRPC message."""
+        parts: list[bytes] = []
+        offset = 0
+        while True:
+            data = self.read_file(ref, path, offset=offset, length=chunk)
+            if len(data) > chunk:  # the engine ignored the range: this is the whole file
+                return data
+            parts.append(data)
+            offset += len(data)
+            if len(data) < chunk:
+                return b"".join(parts)
 
     def inputs(self) -> dict[str, ops_pb2.Definition]:
         response = self._call("Inputs", gateway_pb2.InputsRequest(), gateway_pb2.InputsResponse)

@@ -17,6 +17,10 @@ import threading
 from typing import Any
 
 MAX_MESSAGE = 16 << 20  # BuildKit's own limit for gateway messages
+# BuildKit returns a failed call's status details (source snippets with the whole Dockerfile,
+# stacks) in trailing metadata; grpcio drops anything over 16 KiB by default, which a generated
+# Dockerfile of two PYENV lines already exceeds.  BuildKit's Go side allows 16 MiB.
+MAX_METADATA = 16 << 20
 _CHUNK = 1 << 16
 
 
@@ -119,6 +123,8 @@ def channel_options() -> list[tuple[str, Any]]:
     return [
         ("grpc.max_receive_message_length", MAX_MESSAGE),
         ("grpc.max_send_message_length", MAX_MESSAGE),
+        ("grpc.max_metadata_size", MAX_METADATA),
+        ("grpc.absolute_max_metadata_size", MAX_METADATA),
         # BuildKit's server answers to any authority; keep it short and fixed.
         ("grpc.default_authority", "localhost"),
         # Never try a second connection: there is only one pair of pipes.
