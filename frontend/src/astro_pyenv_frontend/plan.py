@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from . import astro_runtime, layout
+from .contract import BaseImageUse
 from .errors import DockerfileError
 from .instructions import FromInstruction, parse_arg, parse_env, parse_from
 from .lexer import Instruction, LexedDockerfile, Trivia
@@ -112,14 +113,6 @@ class Environment:
     @property
     def variable(self) -> str:
         return layout.environment_variable(self.name)
-
-
-@dataclass(frozen=True)
-class BaseImageUse:
-    """A base image under PYENV lines, used as is; ``line`` is its first PYENV line."""
-
-    image: str
-    line: int
 
 
 @dataclass(frozen=True)

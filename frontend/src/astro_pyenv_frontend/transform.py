@@ -6,54 +6,13 @@ The gateway frontend and the CLI both call :func:`transform`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import re
-from dataclasses import dataclass, field
 
 from . import emit, plan
-from .errors import DockerfileError
+from .contract import BaseImageUse, DockerfileError, TransformOptions, TransformResult, TransformWarning
 from .lexer import Instruction, LexedDockerfile, lex
-from .plan import BaseImageUse
 
 __all__ = ["BaseImageUse", "DockerfileError", "TransformOptions", "TransformResult", "TransformWarning", "transform"]
-
-
-@dataclass(frozen=True)
-class TransformOptions:
-    """Inputs besides the Dockerfile text.
-
-    ``frontend_image`` is our own image reference: generated stages mount
-    pyenv and the build scripts from it, so builds need no GitHub access.
-    ``known_versions`` are pyenv's definition names; None means the snapshot
-    bundled with this package (the pyenv the frontend image ships).
-    """
-
-    frontend_image: str
-    build_args: Mapping[str, str] = field(default_factory=dict)
-    known_versions: Sequence[str] | None = None
-
-
-@dataclass(frozen=True)
-class TransformWarning:
-    """Something the user should know, at ``line`` of their Dockerfile; the build goes on."""
-
-    message: str
-    line: int
-
-
-@dataclass(frozen=True)
-class TransformResult:
-    """The plain Dockerfile and, per output line, the user's line it came from.
-
-    ``warnings`` are located at the user's lines; ``pyenv_bases`` lets the gateway warn when
-    such a base has ONBUILD steps, which the transform cannot see without resolving the image.
-    """
-
-    dockerfile: str
-    source_lines: tuple[int | None, ...]
-    warnings: tuple[TransformWarning, ...]
-    changed: bool
-    pyenv_bases: tuple[BaseImageUse, ...] = ()
 
 
 def transform(text: str, options: TransformOptions) -> TransformResult:

@@ -1,0 +1,64 @@
+"""The transform's public contract: what goes in, what comes out, how it fails.
+
+Used by the CLI and the gateway.  Importing it is cheap (no parser, no templates), so the
+gateway can name these types on its fast path for Dockerfiles without PYENV lines.
+
+Errors: :class:`~.errors.DockerfileError` carries the user's line once; the gateway turns it
+into BuildKit's source-location detail, the CLI into ``Dockerfile:LINE: message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .errors import DockerfileError
+
+__all__ = ["BaseImageUse", "DockerfileError", "TransformOptions", "TransformResult", "TransformWarning"]
+
+
+@dataclass(frozen=True)
+class TransformOptions:
+    """Inputs besides the Dockerfile text.
+
+    ``frontend_image`` is our own image reference: generated stages mount
+    pyenv and the build scripts from it, so builds need no GitHub access.
+    ``known_versions`` are pyenv's definition names; None means the snapshot
+    bundled with this package (the pyenv the frontend image ships).
+    """
+
+    frontend_image: str
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    known_versions: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class TransformWarning:
+    """Something the user should know, at ``line`` of their Dockerfile; the build goes on."""
+
+    message: str
+    line: int
+
+
+@dataclass(frozen=True)
+class BaseImageUse:
+    """A base image under PYENV lines, used as is; ``line`` is its first PYENV line."""
+
+    image: str
+    line: int
+
+
+@dataclass(frozen=True)
+class TransformResult:
+    """The plain Dockerfile and, per output line, the user's line it came from.
+
+    ``changed`` is False for a Dockerfile without PYENV lines: ``dockerfile`` is then the
+    input, unchanged.  ``pyenv_bases`` lets the gateway warn when such a base has ONBUILD
+    steps, which the transform cannot see without resolving the image.
+    """
+
+    dockerfile: str
+    source_lines: tuple[int | None, ...]
+    warnings: tuple[TransformWarning, ...] = ()
+    changed: bool = False
+    pyenv_bases: tuple[BaseImageUse, ...] = ()
