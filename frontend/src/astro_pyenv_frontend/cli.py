@@ -9,8 +9,8 @@ run BuildKit frontends (Podman, Buildah).  Errors print as
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import click
 
@@ -90,7 +90,9 @@ def main() -> None:
 @_build_arg_option
 @_image_option
 @_pyenv_option
-def transform(dockerfile: str, build_args: tuple[str, ...], frontend_image: str | None, pyenv_root: Path | None) -> None:
+def transform(
+    dockerfile: str, build_args: tuple[str, ...], frontend_image: str | None, pyenv_root: Path | None
+) -> None:
     """Print the plain Dockerfile."""
     click.echo(_run(dockerfile, build_args, frontend_image, pyenv_root), nl=False)
 

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable
 
 from .errors import DockerfileError
 from .lexer import Instruction
@@ -55,7 +56,7 @@ _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*\Z")
 _PATH_CHARS_RE = re.compile(r"[A-Za-z0-9._+@/-]")
 
 #: Flag name (without ``--``) -> validator returning an error message or None.
-KNOWN_FLAGS: Mapping[str, Callable[[str], "str | None"]] = MappingProxyType({})
+KNOWN_FLAGS: Mapping[str, Callable[[str], str | None]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from fake_bridge import FakeBridge
 
 from astro_pyenv_frontend.errors import DockerfileError
-from astro_pyenv_frontend.gateway import build, llb
+from astro_pyenv_frontend.gateway import build, dockerfile, llb
 from astro_pyenv_frontend.gateway import errors as gwerrors
 from astro_pyenv_frontend.gateway.client import LLBBridgeClient
 from astro_pyenv_frontend.gateway.opts import FrontendOpts
@@ -240,7 +240,7 @@ def test_plain_dockerfile_skips_the_transform(bridge: FakeBridge, client: LLBBri
     ],
 )
 def test_may_use_pyenv_is_conservative(text: bytes, expected: bool) -> None:
-    assert build.may_use_pyenv(text) is expected
+    assert dockerfile.may_use_pyenv(text) is expected
 
 
 def test_old_engine_gets_clear_capability_error(bridge: FakeBridge, client: LLBBridgeClient) -> None:
@@ -341,7 +341,7 @@ def test_may_use_pyenv_sees_every_keyword_the_lexer_sees(text: bytes) -> None:
     from astro_pyenv_frontend.lexer import lex
 
     assert any(getattr(i, "keyword", "") == "PYENV" for i in lex(text.decode()).items)
-    assert build.may_use_pyenv(text) is True
+    assert dockerfile.may_use_pyenv(text) is True
 
 
 _WORDS = st.sampled_from(
@@ -358,7 +358,7 @@ def test_may_use_pyenv_never_misses_a_pyenv_instruction(words: list[str]) -> Non
 
     text = "".join(words)
     if any(getattr(i, "keyword", "") == "PYENV" for i in lex(text).items):
-        assert build.may_use_pyenv(text.encode()), repr(text)
+        assert dockerfile.may_use_pyenv(text.encode()), repr(text)
 
 
 def _big_plain_dockerfile(size: int) -> bytes:

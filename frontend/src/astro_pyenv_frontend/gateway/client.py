@@ -9,10 +9,14 @@ its details (source locations, stacks), which we may pass on to the user.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+from google.protobuf.message import Message
 
 from ..errors import GatewayError
 from .proto import gateway_pb2, ops_pb2, status_pb2
+
+_Response = TypeVar("_Response", bound=Message)
 
 SERVICE = "/moby.buildkit.v1.frontend.LLBBridge/"
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
@@ -52,7 +56,7 @@ class LLBBridgeClient:
         self._channel = channel
         self._calls: dict[str, Any] = {}
 
-    def _call(self, method: str, request: Any, response_type: Any, **kwargs: Any) -> Any:
+    def _call(self, method: str, request: Message, response_type: type[_Response], **kwargs: Any) -> _Response:
         call = self._calls.get(method)
         if call is None:
             call = self._channel.unary_unary(
@@ -64,9 +68,11 @@ class LLBBridgeClient:
         import grpc  # lazy; already loaded once a channel exists
 
         try:
-            return call(request, **kwargs)
+            response = call(request, **kwargs)
         except grpc.RpcError as err:
             raise GatewayCallError(method, status_from_rpc_error(err)) from None
+        assert isinstance(response, response_type)
+        return response
 
     def ping(self) -> gateway_pb2.PongResponse:
         # wait_for_ready: the first call also waits for the connection itself.

@@ -261,5 +261,9 @@ def fit_status(status: status_pb2.Status) -> status_pb2.Status:
     return out
 
 
-def has_source_detail(status: status_pb2.Status) -> bool:
-    return any(d.type_url == SOURCE_TYPE_URL for d in status.details)
+class ReturnedError(Exception):
+    """A failure already shaped as the status the user should see."""
+
+    def __init__(self, status: status_pb2.Status) -> None:
+        super().__init__(status.message)
+        self.status = status

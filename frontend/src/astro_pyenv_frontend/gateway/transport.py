@@ -40,7 +40,8 @@ def take_stdout() -> int:
 def _listen() -> tuple[socket.socket, str, str | None]:
     """A listening unix socket: abstract on Linux (no file), else in a temp dir."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    if sys.platform.startswith("linux"):
+    linux = sys.platform.startswith("linux")  # a variable: the other branch is for macOS hosts
+    if linux:
         name = "astro-pyenv-gw-" + secrets.token_hex(8)
         sock.bind("\0" + name)
         sock.listen(1)

@@ -1,0 +1,91 @@
+"""The transform, as the gateway runs it: only for Dockerfiles that may hold PYENV lines.
+
+The transform module (and its templates) is imported only when a line can be a PYENV
+instruction: for a plain Dockerfile that import would cost about as much as the rest of the
+frontend together.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..contract import TransformResult
+from ..errors import DockerfileError
+from . import errors as gwerrors
+from .errors import ReturnedError
+from .opts import FrontendOpts
+from .source import UserDockerfile
+
+DEFAULT_PYENV_ROOT = "/opt/astro-pyenv/pyenv"
+
+TransformFn = Callable[[str, FrontendOpts], TransformResult]
+
+
+def _known_versions() -> Sequence[str] | None:
+    """pyenv's definition names from the image; None lets the transform use its snapshot."""
+    root = Path(os.environ.get("ASTRO_PYENV_ROOT", DEFAULT_PYENV_ROOT))
+    if not root.is_dir():
+        return None
+    try:
+        from ..versions import load_known_versions
+
+        return load_known_versions(root)
+    except Exception:  # noqa: BLE001 - the bundled snapshot is a fine fallback
+        traceback.print_exc(file=sys.stderr)
+        return None
+
+
+def default_transform(text: str, fopts: FrontendOpts) -> TransformResult:
+    """The real transform, with options taken from the frontend options."""
+    from ..transform import TransformOptions, transform
+
+    options = TransformOptions(
+        frontend_image=fopts.source,
+        build_args=fopts.build_args,
+        known_versions=_known_versions(),
+    )
+    return transform(text, options)
+
+
+# BuildKit's parser trims Go's unicode.IsSpace before the keyword and after the line, and splits
+# the keyword off at [\t\v\f\r ]; any non-ASCII byte stands in for the multi-byte spaces (and the
+# BOM), so the test errs on the side of running the transform.
+_SPACE = rb"[\t\v\f\r \x80-\xff]"
+# A continuation, with the comment and blank lines the parser skips after it.
+_CONTINUATION = re.compile(rb"[\\`][ \t]*\r*\n(?:" + _SPACE + rb"*(?:#[^\n]*)?\n)*")
+_PYENV_LINE = re.compile(rb"^" + _SPACE + rb"*pyenv(?:" + _SPACE + rb"|[\\`]|$)", re.IGNORECASE | re.MULTILINE)
+
+
+def may_use_pyenv(data: bytes) -> bool:
+    """False only when no line can be a PYENV instruction (cheap, conservative).
+
+    Plain Dockerfiles then skip importing the transform and its templates,
+    which costs about as much as the rest of the frontend together.  (The
+    ``# syntax`` line names our image, so a bare substring test won't do.)
+    Lines are tried both as written and with continuations joined, since the
+    parser joins lines before reading the keyword but skips comment lines.
+    """
+    return bool(_PYENV_LINE.search(data) or _PYENV_LINE.search(_CONTINUATION.sub(b"", data)))
+
+
+def transform_dockerfile(
+    src: UserDockerfile, fopts: FrontendOpts, transform_fn: TransformFn = default_transform
+) -> tuple[bytes, TransformResult]:
+    """(bytes to hand on, TransformResult); DockerfileError becomes a located status."""
+    if not may_use_pyenv(src.data):
+        return src.data, TransformResult(dockerfile="", source_lines=())
+    text = src.data.decode("utf-8", errors="surrogateescape")
+    try:
+        result = transform_fn(text, fopts)
+    except DockerfileError as err:
+        raise ReturnedError(
+            gwerrors.dockerfile_error_status(err, filename=src.filename, data=src.data)
+        ) from None
+    if not result.changed:
+        return src.data, result
+    return result.dockerfile.encode("utf-8", errors="surrogateescape"), result
