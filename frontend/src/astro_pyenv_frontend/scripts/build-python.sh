@@ -130,7 +130,8 @@ if [ -d "$sources_cache" ]; then
     for f in "$sources"/*; do
         [ -f "$f" ] || continue
         name=$(basename "$f")
-        [ -f "$sources_cache/$name" ] && continue
+        # Kept as is when identical; replaced when not (a file that failed the check).
+        if [ -f "$sources_cache/$name" ] && cmp -s "$f" "$sources_cache/$name"; then continue; fi
         cp "$f" "$sources_cache/.$name.$$" && mv -f "$sources_cache/.$name.$$" "$sources_cache/$name" || true
     done
 fi
