@@ -90,8 +90,9 @@ def render_report(
         ),
         (
             "- **5** derives a new image for every run (the `-base` image plus one file, so a new image id on "
-            "the same OS, tagged as a new patch release) and rebuilds both on it with the compiled-CPython "
-            "cache mount filled by earlier builds."
+            "the same OS, tagged as a new patch release) and rebuilds both on it; ours compiles each CPython "
+            "again (interpreters come only from the layer cache, never from a shared cache mount; the "
+            "verified source tarballs are cached)."
         ),
         (
             "- **6**: `FROM <runtime -base>`, an ENV and a RUN, with our `# syntax=` line vs without, warm, "

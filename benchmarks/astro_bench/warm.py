@@ -74,8 +74,13 @@ def requirements_edit(r: Runner) -> None:
 def new_base(r: Runner) -> None:
     """5: rebuild on a new tag of the base image (the ``-base`` image plus one file, same OS),
     derived before each pair; the baseline runs in the first ``--heavy-runs`` pairs only."""
-    row = r.results.row("5", "5. rebuild on a new base tag, same OS", target="no CPython compiled again")
-    r.ensure_warm()  # fills the compiled-CPython cache mount for this OS
+    # Interpreters are reused only through the layer cache (never from a shared cache mount,
+    # docs/security.md), so a new base compiles each version once; sources come from the
+    # verified source-tarball cache.  Prebuilt digest-pinned interpreters will change this.
+    row = r.results.row(
+        "5", "5. rebuild on a new base tag, same OS", target="each version compiled once, nothing else rebuilt"
+    )
+    r.ensure_warm()  # fills the layer cache and the CPython source cache
     reused: list[int] = []
     compiled: list[int] = []
     base_compiles: list[int] = []
@@ -98,7 +103,8 @@ def new_base(r: Runner) -> None:
             base_compiles.append(len([s for s in b.executed_runs() if "python-build" in s.text]))
     set_base(r.project, RUNTIME_IMAGE)
     r.warm = False  # the last builds were on another base
-    row.met = "yes" if not any(compiled) and all(n == len(set(ENVIRONMENTS.values())) for n in reused) else "no"
+    versions = len(set(ENVIRONMENTS.values()))
+    row.met = "yes" if not any(reused) and all(c == versions for c in compiled) else "no"
     row.notes.append(
         f"each run derives a new image (the base + one file, new image id) tagged {repo}:{major_minor}.1xx(-base); "
         f"ours per run: CPython reused {reused}, compiled {compiled}; "

@@ -11,7 +11,8 @@
 # Shared libraries the interpreter needs and the base image lacks are copied
 # next to it (pyenv links with an rpath), so it runs on a minimal base too.
 #
-# usage: build-python.sh VERSION   (tools mounted at the directory above this script)
+# usage: build-python.sh VERSION   (pyenv mounted at ../pyenv, build-deps.sh beside this script;
+# only those are mounted, so editing another script keeps the compiled layers cached)
 set -eu
 
 version="$1"
@@ -130,7 +131,8 @@ if [ -d "$sources_cache" ]; then
     for f in "$sources"/*; do
         [ -f "$f" ] || continue
         name=$(basename "$f")
-        [ -f "$sources_cache/$name" ] && continue
+        # Kept as is when identical; replaced when not (a file that failed the check).
+        if [ -f "$sources_cache/$name" ] && cmp -s "$f" "$sources_cache/$name"; then continue; fi
         cp "$f" "$sources_cache/.$name.$$" && mv -f "$sources_cache/.$name.$$" "$sources_cache/$name" || true
     done
 fi
