@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from it_support import (
     AIRFLOW_VERSIONS,
     DAGS,

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from astro_pyenv_frontend.lexer import Instruction, lex
 from astro_pyenv_frontend.pyenv_instruction import parse_pyenv
 from astro_pyenv_frontend.versions import load_bundled_versions, resolve_version

@@ -9,6 +9,7 @@ check, a scheduler on another image); a task fails at run time naming the missin
 from datetime import datetime
 
 from airflow.decorators import dag, task
+
 from astro_pyenv.operators import BranchPyenvOperator, PyenvOperator
 
 

@@ -6,6 +6,7 @@ The callable returns the task_id to follow; Airflow skips the other downstream t
 from datetime import datetime
 
 from airflow.decorators import dag, task
+
 from astro_pyenv import resolve_python
 
 

@@ -67,7 +67,6 @@ def external_python_env_var():
         print(f"snowpark ran Python {snowpark_version}, modern ran Python {modern['python']}")
 
     report(snowpark_decorator(), modern_decorator())
-    snowpark_operator
 
 
 external_python_env_var()

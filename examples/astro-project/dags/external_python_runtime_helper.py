@@ -10,6 +10,7 @@ from datetime import datetime
 
 from airflow.decorators import dag, task
 from airflow.operators.python import ExternalPythonOperator
+
 from astro_pyenv import resolve_python
 
 

@@ -72,7 +72,7 @@ def _chunk(step: Step, plan: Plan) -> _Chunk:
     if isinstance(step, StageHead):
         return _user(step.text, step.item.start_line, step.item.end_line)
     if isinstance(step, ToolsStage):
-        return _generated(render.tools_stage(plan.frontend_image, step.stage, plan.pip_cache), step.line)
+        return _generated(render.tools_stage(plan.frontend_image, step.stage, step.pip_cache), step.line)
     if isinstance(step, InterpreterStage):
         interpreter = step.interpreter
         text = render.interpreter_stage(

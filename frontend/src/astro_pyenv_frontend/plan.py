@@ -47,6 +47,7 @@ __all__ = [
     "Environment",
     "Interpreter",
     "InterpreterStage",
+    "PipCache",
     "Plan",
     "PlanWarning",
     "StageHead",
@@ -116,6 +117,15 @@ class Environment:
 
 
 @dataclass(frozen=True)
+class PipCache:
+    """The opt-in pip cache shared between builds: mount ``id``, its top directory seeded from
+    ``seed_stage`` (empty and writable by every user, as BuildKit does not apply a mount mode)."""
+
+    id: str
+    seed_stage: str
+
+
+@dataclass(frozen=True)
 class PlanWarning:
     message: str
     line: int
@@ -143,6 +153,7 @@ class StageHead:
 class ToolsStage:
     stage: str
     line: int
+    pip_cache: PipCache | None
 
 
 @dataclass(frozen=True)
@@ -205,7 +216,7 @@ class Plan:
     steps: tuple[Step, ...]
     escape: str
     frontend_image: str
-    pip_cache: str | None
+    pip_cache: PipCache | None
     changed: bool
     syntax_line: int | None  # the ``# syntax=`` directive's line: dropped from the output
     pyenv_bases: tuple[BaseImageUse, ...] = ()
@@ -307,6 +318,7 @@ class _Planner:
         self.used_names: set[str] = set()
         self.interpreters: dict[tuple[str, str, str], Interpreter] = {}
         self.tools_stage: str | None = None
+        self.pip_cache: PipCache | None = None
 
     def run(self) -> Plan:
         items = list(self.lexed.items)
@@ -336,7 +348,7 @@ class _Planner:
             steps=tuple(self.steps),
             escape=self.escape,
             frontend_image=self.frontend_image,
-            pip_cache=pip_cache_id(self.build_args, self.global_args),
+            pip_cache=self.pip_cache,
             changed=changed,
             syntax_line=_syntax_line(self.lexed),
             pyenv_bases=tuple(self.pyenv_bases),
@@ -552,7 +564,10 @@ class _Planner:
         """The stage that mounts pyenv and our scripts, planned before its first use."""
         if self.tools_stage is None:
             self.tools_stage = self._unique(layout.TOOLS_STAGE)
-            self.steps.append(ToolsStage(self.tools_stage, line))
+            cache_id = pip_cache_id(self.build_args, self.global_args)
+            if cache_id is not None:
+                self.pip_cache = PipCache(cache_id, self._unique(f"{self.tools_stage}-pip-cache"))
+            self.steps.append(ToolsStage(self.tools_stage, line, self.pip_cache))
         return self.tools_stage
 
     # -- scope -----------------------------------------------------------------

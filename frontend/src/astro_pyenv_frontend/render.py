@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
+
+if TYPE_CHECKING:
+    from .plan import PipCache
 
 # python-build settings a user may pass as build args (``--build-arg NAME=...``);
 # checksums stay verified: the skip-checksum switch is deliberately absent.  Each is
@@ -79,7 +82,7 @@ def _render(template: str, **values: Any) -> str:
     return _environment().get_template(template).render(**values)
 
 
-def tools_stage(frontend_image: str, stage: str, pip_cache: str | None = None) -> str:
+def tools_stage(frontend_image: str, stage: str, pip_cache: PipCache | None = None) -> str:
     return _render("tools.Dockerfile.j2", frontend_image=frontend_image, stage=stage, pip_cache=pip_cache)
 
 
@@ -111,7 +114,7 @@ def venv_stage(
     interpreter_stage: str,
     tools_stage: str,
     python: str,
-    pip_cache: str | None = None,
+    pip_cache: PipCache | None = None,
 ) -> str:
     return _render(
         "venv.Dockerfile.j2",

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from astro_bench import report
 from astro_bench.buildlog import Build
 from astro_bench.options import parse_args

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from astro_pyenv_frontend.cli import main
 from click.testing import CliRunner
+
+from astro_pyenv_frontend.cli import main
 
 GOOD = "# syntax=example.com/astro-pyenv:1\nFROM python:3.12-slim\nPYENV 3.12.4 env1\n"
 

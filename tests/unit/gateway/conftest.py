@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
-from fake_bridge import FakeBridge, FakeServer
 
 from astro_pyenv_frontend.gateway.client import LLBBridgeClient
 from astro_pyenv_frontend.gateway.transport import channel_options
+
+from fake_bridge import FakeBridge, FakeServer
 
 
 @pytest.fixture

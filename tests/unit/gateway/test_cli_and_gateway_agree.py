@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fake_bridge import FakeBridge
 
 from astro_pyenv_frontend.cli import main as cli_main
 from astro_pyenv_frontend.gateway import build
@@ -20,6 +19,8 @@ from astro_pyenv_frontend.gateway import errors as gwerrors
 from astro_pyenv_frontend.gateway.client import LLBBridgeClient
 from astro_pyenv_frontend.gateway.opts import FrontendOpts
 from astro_pyenv_frontend.gateway.proto import gateway_pb2
+
+from fake_bridge import FakeBridge
 
 SYNTAX = b"# syntax=local/astro-pyenv-frontend:dev\n"
 OPTS = FrontendOpts(

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from fake_bridge import FakeBridge
 
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.gateway import build, dockerfile, llb
@@ -17,6 +16,8 @@ from astro_pyenv_frontend.gateway import errors as gwerrors
 from astro_pyenv_frontend.gateway.client import LLBBridgeClient
 from astro_pyenv_frontend.gateway.opts import FrontendOpts
 from astro_pyenv_frontend.gateway.proto import gateway_pb2, ops_pb2, status_pb2
+
+from fake_bridge import FakeBridge
 
 SOURCE = "local/astro-pyenv-frontend:dev"
 USER = b"# syntax=local/astro-pyenv-frontend:dev\nFROM alpine\nPYENV 3.12 py\nRUN echo hi\n"

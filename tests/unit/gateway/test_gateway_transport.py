@@ -8,10 +8,10 @@ import subprocess
 import sys
 import threading
 
-from fake_bridge import FakeBridge, FakeServer
-
 from astro_pyenv_frontend.gateway.client import LLBBridgeClient
 from astro_pyenv_frontend.gateway.transport import open_stdio_channel
+
+from fake_bridge import FakeBridge, FakeServer
 
 
 def _copy(src_fd: int | None, dst_fd: int | None, sock: socket.socket, to_sock: bool) -> None:

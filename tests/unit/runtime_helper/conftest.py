@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from rh_support import add_fake_distribution, find_python, make_venv
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import astro_pyenv.describe as describe_mod
 import pytest
+
+import astro_pyenv.describe as describe_mod
 from astro_pyenv import ProbeError, PyenvNotDefinedError, describe_environment
 
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import sys
 
-import astro_pyenv
 import pytest
+
+import astro_pyenv
 from astro_pyenv.provider_info import get_provider_info
 
 

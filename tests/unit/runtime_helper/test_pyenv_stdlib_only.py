@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from rh_support import SRC, find_python
 
 # Lists the top-level modules that were imported and are not part of the standard library.

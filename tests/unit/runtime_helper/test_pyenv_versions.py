@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from astro_pyenv.versions import public_version, same_release
 
 

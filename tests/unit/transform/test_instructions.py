@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.instructions import (
     ArgDecl,
@@ -177,9 +178,10 @@ def test_split_flags(args: str, flags: tuple[str, ...], rest: str) -> None:
 
 # -- the word splitter's fast path ---------------------------------------------
 
-from astro_pyenv_frontend.instructions import _parse_quoted_words, _parse_words  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+
+from astro_pyenv_frontend.instructions import _parse_quoted_words, _parse_words  # noqa: E402
 
 _UNQUOTED = st.text(
     alphabet=st.one_of(

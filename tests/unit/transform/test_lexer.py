@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from astro_pyenv_frontend.lexer import Directives, Heredoc, Instruction, Trivia, lex
 
 

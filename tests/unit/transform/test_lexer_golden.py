@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from astro_pyenv_frontend.lexer import Instruction, lex
 
 CASES = Path(__file__).parent / "lexer_cases"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from astro_pyenv_frontend.lexer import Instruction, lex
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from astro_pyenv_frontend.lexer import Instruction, lex
 
 TOKENS = [
     "FROM x", "RUN ", "COPY ", "ADD ", "ONBUILD ", "PYENV 3.12 a", "ENV A=1", "CMD [\"a\"]",

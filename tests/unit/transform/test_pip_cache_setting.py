@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from astro_pyenv_frontend.plan import pip_cache_id
 from astro_pyenv_frontend.transform import TransformOptions, transform
 

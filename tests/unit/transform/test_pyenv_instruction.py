@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.lexer import Instruction, lex
 from astro_pyenv_frontend.pyenv_instruction import (

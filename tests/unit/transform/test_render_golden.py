@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from astro_pyenv_frontend.emit import dockerfile_lines
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.transform import TransformOptions, transform

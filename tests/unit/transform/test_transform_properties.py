@@ -3,13 +3,14 @@ transforms or fails with a located DockerfileError, never another exception."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from astro_pyenv_frontend import astro_runtime
 from astro_pyenv_frontend.emit import dockerfile_lines
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.lexer import lex
 from astro_pyenv_frontend.transform import TransformOptions, transform
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 OPTIONS = TransformOptions(frontend_image="example.com/astro-pyenv:1")
 

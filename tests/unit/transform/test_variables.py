@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from astro_pyenv_frontend.variables import Expansion, ExpansionError, ShellLexer, expand, split_words
 
 ENV = {"PWD": "/home", "SHELL": "bash", "NULL": ""}
