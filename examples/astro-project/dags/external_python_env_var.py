@@ -44,7 +44,7 @@ def external_python_env_var():
         )
         return sys.version.split()[0]
 
-    snowpark_operator = ExternalPythonOperator(
+    ExternalPythonOperator(
         task_id="snowpark_operator",
         python=os.environ["ASTRO_PYENV_snowpark"],
         python_callable=snowpark_with_op_kwargs,

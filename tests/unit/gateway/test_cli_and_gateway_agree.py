@@ -67,6 +67,14 @@ CASES = {
         SYNTAX + b"FROM python:3.12-slim\nPYENV 3.12 " + b"n" * 240 + b"\n",
         (3, "<name> 'nnnnnnnnnnnnnnnnnnnn...' is 240 characters long; use at most 128"),
     ),
+    "ONBUILD PYENV in a Dockerfile without other PYENV lines": (
+        SYNTAX + b"FROM python:3.12-slim\nONBUILD  pyenv 3.12 later\n",
+        (
+            3,
+            "ONBUILD PYENV is not supported: the image that runs the trigger may be built without this frontend;"
+            " write the PYENV line in the Dockerfile that builds FROM this image",
+        ),
+    ),
     "PYENV indented with a form feed": (
         SYNTAX + b"FROM python:3.12-slim\n\fPYENV 3.12\n",
         (3, "PYENV expects <python-version> <name> [<requirements-file>], got 1 argument"),

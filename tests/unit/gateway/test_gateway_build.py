@@ -238,6 +238,9 @@ def test_plain_dockerfile_skips_the_transform(bridge: FakeBridge, client: LLBBri
         (b"FROM a\n# comment \\\nPYENV 3.12 x\n", True),
         (b"FROM a\n  Pyenv\t3.12 x\r\n", True),
         (b"FROM a\nRUN pyenv install\n", False),
+        (b"FROM a\nONBUILD PYENV 3.12 x\n", True),
+        (b"FROM a\n onbuild\tpyenv 3.12 x\n", True),
+        (b"FROM a\nONBUILD RUN pyenv install\n", False),
     ],
 )
 def test_may_use_pyenv_is_conservative(text: bytes, expected: bool) -> None:

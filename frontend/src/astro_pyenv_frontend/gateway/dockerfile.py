@@ -58,7 +58,10 @@ def default_transform(text: str, fopts: FrontendOpts) -> TransformResult:
 _SPACE = rb"[\t\v\f\r \x80-\xff]"
 # A continuation, with the comment and blank lines the parser skips after it.
 _CONTINUATION = re.compile(rb"[\\`][ \t]*\r*\n(?:" + _SPACE + rb"*(?:#[^\n]*)?\n)*")
-_PYENV_LINE = re.compile(rb"^" + _SPACE + rb"*pyenv(?:" + _SPACE + rb"|[\\`]|$)", re.IGNORECASE | re.MULTILINE)
+# ONBUILD PYENV too: the transform refuses it at its line.
+_PYENV_LINE = re.compile(
+    rb"^" + _SPACE + rb"*(?:onbuild" + _SPACE + rb"+)?pyenv(?:" + _SPACE + rb"|[\\`]|$)", re.IGNORECASE | re.MULTILINE
+)
 
 
 def may_use_pyenv(data: bytes) -> bool:
