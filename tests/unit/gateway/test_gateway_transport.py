@@ -75,7 +75,7 @@ def _run_main(server: FakeServer, prelude: str) -> subprocess.CompletedProcess[b
     try:
         return subprocess.run(
             [sys.executable, "-c", prelude + "from astro_pyenv_frontend.__main__ import main; sys.exit(main())"],
-            stdin=in_r, stdout=out_w, stderr=subprocess.PIPE, env=env, timeout=60,
+            stdin=in_r, stdout=out_w, stderr=subprocess.PIPE, env=env, timeout=60, check=False,
         )
     finally:
         os.close(in_r)

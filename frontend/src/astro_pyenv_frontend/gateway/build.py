@@ -41,7 +41,7 @@ def _solve_request_size(
     fopts: FrontendOpts, inputs: Mapping[str, ops_pb2.Definition], dockerfile_input: ops_pb2.Definition
 ) -> int:
     """About the size of the Solve request that hands ``dockerfile_input`` on (a few bytes over)."""
-    size = dockerfile_input.ByteSize() + 64
+    size: int = dockerfile_input.ByteSize() + 64
     size += sum(len(k) + len(v) + 16 for k, v in fopts.opts.items())
     size += sum(len(k) + d.ByteSize() + 16 for k, d in inputs.items())
     return size

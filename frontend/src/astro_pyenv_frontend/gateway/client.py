@@ -115,7 +115,8 @@ class LLBBridgeClient:
         request = gateway_pb2.ReadFileRequest(Ref=ref, FilePath=path)
         if length:
             request.Range.CopyFrom(gateway_pb2.FileRange(Offset=offset, Length=length))
-        return self._call("ReadFile", request, gateway_pb2.ReadFileResponse).Data
+        data: bytes = self._call("ReadFile", request, gateway_pb2.ReadFileResponse).Data
+        return data
 
     def read_whole_file(self, ref: str, path: str, chunk: int = READ_CHUNK) -> bytes:
         """The whole file, in ranges of ``chunk`` bytes so no answer outgrows a gRPC message."""
