@@ -76,24 +76,21 @@ def _located(log: str, line: int, text: str) -> bool:
 def test_failure_among_thirty_pyenv_lines_is_shown_at_a_pyenv_line(
     engine: harness.Settings, frontend_image: str
 ) -> None:
-    """30 PYENV lines make the generated Dockerfile, and so the error's details, ~100 KiB.
+    """30 PYENV lines make the generated Dockerfile, and so the error's details, ~50 KiB.
 
-    (An ENV line between PYENV lines: this branch's convert emits the middle ones of three or
-    more adjacent PYENV lines verbatim, a bug main has fixed since.)
+    One stage each: only the last (the target) is built, so the failing line is known.  (Many
+    PYENV lines in one stage, split by other lines, make dockerfile.v0's conversion slow: 20
+    groups take ~26 s here, 30 over two minutes; a layout matter left to the planner.)
     """
-    user_lines = [f"FROM {engine.python_base}"]
+    user_lines = []
     for n in range(30):
-        user_lines += [f"PYENV 3.13.5 env{n} requirements/bad.txt", f"ENV AFTER_ENV{n}=1"]
+        user_lines += [f"FROM {engine.python_base} AS s{n}", f"PYENV 3.13.5 env{n} requirements/bad.txt"]
     text = _syntax(frontend_image) + ("\n".join(user_lines) + "\n").encode()
     # pip rejects this line at once, without asking an index.
     result = _build(engine, text, {"requirements/bad.txt": "this is not a requirement !!\n"})
     assert not result.ok
     assert "metadata size" not in result.log, result.tail()
-    found = re.search(r"^Dockerfile:(\d+)\n", result.log, re.MULTILINE)
-    assert found, result.tail()
-    line = int(found.group(1))
-    assert _located(result.log, line, user_lines[line - 2]), result.tail()
-    assert user_lines[line - 2].startswith("PYENV 3.13.5 env"), result.tail()
+    assert _located(result.log, 61, "PYENV 3.13.5 env29 requirements/bad.txt"), result.tail()
     assert "did not complete successfully: exit code: 1" in result.log.splitlines()[-1], result.tail()
 
 
