@@ -143,12 +143,14 @@ def test_editing_a_dag_runs_no_pyenv_step(engine: harness.Settings, frontend_ima
 
 
 def test_minimal_base_and_non_root_user(engine: harness.Settings, frontend_image: str) -> None:
-    """On a base without Python's runtime libraries, as a non-root user that stays the user."""
+    """On a base without Python's runtime libraries, as a non-root user that stays the user.
+
+    3.9.2: every base compiles its own interpreters, and 3.9.2 is the faster compile."""
     dockerfile = f"""# syntax={frontend_image}
 FROM {MINIMAL_BASE}
 RUN useradd --create-home --uid 1234 runner
 USER runner
-PYENV 3.13.5 tool
+PYENV 3.9.2 tool
 """
     tag = "astro-pyenv-e2e/minimal:latest"
     result = harness.build(dockerfile, {}, tag=tag, settings=engine)
@@ -157,14 +159,13 @@ PYENV 3.13.5 tool
         run = _run(
             tag,
             f'id -u; "$ASTRO_PYENV_tool" -c "{MODULES}; print(\'imports-ok\')";'
-            " stat -c %u /opt/astro-pyenv/venvs/tool/lib",
+            " stat -c %u /opt/astro-pyenv/venvs/tool/lib /opt/astro-pyenv/venvs/tool",
         )
         assert run.exit_code == 0, run.output
-        assert run.output.split() == ["1234", "imports-ok", "1234"], run.output
-        if "reusing CPython 3.13.5" in result.log:
-            # A reused interpreter gets what the minimal base lacks from its cache entry.
-            assert "installing build dependencies" not in result.log, result.tail(80)
-            assert "kept with the compiled interpreter" in result.log
+        assert run.output.split() == ["1234", "imports-ok", "1234", "1234"], run.output
+        if "compiling CPython 3.9.2" in result.log:
+            # What the minimal base lacks was copied next to the interpreter.
+            assert "the base image does not have it" in result.log, result.tail(80)
     finally:
         _remove(engine, tag)
 
@@ -194,7 +195,8 @@ def test_base_with_onbuild_steps_builds_and_warns(engine: harness.Settings, fron
         f"FROM {engine.python_base}\nONBUILD RUN echo onbuild-step-ran\n", {}, tag=base_tag, settings=engine
     )
     assert base.ok, base.tail()
-    dockerfile = f"# syntax={frontend_image}\nFROM {base_tag}\nPYENV 3.13.5 tool\n"
+    # 3.9.2, the faster compile: ONBUILD steps run in the interpreter stage too, so it compiles.
+    dockerfile = f"# syntax={frontend_image}\nFROM {base_tag}\nPYENV 3.9.2 tool\n"
     result = harness.build(dockerfile, {}, settings=engine)
     try:
         assert result.ok, result.tail(120)

@@ -11,8 +11,7 @@
 # Shared libraries the interpreter needs and the base image lacks are copied
 # next to it (pyenv links with an rpath), so it runs on a minimal base too.
 #
-# usage: build-python.sh VERSION   (pyenv mounted at ../pyenv, build-deps.sh beside this script;
-# only those are mounted, so editing another script keeps the compiled layers cached)
+# usage: build-python.sh VERSION   (tools mounted at the directory above this script)
 set -eu
 
 version="$1"
