@@ -16,7 +16,6 @@ import pytest
 
 from . import harness
 
-
 # A base without Python or its runtime libraries (a debootstrap minbase stand-in here).
 MINIMAL_BASE = os.environ.get("ASTRO_PYENV_MINIMAL_BASE", "debian:bookworm-slim")
 MODULES = "import ssl, sqlite3, ctypes, zlib, bz2, lzma, readline"
