@@ -7,18 +7,26 @@ reads only the variables, whose naming rule :func:`environment_variable` defines
 
 from __future__ import annotations
 
-from .versions import major_minor
-
 ROOT = "/opt/astro-pyenv"
 PYTHON_ROOT = f"{ROOT}/python"  # one directory per CPython version
 VENV_ROOT = f"{ROOT}/venvs"  # one directory per environment name
 BIN_DIR = f"{ROOT}/bin"  # python3.X links, appended to PATH
+# A venv stage leaves its finished venv here; the final stage copies this directory's contents, so
+# the venv directory keeps its owner (scripts/make-venv.sh writes the same path).
+VENV_HANDOFF_DIR = f"{VENV_ROOT}/.astro-pyenv-out"
+
+# In the frontend image, mounted into generated stages: pyenv and our build scripts.
+TOOLS_PYENV = f"{ROOT}/pyenv"
+TOOLS_SCRIPTS = f"{ROOT}/scripts"
 
 VARIABLE_PREFIX = "ASTRO_PYENV_"
 
 # BuildKit secret ids a build may provide (none is stored in a layer).
 CA_SECRET = "astro-pyenv-ca"
 PIP_CONF_SECRET = "astro-pyenv-pip-conf"
+
+# The one cache mount of the interpreter stage: CPython source tarballs, checksum-verified on use.
+SOURCES_CACHE_ID = "astro-pyenv-cpython-sources"
 
 # Generated stage names (made unique against every name the user's lines use).
 TOOLS_STAGE = "pyenv-tools"
@@ -46,5 +54,7 @@ def interpreter_dir(version: str) -> str:
 
 def interpreter_python(version: str) -> str:
     """``.../python/3.13.5t/bin/python3.13t``: the series name pyenv installs."""
+    from .versions import major_minor  # lazily: the gateway imports this module on every build
+
     series = major_minor(version) + ("t" if version.endswith("t") else "")
     return f"{interpreter_dir(version)}/bin/python{series}"

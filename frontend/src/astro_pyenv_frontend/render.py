@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from . import layout
+
 if TYPE_CHECKING:
     from .plan import PipCache
 
@@ -75,6 +77,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     environment.filters["comment"] = comment_text
+    environment.globals["layout"] = layout
     return environment
 
 

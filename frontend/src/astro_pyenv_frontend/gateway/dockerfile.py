@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .. import layout
 from ..contract import TransformResult
 from ..errors import DockerfileError
 from . import errors as gwerrors
@@ -21,7 +22,7 @@ from .errors import ReturnedError
 from .opts import FrontendOpts
 from .source import UserDockerfile
 
-DEFAULT_PYENV_ROOT = "/opt/astro-pyenv/pyenv"
+DEFAULT_PYENV_ROOT = layout.TOOLS_PYENV
 
 TransformFn = Callable[[str, FrontendOpts], TransformResult]
 
