@@ -13,6 +13,21 @@ message`` only in the CLI.
 
 from __future__ import annotations
 
+from typing import Protocol
+
+
+class Located(Protocol):
+    """Anything that knows its span in the user's Dockerfile (a lexed instruction)."""
+
+    @property
+    def start_line(self) -> int: ...
+
+    @property
+    def end_line(self) -> int: ...
+
+    @property
+    def raw(self) -> str: ...
+
 
 class FrontendError(Exception):
     """Base class of every error the frontend reports to the user."""
@@ -27,6 +42,11 @@ class DockerfileError(FrontendError):
         self.line = line
         self.end_line = end_line if end_line is not None else line
         self.text = text
+
+    @classmethod
+    def at(cls, item: Located, message: str) -> DockerfileError:
+        """The error ``message`` at ``item``'s lines: the one way errors get their location."""
+        return cls(message, item.start_line, item.end_line, item.raw)
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"

@@ -56,15 +56,12 @@ def _go_quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _error(instr: Instruction, message: str) -> DockerfileError:
-    return DockerfileError(message, instr.start_line, instr.end_line, instr.raw)
-
 
 def _expand(instr: Instruction, word: str, env: Mapping[str, str], escape: str) -> str:
     try:
         return expand(word, env, escape).value
     except ExpansionError as exc:
-        raise _error(instr, f"{instr.keyword}: {exc.message}") from None
+        raise DockerfileError.at(instr, f"{instr.keyword}: {exc.message}") from None
 
 
 def _check_keyword(instr: Instruction, keyword: str) -> None:
@@ -81,26 +78,26 @@ def parse_from(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -
     if len(args) == 3 and args[1].lower() == "as":
         stage_name = args[2].lower()
         if not _STAGE_NAME_RE.match(stage_name):
-            raise _error(
+            raise DockerfileError.at(
                 instr,
                 f"invalid name for build stage: {_go_quote(args[2])}, "
                 "name can't start with a number or contain symbols",
             )
     elif len(args) != 1:
-        raise _error(instr, "FROM requires either one or three arguments: FROM <image> [AS <name>]")
+        raise DockerfileError.at(instr, "FROM requires either one or three arguments: FROM <image> [AS <name>]")
     platform: str | None = None
     for flag in flags:
         name, sep, value = flag.partition("=")
         if name != "--platform":
-            raise _error(instr, f"unknown flag: {name}; FROM accepts only --platform=<platform>")
+            raise DockerfileError.at(instr, f"unknown flag: {name}; FROM accepts only --platform=<platform>")
         if not sep:
-            raise _error(instr, f"missing a value on flag: {name}")
+            raise DockerfileError.at(instr, f"missing a value on flag: {name}")
         if platform is not None:
-            raise _error(instr, f"duplicate flag specified: {name}")
+            raise DockerfileError.at(instr, f"duplicate flag specified: {name}")
         platform = value
     image = _expand(instr, args[0], env, escape)
     if not image:
-        raise _error(instr, f"base name ({args[0]}) should not be blank")
+        raise DockerfileError.at(instr, f"base name ({args[0]}) should not be blank")
     return FromInstruction(image, args[0], stage_name, platform, flags)
 
 
@@ -166,12 +163,12 @@ def parse_arg(instr: Instruction, env: Mapping[str, str], escape: str = "\\") ->
     _, rest = split_flags(instr.args, escape)
     words = _parse_words(rest, escape)
     if not words:
-        raise _error(instr, "ARG requires at least one argument: ARG <name>[=<default>]")
+        raise DockerfileError.at(instr, "ARG requires at least one argument: ARG <name>[=<default>]")
     decls = []
     for word in words:
         name, sep, value = word.partition("=")
         if not name:
-            raise _error(instr, f"ARG names can not be blank: {_go_quote(word)}")
+            raise DockerfileError.at(instr, f"ARG names can not be blank: {_go_quote(word)}")
         decls.append(
             ArgDecl(
                 _expand(instr, name, env, escape),
@@ -186,25 +183,25 @@ def parse_env(instr: Instruction, env: Mapping[str, str], escape: str = "\\") ->
     _check_keyword(instr, "ENV")
     flags, rest = split_flags(instr.args, escape)
     if flags:
-        raise _error(instr, f"unknown flag: {flags[0].partition('=')[0]}; ENV accepts no flags")
+        raise DockerfileError.at(instr, f"unknown flag: {flags[0].partition('=')[0]}; ENV accepts no flags")
     words = _parse_words(rest, escape)
     if not words:
-        raise _error(instr, "ENV requires at least one argument: ENV <key>=<value> ...")
+        raise DockerfileError.at(instr, "ENV requires at least one argument: ENV <key>=<value> ...")
     pairs: list[tuple[str, str]] = []
     if "=" not in words[0]:
         parts = _WHITESPACE_RE.split(rest, maxsplit=1)
         if len(parts) < 2:
-            raise _error(instr, "ENV must have two arguments: ENV <key>=<value> ... or ENV <key> <value>")
+            raise DockerfileError.at(instr, "ENV must have two arguments: ENV <key>=<value> ... or ENV <key> <value>")
         pairs.append((parts[0], parts[1]))
     else:
         for word in words:
             key, sep, value = word.partition("=")
             if not sep:
-                raise _error(
+                raise DockerfileError.at(
                     instr,
                     f"Syntax error - can't find = in {_go_quote(word)}. Must be of the form: name=value",
                 )
             if not key:
-                raise _error(instr, f"ENV names can not be blank: {_go_quote(word)}")
+                raise DockerfileError.at(instr, f"ENV names can not be blank: {_go_quote(word)}")
             pairs.append((key, value))
     return tuple((_expand(instr, k, env, escape), _expand(instr, v, env, escape)) for k, v in pairs)

@@ -326,7 +326,9 @@ class _Planner:
         preamble, stages = _split_stages(items)
         for item in preamble:
             if isinstance(item, Instruction) and item.keyword == "PYENV":
-                raise _error(item, "PYENV must come after the first FROM: it adds a Python environment to a stage")
+                raise DockerfileError.at(
+                    item, "PYENV must come after the first FROM: it adds a Python environment to a stage"
+                )
         for item in preamble:
             if isinstance(item, Instruction) and item.keyword == "ARG":
                 for decl in parse_arg(item, self.global_args, self.escape):
@@ -415,7 +417,7 @@ class _Planner:
             variable = layout.environment_variable(pyenv.name)
             earlier = environments.get(variable)
             if earlier is not None:
-                raise _error(item, _msg_name_taken(pyenv.name, earlier, earlier.stage_index == stage_index))
+                raise DockerfileError.at(item, _msg_name_taken(pyenv.name, earlier, earlier.stage_index == stage_index))
             environments[variable] = _Defined(pyenv.name, item.start_line, stage_index, stage_name)
             if groups and _only_trivia_between(items, last_index, index):
                 groups[-1].append(_PyenvLine(index, pyenv))
@@ -540,7 +542,7 @@ class _Planner:
         try:
             return resolve_version(pyenv.version, self.known_versions)
         except UnknownVersionError as exc:
-            raise DockerfileError(str(exc), item.start_line, item.end_line, item.raw) from None
+            raise DockerfileError.at(item, str(exc)) from None
 
     def _interpreter(self, base: str, base_text: str, platform_flag: str, version: str, line: int) -> Interpreter:
         """The interpreter stage for (base, platform, version), planned at its first use."""
@@ -608,9 +610,6 @@ class _Planner:
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _error(item: Instruction, message: str) -> DockerfileError:
-    return DockerfileError(message, item.start_line, item.end_line, item.raw)
-
 
 def _split_stages(items: list[Item]) -> tuple[list[Item], list[list[Item]]]:
     preamble: list[Item] = []
@@ -675,7 +674,7 @@ def _reject_onbuild_pyenv(items: list[Item]) -> None:
         if isinstance(item, Instruction) and item.keyword == "ONBUILD":
             trigger = item.args.split(None, 1)
             if trigger and trigger[0].upper() == "PYENV":
-                raise _error(
+                raise DockerfileError.at(
                     item,
                     "ONBUILD PYENV is not supported: the image that runs the trigger may be built"
                     " without this frontend; write the PYENV line in the Dockerfile that builds FROM this image",
@@ -689,7 +688,7 @@ def _reject_numeric_stage_refs(items: list[Item]) -> None:
             match = _NUMERIC_FROM.search(item.args)
             if match:
                 number = match.group(1) or match.group(2)
-                raise _error(
+                raise DockerfileError.at(
                     item,
                     f"{item.keyword} refers to stage {number} by number; PYENV adds stages, so stage numbers"
                     " shift: name the stage (FROM ... AS name) and refer to it by that name",

@@ -197,17 +197,14 @@ def split_raw_words(text: str, escape: str) -> list[str]:
     return words
 
 
-def _error(instr: Instruction, message: str) -> DockerfileError:
-    return DockerfileError(message, instr.start_line, instr.end_line, instr.raw)
-
 
 def _expand_word(instr: Instruction, word: str, env: Mapping[str, str], escape: str) -> str:
     try:
         result = expand(word, env, escape)
     except ExpansionError as exc:
-        raise _error(instr, msg_expansion(exc.message)) from None
+        raise DockerfileError.at(instr, msg_expansion(exc.message)) from None
     if result.unset_substituted:
-        raise _error(instr, msg_unset_variable(result.unset_substituted[0]))
+        raise DockerfileError.at(instr, msg_unset_variable(result.unset_substituted[0]))
     return result.value
 
 
@@ -233,9 +230,9 @@ def _check_requirements(value: str) -> str | None:
 def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -> PyenvInstruction:
     """Parse a PYENV instruction; raise DockerfileError with its line range."""
     if instr.keyword != "PYENV":
-        raise _error(instr, msg_wrong_keyword(instr.keyword))
+        raise DockerfileError.at(instr, msg_wrong_keyword(instr.keyword))
     if instr.args.lstrip().startswith("["):
-        raise _error(instr, msg_json_form())
+        raise DockerfileError.at(instr, msg_json_form())
 
     flags: dict[str, str] = {}
     positional: list[str] = []
@@ -247,36 +244,36 @@ def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") 
         if raw.startswith("--") and not flags_done and not positional:
             name, sep, value = raw[2:].partition("=")
             if name not in KNOWN_FLAGS:
-                raise _error(instr, msg_unknown_flag(name))
+                raise DockerfileError.at(instr, msg_unknown_flag(name))
             if not sep:
-                raise _error(instr, msg_flag_without_value(name))
+                raise DockerfileError.at(instr, msg_flag_without_value(name))
             if name in flags:
-                raise _error(instr, msg_duplicate_flag(name))
+                raise DockerfileError.at(instr, msg_duplicate_flag(name))
             value = _expand_word(instr, value, env, escape)
             problem = KNOWN_FLAGS[name](value)
             if problem:
-                raise _error(instr, problem)
+                raise DockerfileError.at(instr, problem)
             flags[name] = value
             continue
         if raw.startswith("--") and not flags_done:
-            raise _error(instr, msg_flag_after_arguments(raw))
+            raise DockerfileError.at(instr, msg_flag_after_arguments(raw))
         positional.append(raw)
 
     values = [_expand_word(instr, word, env, escape) for word in positional]
     if len(values) not in (2, 3):
-        raise _error(instr, msg_argument_count(len(values)))
+        raise DockerfileError.at(instr, msg_argument_count(len(values)))
     version, name = values[0], values[1]
     if not _VERSION_RE.match(version):
-        raise _error(instr, msg_invalid_version(version))
+        raise DockerfileError.at(instr, msg_invalid_version(version))
     if not _NAME_RE.match(name):
-        raise _error(instr, msg_invalid_name(name))
+        raise DockerfileError.at(instr, msg_invalid_name(name))
     if len(name) > MAX_NAME_LENGTH:
-        raise _error(instr, msg_name_too_long(name))
+        raise DockerfileError.at(instr, msg_name_too_long(name))
     requirements: str | None = None
     if len(values) == 3:
         problem = _check_requirements(values[2])
         if problem:
-            raise _error(instr, problem)
+            raise DockerfileError.at(instr, problem)
         requirements = posixpath.normpath(values[2])
     return PyenvInstruction(
         version=version,
