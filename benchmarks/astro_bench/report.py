@@ -63,7 +63,9 @@ def render_report(
         (
             "- **Project**: `benchmarks/project` — an Astro project `FROM "
             f"{runtime_image}` with `PYENV 3.9.2 snowpark requirements-snowpark.txt` (three pinned pure-Python "
-            "packages) and `PYENV 3.13.5 modern`, a `dags/` folder, empty `packages.txt`/`requirements.txt`. "
+            "packages) and `PYENV 3.13.5 modern`, a `dags/` folder, empty `packages.txt`/`requirements.txt`; "
+            "it opts in to the shared pip cache (`ARG ASTRO_PYENV_PIP_CACHE=bench`), so scenario 4 shows the "
+            "cache at work for the runtime's `astro` user (uid 50000). "
             "The Astro Runtime base was chosen over `python:3.12-slim` because it is what the product is for: "
             "scenario 5 is a runtime patch release, and the project exercises the frontend's ONBUILD handling."
         ),
