@@ -222,14 +222,6 @@ class Plan:
     pyenv_bases: tuple[BaseImageUse, ...] = ()
     warnings: tuple[PlanWarning, ...] = ()
 
-    @property
-    def interpreters(self) -> tuple[Interpreter, ...]:
-        return tuple(step.interpreter for step in self.steps if isinstance(step, InterpreterStage))
-
-    @property
-    def environments(self) -> tuple[Environment, ...]:
-        return tuple(step.environment for step in self.steps if isinstance(step, VenvStage))
-
 
 def pip_cache_id(build_args: Mapping[str, str], global_args: Mapping[str, str]) -> str | None:
     """The cache mount id the venv stages share, or None (the default: no shared cache)."""
