@@ -1,0 +1,257 @@
+"""Prebuilt interpreters: which image, if any, stands in for compiling CPython.
+
+A *catalog* (JSON, baked into the frontend image by ``make interpreters`` + ``make
+frontend-image``) lists interpreter images by digest.  Each entry says exactly what it was built
+from; :func:`choose` uses one only when every part of that key matches the interpreter a PYENV
+line needs, else the interpreter is compiled as before.  Pure: the gateway reads the base
+image's ``/etc/os-release`` and the catalog, and passes them in.
+
+The key, everywhere (catalog entry, image labels, this module):
+
+- ``version``: the python-build definition name (``3.13.5``);
+- ``recipe``: :func:`recipe_digest` of the frontend image's pyenv tree and build scripts, so an
+  image is used only by a frontend whose compile would run the very same pyenv and scripts;
+- ``build``: the python-build settings (``configure`` options and ``OPT``); the frontend asks for
+  prebuilt images only when the build sets none of its own (see :data:`BUILD_SETTING_ARGS`);
+- ``os``: ``<ID>-<VERSION_ID>`` of the base's ``/etc/os-release`` (``debian-12``), which fixes
+  the C library too;
+- ``platforms``: the OCI platforms the image index holds (BuildKit picks one the normal way).
+
+Integrity: the catalog pins each image by digest, so a registry (or a mirror of it) can only
+serve those bytes or nothing; nothing else is ever pulled for an interpreter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "BUILD_SETTING_ARGS",
+    "CATALOG_PATH",
+    "Catalog",
+    "CatalogError",
+    "Choice",
+    "Entry",
+    "PREBUILT_ARG",
+    "RECIPE_PATH",
+    "choose",
+    "load_catalog",
+    "os_key",
+    "parse_catalog",
+    "recipe_digest",
+    "setting",
+]
+
+# In the frontend image: the catalog (with the default repository), and the image's own recipe
+# (:func:`recipe_digest` of its tools, computed when the image is built).
+CATALOG_PATH = "/opt/astro-pyenv/prebuilt/catalog.json"
+RECIPE_PATH = "/opt/astro-pyenv/prebuilt/recipe"
+
+# The user's switch: a build arg or an ARG before the first FROM (the Astro CLI passes no build
+# args).  Unset: the catalog's repository.  "off" (or none/no/false/0): always compile.  Anything
+# else: the repository to pull the catalog's digests from (a mirror keeps digests).
+PREBUILT_ARG = "ASTRO_PYENV_PREBUILT"
+_OFF = frozenset({"off", "none", "no", "false", "0"})
+
+# python-build settings that change what is built: when a build sets any of them, the interpreter
+# is compiled with them (download settings such as the mirror URL change nothing built).
+BUILD_SETTING_ARGS = (
+    "PYTHON_CONFIGURE_OPTS",
+    "CONFIGURE_OPTS",
+    "PYTHON_CFLAGS",
+    "PYTHON_MAKE_OPTS",
+    "MAKE_OPTS",
+    "PYTHON_MAKE_INSTALL_OPTS",
+    "MAKE_INSTALL_OPTS",
+    "PYTHON_MAKE_INSTALL_TARGET",
+)
+
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_PLATFORM = re.compile(r"^[a-z0-9]+/[a-z0-9_]+(?:/[a-z0-9]+)?$")
+
+
+class CatalogError(ValueError):
+    """The catalog file is not what :func:`parse_catalog` accepts."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One interpreter image, by digest, and the key it was built for."""
+
+    version: str
+    os: str
+    platforms: tuple[str, ...]
+    recipe: str
+    build: str  # python-build settings, as a label would show them
+    tag: str  # a human-readable tag in the repository (the digest is what is pulled)
+    digest: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    repository: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What one interpreter comes from: ``image`` (``repo:tag@digest``) or, when None, a compile;
+    ``reason`` is the one line the build's progress shows for it."""
+
+    image: str | None
+    reason: str
+
+
+def parse_catalog(text: str) -> Catalog:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"not JSON: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("repository"), str):
+        raise CatalogError('expected an object with "repository" and "interpreters"')
+    entries = []
+    for raw in data.get("interpreters") or ():
+        try:
+            entry = Entry(
+                version=str(raw["version"]),
+                os=str(raw["os"]),
+                platforms=tuple(str(p) for p in raw["platforms"]),
+                recipe=str(raw["recipe"]),
+                build=str(raw.get("build", "")),
+                tag=str(raw["tag"]),
+                digest=str(raw["digest"]),
+            )
+        except (KeyError, TypeError) as exc:
+            raise CatalogError(f"interpreter entry {raw!r}: {exc}") from None
+        if not _DIGEST.match(entry.digest):
+            raise CatalogError(f"interpreter {entry.version} ({entry.os}): digest {entry.digest!r} is not sha256:<hex>")
+        bad = [p for p in entry.platforms if not _PLATFORM.match(p)]
+        if bad or not entry.platforms:
+            raise CatalogError(f"interpreter {entry.version} ({entry.os}): platforms {list(entry.platforms)!r}")
+        entries.append(entry)
+    return Catalog(repository=data["repository"].strip(), entries=tuple(entries))
+
+
+def load_catalog(path: str = CATALOG_PATH) -> Catalog | None:
+    """The catalog baked into this image, or None when there is none (a frontend built without)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    return parse_catalog(text)
+
+
+def os_key(os_release: str) -> str | None:
+    """``<ID>-<VERSION_ID>`` from an os-release file's text, or None without both (e.g. sid)."""
+    fields: dict[str, str] = {}
+    for line in os_release.splitlines():
+        name, sep, value = line.strip().partition("=")
+        if sep and name in ("ID", "VERSION_ID"):
+            fields[name] = value.strip().strip("\"'")
+    if not fields.get("ID") or not fields.get("VERSION_ID"):
+        return None
+    return f"{fields['ID']}-{fields['VERSION_ID']}"
+
+
+def setting(build_args: Mapping[str, str], global_args: Mapping[str, str]) -> str | None:
+    """The user's :data:`PREBUILT_ARG`: None for "off", "" for the default, else a repository."""
+    value = build_args.get(PREBUILT_ARG)
+    if value is None:
+        value = global_args.get(PREBUILT_ARG, "")
+    value = value.strip()
+    if value.lower() in _OFF:
+        return None
+    return value
+
+
+def choose(
+    catalog: Catalog | None,
+    *,
+    version: str,
+    os: str | None,
+    platforms: Sequence[str],
+    recipe: str | None,
+    repository_setting: str | None,
+    custom_build: Iterable[str] = (),
+    platform_flag: str = "",
+) -> Choice:
+    """Use a catalog image for ``version`` on a base of ``os`` for every target platform, or say
+    why the interpreter is compiled."""
+    compiling = f"compiling CPython {version}"
+    if repository_setting is None:
+        return Choice(None, f"{compiling}: prebuilt interpreters are off ({PREBUILT_ARG})")
+    custom = sorted(custom_build)
+    if custom:
+        return Choice(None, f"{compiling}: the build sets {', '.join(custom)}")
+    if platform_flag:
+        return Choice(None, f"{compiling}: the stage's FROM names a platform")
+    if catalog is None or not catalog.entries:
+        return Choice(None, f"{compiling}: this frontend image lists no prebuilt interpreters")
+    if os is None:
+        return Choice(None, f"{compiling}: the base image has no /etc/os-release with ID and VERSION_ID")
+    repository = repository_setting or catalog.repository
+    if not repository:
+        return Choice(None, f"{compiling}: no repository for prebuilt interpreters ({PREBUILT_ARG})")
+    for_version = [e for e in catalog.entries if e.version == version]
+    if not for_version:
+        return Choice(None, f"{compiling}: no prebuilt image of this version")
+    for_os = [e for e in for_version if e.os == os]
+    if not for_os:
+        have = ", ".join(sorted({e.os for e in for_version}))
+        return Choice(None, f"{compiling}: the base is {os}; prebuilt images are for {have}")
+    for_recipe = [e for e in for_os if e.recipe == recipe]
+    if not for_recipe:
+        return Choice(None, f"{compiling}: the prebuilt images were made with other pyenv or build scripts")
+    wanted = list(platforms)
+    for entry in for_recipe:
+        if all(p in entry.platforms for p in wanted):
+            image = f"{repository}:{entry.tag}@{entry.digest}"
+            where = ", ".join(wanted)
+            return Choice(image, f"CPython {version}: prebuilt for {os} ({where}), {image}")
+    have = ", ".join(sorted({p for e in for_recipe for p in e.platforms}))
+    return Choice(None, f"{compiling}: prebuilt images are for {have}, not {', '.join(wanted)}")
+
+
+# -- the recipe --------------------------------------------------------------------------------
+
+
+def recipe_digest(tools_root: str | os.PathLike[str]) -> str:
+    """sha256 over every file (path, mode bits, content) under ``pyenv/`` and ``scripts/`` of
+    ``tools_root``: what a compile in this frontend image runs, whatever the pyenv commit says."""
+    root = Path(tools_root)
+    digest = hashlib.sha256()
+    for top in ("pyenv", "scripts"):
+        base = root / top
+        for path in sorted(_files(base)):
+            rel = path.relative_to(root).as_posix()
+            info = path.lstat()
+            digest.update(rel.encode() + b"\0" + oct(info.st_mode & 0o777).encode() + b"\0")
+            if path.is_symlink():
+                digest.update(b"link\0" + os.readlink(path).encode())
+            else:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(b"\n")
+    return "sha256:" + digest.hexdigest()
+
+
+def _files(base: Path) -> Iterable[Path]:
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames.sort()
+        for name in filenames:
+            yield Path(dirpath) / name
+        for name in dirnames:
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                yield path
+
+
+if __name__ == "__main__":  # python -m astro_pyenv_frontend.prebuilt TOOLS_ROOT: print the recipe
+    import sys
+
+    print(recipe_digest(sys.argv[1] if len(sys.argv) > 1 else "/opt/astro-pyenv"))
