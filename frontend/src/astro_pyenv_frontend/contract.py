@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 from .errors import DockerfileError
 
-__all__ = ["BaseImageUse", "DockerfileError", "TransformOptions", "TransformResult", "TransformWarning"]
+__all__ = [
+    "BaseImageUse",
+    "DockerfileError",
+    "InterpreterUse",
+    "TransformOptions",
+    "TransformResult",
+    "TransformWarning",
+]
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class TransformOptions:
     frontend_image: str
     build_args: Mapping[str, str] = field(default_factory=dict)
     known_versions: Sequence[str] | None = None
+    # (base image, version) -> prebuilt interpreter image (repo:tag@digest) to use, not compile
+    interpreter_images: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,12 +58,25 @@ class BaseImageUse:
 
 
 @dataclass(frozen=True)
+class InterpreterUse:
+    """One interpreter the generated Dockerfile builds: ``version`` for a stage FROM ``base_image``
+    (as expanded), first needed at ``line``; ``image`` is the prebuilt image used, if any."""
+
+    base_image: str
+    version: str
+    line: int
+    platform_flag: str = ""
+    image: str | None = None
+
+
+@dataclass(frozen=True)
 class TransformResult:
     """The plain Dockerfile and, per output line, the user's line it came from.
 
     ``changed`` is False for a Dockerfile without PYENV lines: ``dockerfile`` is then the
     input, unchanged.  ``pyenv_bases`` lets the gateway warn when such a base has ONBUILD
-    steps, which the transform cannot see without resolving the image.
+    steps, which the transform cannot see without resolving the image; ``interpreters`` and the
+    two prebuilt settings let it choose prebuilt interpreter images and transform again.
     """
 
     dockerfile: str
@@ -62,3 +84,6 @@ class TransformResult:
     warnings: tuple[TransformWarning, ...] = ()
     changed: bool = False
     pyenv_bases: tuple[BaseImageUse, ...] = ()
+    interpreters: tuple[InterpreterUse, ...] = ()
+    prebuilt_setting: str | None = ""  # ASTRO_PYENV_PREBUILT: None is off, "" the default
+    custom_build_settings: tuple[str, ...] = ()  # python-build settings this build sets

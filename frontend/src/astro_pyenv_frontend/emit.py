@@ -73,6 +73,12 @@ def _chunk(step: Step, plan: Plan) -> _Chunk:
         return _user(step.text, step.item.start_line, step.item.end_line)
     if isinstance(step, ToolsStage):
         return _generated(render.tools_stage(plan.frontend_image, step.stage, step.pip_cache), step.line)
+    if isinstance(step, InterpreterStage) and step.image is not None:
+        interpreter = step.interpreter
+        text = render.prebuilt_interpreter_stage(
+            version=interpreter.version, base_image=interpreter.base_image, image=step.image, stage=interpreter.stage
+        )
+        return _generated(text, step.line)
     if isinstance(step, InterpreterStage):
         interpreter = step.interpreter
         text = render.interpreter_stage(

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Union
 
-from . import astro_runtime, layout
+from . import astro_runtime, layout, prebuilt
 from .contract import BaseImageUse
 from .errors import DockerfileError
 from .instructions import FromInstruction, parse_arg, parse_env, parse_from
@@ -158,9 +158,12 @@ class ToolsStage:
 
 @dataclass(frozen=True)
 class InterpreterStage:
+    """Compiles ``interpreter``; or, with ``image`` (``repo:tag@digest``), takes it prebuilt."""
+
     interpreter: Interpreter
     tools_stage: str
     line: int
+    image: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,12 @@ class Plan:
     syntax_line: int | None  # the ``# syntax=`` directive's line: dropped from the output
     pyenv_bases: tuple[BaseImageUse, ...] = ()
     warnings: tuple[PlanWarning, ...] = ()
+    prebuilt_setting: str | None = ""  # see prebuilt.setting: None is off, "" the default
+    custom_build_settings: tuple[str, ...] = ()  # python-build settings this build sets
+
+    @property
+    def interpreter_stages(self) -> tuple[InterpreterStage, ...]:
+        return tuple(step for step in self.steps if isinstance(step, InterpreterStage))
 
 
 def pip_cache_id(build_args: Mapping[str, str], global_args: Mapping[str, str]) -> str | None:
@@ -240,9 +249,14 @@ def plan(
     frontend_image: str,
     build_args: Mapping[str, str],
     known_versions: Sequence[str],
+    interpreter_images: Mapping[tuple[str, str], str] | None = None,
 ) -> Plan:
-    """Plan the plain Dockerfile for ``lexed``; raise :class:`DockerfileError` on bad input."""
-    return _Planner(lexed, frontend_image, build_args, known_versions).run()
+    """Plan the plain Dockerfile for ``lexed``; raise :class:`DockerfileError` on bad input.
+
+    ``interpreter_images`` maps (base image, version) to the prebuilt image that stands in for
+    compiling that interpreter (the gateway decides; see :mod:`.prebuilt`).
+    """
+    return _Planner(lexed, frontend_image, build_args, known_versions, interpreter_images or {}).run()
 
 
 # -- the planner ------------------------------------------------------------------------------
@@ -295,8 +309,14 @@ class _Group:
 
 class _Planner:
     def __init__(
-        self, lexed: LexedDockerfile, frontend_image: str, build_args: Mapping[str, str], known_versions: Sequence[str]
+        self,
+        lexed: LexedDockerfile,
+        frontend_image: str,
+        build_args: Mapping[str, str],
+        known_versions: Sequence[str],
+        interpreter_images: Mapping[tuple[str, str], str],
     ) -> None:
+        self.interpreter_images = interpreter_images
         self.lexed = lexed
         self.escape = lexed.directives.escape
         self.frontend_image = frontend_image
@@ -338,6 +358,7 @@ class _Planner:
             changed |= self._stage(stage_items)
         if changed:
             _reject_numeric_stage_refs(items)
+            self._check_prebuilt_setting()
         return Plan(
             steps=tuple(self.steps),
             escape=self.escape,
@@ -347,7 +368,28 @@ class _Planner:
             syntax_line=_syntax_line(self.lexed),
             pyenv_bases=tuple(self.pyenv_bases),
             warnings=tuple(self.warnings),
+            prebuilt_setting=prebuilt.setting(self.build_args, self.global_args),
+            custom_build_settings=self._custom_build_settings(),
         )
+
+    def _check_prebuilt_setting(self) -> None:
+        repository = prebuilt.setting(self.build_args, self.global_args)
+        if repository and not prebuilt.valid_repository(repository):
+            first = next(s.line for s in self.steps if isinstance(s, (InterpreterStage, VenvStage)))
+            raise DockerfileError(
+                f"{prebuilt.PREBUILT_ARG}={repository!r} is neither a repository (host[:port]/path, no tag)"
+                " nor off",
+                first,
+            )
+
+    def _custom_build_settings(self) -> tuple[str, ...]:
+        """The python-build settings the interpreter stages' ARGs receive, non-empty."""
+        found = []
+        for name in prebuilt.BUILD_SETTING_ARGS:
+            value = self.build_args.get(name, self.global_args.get(name, ""))
+            if value.strip():
+                found.append(name)
+        return tuple(found)
 
     # -- stages ----------------------------------------------------------------
 
@@ -551,7 +593,8 @@ class _Planner:
         stage = self._unique(f"{layout.INTERPRETER_STAGE_PREFIX}{_slug(version)}{suffix}")
         interpreter = Interpreter(stage, version, base, base_text, platform_flag)
         self.interpreters[key] = interpreter
-        self.steps.append(InterpreterStage(interpreter, tools, line))
+        image = None if platform_flag else self.interpreter_images.get((base, version))
+        self.steps.append(InterpreterStage(interpreter, tools, line, image))
         return interpreter
 
     def _tools(self, line: int) -> str:

@@ -40,12 +40,14 @@ __all__ = [
     "Entry",
     "PREBUILT_ARG",
     "RECIPE_PATH",
+    "choice_without_os",
     "choose",
     "load_catalog",
     "os_key",
     "parse_catalog",
     "recipe_digest",
     "setting",
+    "valid_repository",
 ]
 
 # In the frontend image: the catalog (with the default repository), and the image's own recipe
@@ -72,6 +74,10 @@ BUILD_SETTING_ARGS = (
     "PYTHON_MAKE_INSTALL_TARGET",
 )
 
+_REPOSITORY = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?/)?"
+    r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$"
+)
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _PLATFORM = re.compile(r"^[a-z0-9]+/[a-z0-9_]+(?:/[a-z0-9]+)?$")
 
@@ -159,6 +165,11 @@ def os_key(os_release: str) -> str | None:
     return f"{fields['ID']}-{fields['VERSION_ID']}"
 
 
+def valid_repository(name: str) -> bool:
+    """Whether ``name`` is an image repository (``host[:port]/path``), without tag or digest."""
+    return len(name) <= 255 and _REPOSITORY.match(name) is not None
+
+
 def setting(build_args: Mapping[str, str], global_args: Mapping[str, str]) -> str | None:
     """The user's :data:`PREBUILT_ARG`: None for "off", "" for the default, else a repository."""
     value = build_args.get(PREBUILT_ARG)
@@ -183,6 +194,47 @@ def choose(
 ) -> Choice:
     """Use a catalog image for ``version`` on a base of ``os`` for every target platform, or say
     why the interpreter is compiled."""
+    early = choice_without_os(
+        catalog,
+        version=version,
+        repository_setting=repository_setting,
+        custom_build=custom_build,
+        platform_flag=platform_flag,
+    )
+    if early is not None:
+        return early
+    assert catalog is not None
+    compiling = f"compiling CPython {version}"
+    if os is None:
+        return Choice(None, f"{compiling}: the base image has no /etc/os-release with ID and VERSION_ID")
+    for_version = [e for e in catalog.entries if e.version == version]
+    for_os = [e for e in for_version if e.os == os]
+    if not for_os:
+        have = ", ".join(sorted({e.os for e in for_version}))
+        return Choice(None, f"{compiling}: the base is {os}; prebuilt images of {version} are for {have}")
+    for_recipe = [e for e in for_os if e.recipe == recipe]
+    if not for_recipe:
+        return Choice(None, f"{compiling}: the prebuilt images were made with other pyenv or build scripts")
+    wanted = list(platforms)
+    repository = repository_setting or catalog.repository
+    for entry in for_recipe:
+        if all(p in entry.platforms for p in wanted):
+            image = f"{repository}:{entry.tag}@{entry.digest}"
+            return Choice(image, f"CPython {version}: prebuilt for {os} ({', '.join(wanted)}), {image}")
+    have = ", ".join(sorted({p for e in for_recipe for p in e.platforms}))
+    return Choice(None, f"{compiling}: prebuilt images are for {have}, not {', '.join(wanted)}")
+
+
+def choice_without_os(
+    catalog: Catalog | None,
+    *,
+    version: str,
+    repository_setting: str | None,
+    custom_build: Iterable[str] = (),
+    platform_flag: str = "",
+) -> Choice | None:
+    """The compile :func:`choose` returns whatever the base's OS is, or None when the OS decides
+    (then the gateway reads the base's ``/etc/os-release``, and only then)."""
     compiling = f"compiling CPython {version}"
     if repository_setting is None:
         return Choice(None, f"{compiling}: prebuilt interpreters are off ({PREBUILT_ARG})")
@@ -193,29 +245,11 @@ def choose(
         return Choice(None, f"{compiling}: the stage's FROM names a platform")
     if catalog is None or not catalog.entries:
         return Choice(None, f"{compiling}: this frontend image lists no prebuilt interpreters")
-    if os is None:
-        return Choice(None, f"{compiling}: the base image has no /etc/os-release with ID and VERSION_ID")
-    repository = repository_setting or catalog.repository
-    if not repository:
+    if not (repository_setting or catalog.repository):
         return Choice(None, f"{compiling}: no repository for prebuilt interpreters ({PREBUILT_ARG})")
-    for_version = [e for e in catalog.entries if e.version == version]
-    if not for_version:
+    if not any(e.version == version for e in catalog.entries):
         return Choice(None, f"{compiling}: no prebuilt image of this version")
-    for_os = [e for e in for_version if e.os == os]
-    if not for_os:
-        have = ", ".join(sorted({e.os for e in for_version}))
-        return Choice(None, f"{compiling}: the base is {os}; prebuilt images are for {have}")
-    for_recipe = [e for e in for_os if e.recipe == recipe]
-    if not for_recipe:
-        return Choice(None, f"{compiling}: the prebuilt images were made with other pyenv or build scripts")
-    wanted = list(platforms)
-    for entry in for_recipe:
-        if all(p in entry.platforms for p in wanted):
-            image = f"{repository}:{entry.tag}@{entry.digest}"
-            where = ", ".join(wanted)
-            return Choice(image, f"CPython {version}: prebuilt for {os} ({where}), {image}")
-    have = ", ".join(sorted({p for e in for_recipe for p in e.platforms}))
-    return Choice(None, f"{compiling}: prebuilt images are for {have}, not {', '.join(wanted)}")
+    return None
 
 
 # -- the recipe --------------------------------------------------------------------------------

@@ -105,6 +105,13 @@ def interpreter_stage(
     )
 
 
+def prebuilt_interpreter_stage(*, version: str, base_image: str, image: str, stage: str) -> str:
+    """The interpreter stage when a prebuilt image (``repo:tag@digest``) stands in for the compile."""
+    return _render(
+        "prebuilt_interpreter.Dockerfile.j2", version=version, base_image=base_image, image=image, stage=stage
+    )
+
+
 def venv_stage(
     *,
     esc: str,

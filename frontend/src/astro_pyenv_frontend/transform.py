@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 
 from . import emit, plan
-from .contract import BaseImageUse, DockerfileError, TransformOptions, TransformResult, TransformWarning
+from .contract import (
+    BaseImageUse,
+    DockerfileError,
+    InterpreterUse,
+    TransformOptions,
+    TransformResult,
+    TransformWarning,
+)
 from .lexer import Instruction, LexedDockerfile, lex
 
 __all__ = ["BaseImageUse", "DockerfileError", "TransformOptions", "TransformResult", "TransformWarning", "transform"]
@@ -29,14 +36,37 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
 
         known = load_bundled_versions()
     planned = plan.plan(
-        lexed, frontend_image=options.frontend_image, build_args=options.build_args, known_versions=known
+        lexed,
+        frontend_image=options.frontend_image,
+        build_args=options.build_args,
+        known_versions=known,
+        interpreter_images=options.interpreter_images,
     )
     warnings = tuple(TransformWarning(w.message, w.line) for w in planned.warnings)
     if not planned.changed:
         lines = tuple(range(1, len(emit.dockerfile_lines(text)) + 1))
         return TransformResult(text, lines, warnings, changed=False)
     dockerfile, source_lines = emit.emit(planned)
-    return TransformResult(dockerfile, source_lines, warnings, changed=True, pyenv_bases=planned.pyenv_bases)
+    interpreters = tuple(
+        InterpreterUse(
+            base_image=step.interpreter.base_image,
+            version=step.interpreter.version,
+            line=step.line,
+            platform_flag=step.interpreter.platform_flag,
+            image=step.image,
+        )
+        for step in planned.interpreter_stages
+    )
+    return TransformResult(
+        dockerfile,
+        source_lines,
+        warnings,
+        changed=True,
+        pyenv_bases=planned.pyenv_bases,
+        interpreters=interpreters,
+        prebuilt_setting=planned.prebuilt_setting,
+        custom_build_settings=planned.custom_build_settings,
+    )
 
 
 _NOT_UTF8 = re.compile("[\ud800-\udfff]")

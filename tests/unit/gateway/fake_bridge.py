@@ -60,6 +60,7 @@ class FakeBridge:
     on_frontend: Callable[[gateway_pb2.SolveRequest], None] | None = None
     requests: list[tuple[str, Any]] = field(default_factory=list)
     refs: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    images: dict[str, dict[str, bytes]] = field(default_factory=dict)  # docker-image:// sources' files
     image_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
     returned: threading.Event = field(default_factory=threading.Event)
     honour_ranges: bool = True  # False: an engine that ignores ReadFile ranges
@@ -124,6 +125,10 @@ class FakeBridge:
             ops[llb.op_digest(data)] = op
         head = ops[llb.head_digest(definition)]
         kind = head.WhichOneof("op")
+        if kind == "source" and head.source.identifier.startswith("docker-image://"):
+            ref = head.source.identifier.removeprefix("docker-image://")
+            platform = f"{head.platform.OS}/{head.platform.Architecture}"
+            return dict(self.images.get(f"{ref} {platform}", self.images.get(ref, {})))
         if kind == "source":
             name = head.source.identifier.removeprefix("local://")
             files = self.locals.get(name, {})

@@ -37,6 +37,9 @@ class Result_:
     warnings: tuple = ()
     changed: bool = True
     pyenv_bases: tuple = ()
+    interpreters: tuple = ()
+    prebuilt_setting: str | None = ""
+    custom_build_settings: tuple = ()
 
 
 @dataclass
@@ -47,7 +50,7 @@ class StubTransform:
     error: BaseException | None = None
     seen: list = field(default_factory=list)
 
-    def __call__(self, text: str, fopts: FrontendOpts) -> Result_:
+    def __call__(self, text: str, fopts: FrontendOpts, interpreter_images: object = None) -> Result_:
         self.seen.append((text, fopts))
         if self.error is not None:
             raise self.error

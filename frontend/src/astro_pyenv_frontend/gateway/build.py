@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from ..errors import GatewayError
 from . import errors as gwerrors
-from . import llb
+from . import interpreters, llb
 from .caps import check_caps, check_generated_caps
 from .client import GatewayCallError, LLBBridgeClient
 from .dockerfile import TransformFn, default_transform, transform_dockerfile
@@ -91,6 +91,12 @@ def build(
     timer.mark("read")
     data, result = transform_dockerfile(src, fopts, transform_fn)
     timer.mark("transform")
+    if result.changed and result.interpreters:
+        chosen = interpreters.choose_images(client, fopts, result)
+        timer.mark("interpreters")
+        if chosen:
+            data, result = transform_dockerfile(src, fopts, transform_fn, chosen)
+            timer.mark("transform")
     if result.changed:
         check_generated_caps(llb_caps)
     warnings = list(result.warnings)

@@ -11,7 +11,7 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .. import layout
@@ -24,7 +24,8 @@ from .source import UserDockerfile
 
 DEFAULT_PYENV_ROOT = layout.TOOLS_PYENV
 
-TransformFn = Callable[[str, FrontendOpts], TransformResult]
+# (text, options, prebuilt interpreter images by (base image, version)) -> result
+TransformFn = Callable[[str, FrontendOpts, Mapping[tuple[str, str], str]], TransformResult]
 
 
 def _known_versions() -> Sequence[str] | None:
@@ -41,7 +42,9 @@ def _known_versions() -> Sequence[str] | None:
         return None
 
 
-def default_transform(text: str, fopts: FrontendOpts) -> TransformResult:
+def default_transform(
+    text: str, fopts: FrontendOpts, interpreter_images: Mapping[tuple[str, str], str] | None = None
+) -> TransformResult:
     """The real transform, with options taken from the frontend options."""
     from ..transform import TransformOptions, transform
 
@@ -49,6 +52,7 @@ def default_transform(text: str, fopts: FrontendOpts) -> TransformResult:
         frontend_image=fopts.source,
         build_args=fopts.build_args,
         known_versions=_known_versions(),
+        interpreter_images=interpreter_images or {},
     )
     return transform(text, options)
 
@@ -78,14 +82,17 @@ def may_use_pyenv(data: bytes) -> bool:
 
 
 def transform_dockerfile(
-    src: UserDockerfile, fopts: FrontendOpts, transform_fn: TransformFn = default_transform
+    src: UserDockerfile,
+    fopts: FrontendOpts,
+    transform_fn: TransformFn = default_transform,
+    interpreter_images: Mapping[tuple[str, str], str] | None = None,
 ) -> tuple[bytes, TransformResult]:
     """(bytes to hand on, TransformResult); DockerfileError becomes a located status."""
     if not may_use_pyenv(src.data):
         return src.data, TransformResult(dockerfile="", source_lines=())
     text = src.data.decode("utf-8", errors="surrogateescape")
     try:
-        result = transform_fn(text, fopts)
+        result = transform_fn(text, fopts, interpreter_images or {})
     except DockerfileError as err:
         raise ReturnedError(
             gwerrors.dockerfile_error_status(err, filename=src.filename, data=src.data)

@@ -119,6 +119,22 @@ def local_source(
     return _definition([(serialize(op), meta)])
 
 
+def image_source(
+    ref: str, *, platform: Mapping[str, Any] | None = None, custom_name: str | None = None
+) -> ops_pb2.Definition:
+    """``docker-image://ref`` for ``platform``: an image's filesystem, to read a file from."""
+    op = ops_pb2.Op(
+        source=ops_pb2.SourceOp(identifier="docker-image://" + ref), constraints=ops_pb2.WorkerConstraints()
+    )
+    plat = _platform(platform)
+    if plat is not None:
+        op.platform.CopyFrom(plat)
+    meta = ops_pb2.OpMetadata(caps={"source.image": True})
+    if custom_name:
+        meta.description["llb.customname"] = custom_name
+    return _definition([(serialize(op), meta)])
+
+
 def files_input(files: Sequence[FileToWrite], *, custom_name: str | None = None) -> ops_pb2.Definition:
     """Scratch plus one file op writing ``files`` (parents created as needed).
 

@@ -1,0 +1,194 @@
+"""Prebuilt or compiled: the gateway's side of :mod:`..prebuilt`.
+
+For each interpreter the transform planned, decide whether a catalog image stands in for the
+compile.  That needs what the pure transform cannot know: the catalog and recipe baked into this
+image, the build's target platforms, each base image's ``/etc/os-release`` (read through the
+gateway, only when the answer depends on it), and whether the registry serves the pinned image.
+Every interpreter then gets one progress line saying which path it took and why.  Nothing here
+fails a build: whatever goes wrong means "compile", with the reason on that line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .. import prebuilt
+from ..contract import InterpreterUse, TransformResult
+from . import llb
+from .client import GatewayCallError, LLBBridgeClient, result_ref_id
+from .opts import FrontendOpts
+
+REPOSITORY_ENV = "ASTRO_PYENV_PREBUILT_REPOSITORY"  # Dockerfile.frontend's PREBUILT_REPOSITORY
+OS_RELEASE_PATHS = ("/etc/os-release", "/usr/lib/os-release")
+
+
+@dataclass(frozen=True)
+class Decision:
+    use: InterpreterUse
+    choice: prebuilt.Choice
+
+
+def load_catalog() -> prebuilt.Catalog | None:
+    """The catalog in this image, its repository replaced by the image's default if one is set."""
+    try:
+        catalog = prebuilt.load_catalog(os.environ.get("ASTRO_PYENV_PREBUILT_CATALOG", prebuilt.CATALOG_PATH))
+    except (OSError, prebuilt.CatalogError) as err:
+        print(f"astro-pyenv: prebuilt catalog unreadable, compiling: {err}", file=sys.stderr)
+        return None
+    default_repository = os.environ.get(REPOSITORY_ENV, "").strip()
+    if catalog is not None and default_repository:
+        catalog = replace(catalog, repository=default_repository)
+    return catalog
+
+
+def load_recipe() -> str | None:
+    try:
+        return Path(os.environ.get("ASTRO_PYENV_PREBUILT_RECIPE", prebuilt.RECIPE_PATH)).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def normalize_platform(value: str) -> str:
+    """``linux/arm64/v8`` -> ``linux/arm64``, ``linux/amd64/v2`` -> ``linux/amd64`` (the index
+    entries' names); other variants (``linux/arm/v7``) stay."""
+    parts = value.strip().lower().split("/")
+    if len(parts) == 3 and (parts[1], parts[2]) in {("arm64", "v8"), ("amd64", "v1"), ("amd64", "v2"), ("amd64", "v3")}:
+        parts = parts[:2]
+    return "/".join(parts)
+
+
+def target_platforms(fopts: FrontendOpts) -> list[str]:
+    """The platforms this build is for: ``--platform``, else the first worker's default."""
+    requested = [p for p in fopts.opts.get("platform", "").split(",") if p.strip()]
+    if requested:
+        return [normalize_platform(p) for p in requested]
+    for worker in fopts.workers:
+        if not isinstance(worker, dict):
+            continue
+        for platform in worker.get("platforms") or worker.get("Platforms") or []:
+            os_name = platform.get("os") or platform.get("OS") or ""
+            arch = platform.get("architecture") or platform.get("Architecture") or ""
+            variant = platform.get("variant") or platform.get("Variant") or ""
+            if os_name and arch:
+                return [normalize_platform("/".join(p for p in (os_name, arch, variant) if p))]
+    return []
+
+
+def _platform_dict(platform: str) -> dict[str, Any]:
+    parts = platform.split("/")
+    return {"OS": parts[0], "Architecture": parts[1] if len(parts) > 1 else "", "Variant": "/".join(parts[2:])}
+
+
+def read_os(client: LLBBridgeClient, image: str, platform: str) -> str | None:
+    """``<ID>-<VERSION_ID>`` of ``image`` for ``platform``, or None when it cannot be read."""
+    definition = llb.image_source(
+        image, platform=_platform_dict(platform), custom_name=f"[internal] astro-pyenv: OS of {image} ({platform})"
+    )
+    try:
+        ref = result_ref_id(client.solve(definition))
+    except GatewayCallError as err:
+        print(f"astro-pyenv: cannot read {image} ({platform}): {err}", file=sys.stderr)
+        return None
+    for path in OS_RELEASE_PATHS:
+        try:
+            text = client.read_file(ref, path)
+        except GatewayCallError:
+            continue
+        return prebuilt.os_key(text.decode("utf-8", errors="replace"))
+    return None
+
+
+def check_reachable(client: LLBBridgeClient, fopts: FrontendOpts, image: str) -> str | None:
+    """None when the registry serves ``image``; else why not, in a few words."""
+    try:
+        client.resolve_image_config(image, resolve_mode=fopts.opts.get("image-resolve-mode", ""))
+    except GatewayCallError as err:
+        return str(err.status.message or err).splitlines()[0][:300]
+    return None
+
+
+def decide(
+    client: LLBBridgeClient,
+    fopts: FrontendOpts,
+    result: TransformResult,
+    catalog: prebuilt.Catalog | None,
+    recipe: str | None,
+) -> list[Decision]:
+    """One decision per interpreter of ``result``, reading bases and the registry only as needed."""
+    platforms = target_platforms(fopts)
+    os_cache: dict[tuple[str, str], str | None] = {}
+    reachable: dict[str, str | None] = {}
+    decisions = []
+    for use in result.interpreters:
+        choice = prebuilt.choice_without_os(
+            catalog,
+            version=use.version,
+            repository_setting=result.prebuilt_setting,
+            custom_build=result.custom_build_settings,
+            platform_flag=use.platform_flag,
+        )
+        if choice is None and not platforms:
+            choice = prebuilt.Choice(None, f"compiling CPython {use.version}: the target platform is unknown")
+        if choice is None:
+            oses = set()
+            for platform in platforms:
+                key = (use.base_image, platform)
+                if key not in os_cache:
+                    os_cache[key] = read_os(client, use.base_image, platform)
+                oses.add(os_cache[key])
+            os_name = oses.pop() if len(oses) == 1 else None
+            choice = prebuilt.choose(
+                catalog,
+                version=use.version,
+                os=os_name,
+                platforms=platforms,
+                recipe=recipe,
+                repository_setting=result.prebuilt_setting,
+            )
+            if choice.image is not None:
+                if choice.image not in reachable:
+                    reachable[choice.image] = check_reachable(client, fopts, choice.image)
+                problem = reachable[choice.image]
+                if problem is not None:
+                    choice = prebuilt.Choice(
+                        None, f"compiling CPython {use.version}: the registry did not serve {choice.image}: {problem}"
+                    )
+        decisions.append(Decision(use, choice))
+    return decisions
+
+
+def images(decisions: Iterable[Decision]) -> dict[tuple[str, str], str]:
+    """What the transform takes as ``interpreter_images``."""
+    return {(d.use.base_image, d.use.version): d.choice.image for d in decisions if d.choice.image is not None}
+
+
+def announce(client: LLBBridgeClient, decisions: Sequence[Decision]) -> None:
+    """One progress line per interpreter: a tiny vertex named after the decision (cached after
+    the first build, so it costs a round trip).  Best effort."""
+    for decision in decisions:
+        line = f"astro-pyenv: {decision.choice.reason} (line {decision.use.line})"
+        definition = llb.files_input(
+            [llb.FileToWrite("astro-pyenv-interpreter", line.encode("utf-8", errors="replace"))],
+            custom_name=f"[internal] {line}",
+        )
+        try:
+            client.solve(definition, evaluate=True)
+        except GatewayCallError as err:
+            print(f"astro-pyenv: {line} ({err})", file=sys.stderr)
+        print(line, file=sys.stderr)
+
+
+def choose_images(
+    client: LLBBridgeClient, fopts: FrontendOpts, result: TransformResult
+) -> Mapping[tuple[str, str], str]:
+    """Decide, announce, and return the prebuilt images the transform should use."""
+    if not result.interpreters:
+        return {}
+    decisions = decide(client, fopts, result, load_catalog(), load_recipe())
+    announce(client, decisions)
+    return images(decisions)

@@ -1,0 +1,195 @@
+"""Prebuilt or compiled, as the gateway decides it against the fake bridge: what it reads, what it
+asks the registry, and the one progress line per interpreter."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from astro_pyenv_frontend import prebuilt
+from astro_pyenv_frontend.contract import InterpreterUse, TransformOptions, TransformResult
+from astro_pyenv_frontend.gateway import interpreters
+from astro_pyenv_frontend.gateway.client import LLBBridgeClient
+from astro_pyenv_frontend.gateway.opts import FrontendOpts
+from astro_pyenv_frontend.gateway.proto import ops_pb2
+from astro_pyenv_frontend.transform import transform
+
+from fake_bridge import FakeBridge
+
+DIGEST = "sha256:" + "cd" * 32
+RECIPE = "sha256:" + "ef" * 32
+REPO = "127.0.0.1:5000/astro-pyenv/cpython"
+IMAGE = f"{REPO}:3.13.5-debian-12@{DIGEST}"
+BOOKWORM = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'
+TRIXIE = b"ID=debian\nVERSION_ID=13\n"
+
+
+@pytest.fixture
+def catalog() -> prebuilt.Catalog:
+    return prebuilt.Catalog(
+        repository=REPO,
+        entries=(
+            prebuilt.Entry(
+                version="3.13.5",
+                os="debian-12",
+                platforms=("linux/amd64",),
+                recipe=RECIPE,
+                build="--enable-optimizations --with-lto",
+                tag="3.13.5-debian-12",
+                digest=DIGEST,
+            ),
+        ),
+    )
+
+
+def _result(text: str, **build_args: str) -> TransformResult:
+    return transform(text, TransformOptions(frontend_image="f:1", build_args=build_args))
+
+
+def _opts(**extra: str) -> FrontendOpts:
+    opts = {"source": "f:1", "platform": "linux/amd64"}
+    opts.update(extra)
+    return FrontendOpts(opts=opts)
+
+
+def _announced(bridge: FakeBridge) -> list[str]:
+    names = []
+    for request in bridge.calls("Solve"):
+        for meta in request.Definition.metadata.values():
+            name = meta.description.get("llb.customname", "")
+            if name.startswith("[internal] astro-pyenv: ") and " OS of " not in name:
+                names.append(name)
+    return names
+
+
+def test_a_matching_base_gets_the_pinned_image_and_says_so(
+    bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
+) -> None:
+    bridge.images["python:3.12-slim linux/amd64"] = {"etc/os-release": BOOKWORM}
+    bridge.image_configs[IMAGE] = {}
+    result = _result("FROM python:3.12-slim\nPYENV 3.13.5 a\nPYENV 3.9.2 b\n")
+    decisions = interpreters.decide(client, _opts(), result, catalog, RECIPE)
+    assert [d.choice.image for d in decisions] == [IMAGE, None]
+    assert interpreters.images(decisions) == {("python:3.12-slim", "3.13.5"): IMAGE}
+    # the base was read once, for the target platform, and the pinned image asked for once
+    sources = [
+        ops_pb2.Op.FromString(d)
+        for r in bridge.calls("Solve")
+        for d in getattr(r.Definition, "def")
+        if ops_pb2.Op.FromString(d).WhichOneof("op") == "source"
+    ]
+    assert [(s.source.identifier, s.platform.Architecture) for s in sources] == [
+        ("docker-image://python:3.12-slim", "amd64")
+    ]
+    assert [r.Ref for r in bridge.calls("ResolveImageConfig")] == [IMAGE]
+    interpreters.announce(client, decisions)
+    lines = _announced(bridge)
+    assert len(lines) == 2
+    assert "CPython 3.13.5: prebuilt for debian-12 (linux/amd64)" in lines[0] and "(line 2)" in lines[0]
+    assert "compiling CPython 3.9.2: no prebuilt image of this version (line 3)" in lines[1]
+
+
+def test_another_os_release_is_compiled(bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog) -> None:
+    bridge.images["debian:trixie-slim"] = {"usr/lib/os-release": TRIXIE}  # only the /usr/lib copy
+    bridge.image_configs[IMAGE] = {}
+    decisions = interpreters.decide(client, _opts(), _result("FROM debian:trixie-slim\nPYENV 3.13.5 a\n"), catalog, RECIPE)
+    assert decisions[0].choice.image is None
+    assert "the base is debian-13" in decisions[0].choice.reason
+    assert bridge.calls("ResolveImageConfig") == []
+
+
+def test_a_registry_that_does_not_serve_the_digest_means_a_compile(
+    bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
+) -> None:
+    bridge.images["python:3.12-slim"] = {"etc/os-release": BOOKWORM}
+    decisions = interpreters.decide(client, _opts(), _result("FROM python:3.12-slim\nPYENV 3.13.5 a\n"), catalog, RECIPE)
+    assert decisions[0].choice.image is None
+    assert f"the registry did not serve {IMAGE}" in decisions[0].choice.reason
+
+
+def test_nothing_is_read_when_the_answer_cannot_depend_on_the_base(
+    bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
+) -> None:
+    text = "FROM python:3.12-slim\nPYENV 3.13.5 a\n"
+    for result in (
+        _result(text, ASTRO_PYENV_PREBUILT="off"),
+        _result(text, PYTHON_CONFIGURE_OPTS="--enable-shared"),
+        _result("FROM --platform=linux/arm64 python:3.12-slim\nPYENV 3.13.5 a\n"),
+    ):
+        decisions = interpreters.decide(client, _opts(), result, catalog, RECIPE)
+        assert decisions[0].choice.image is None
+    assert interpreters.decide(client, _opts(), _result(text), None, RECIPE)[0].choice.image is None
+    assert bridge.calls("Solve") == [] and bridge.calls("ReadFile") == []
+
+
+def test_every_target_platform_must_be_in_the_image(
+    bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
+) -> None:
+    bridge.images["python:3.12-slim"] = {"etc/os-release": BOOKWORM}
+    bridge.image_configs[IMAGE] = {}
+    opts = _opts(platform="linux/amd64,linux/arm64/v8")
+    decisions = interpreters.decide(client, opts, _result("FROM python:3.12-slim\nPYENV 3.13.5 a\n"), catalog, RECIPE)
+    assert "not linux/amd64, linux/arm64" in decisions[0].choice.reason
+
+
+def test_the_default_platform_is_the_workers() -> None:
+    workers = ({"ID": "w", "Platforms": [{"OS": "linux", "Architecture": "arm64", "Variant": "v8"}]},)
+    assert interpreters.target_platforms(FrontendOpts(opts={}, workers=workers)) == ["linux/arm64"]
+    assert interpreters.target_platforms(FrontendOpts(opts={"platform": "linux/arm/v7"})) == ["linux/arm/v7"]
+    assert interpreters.target_platforms(FrontendOpts(opts={})) == []
+
+
+def test_catalog_and_recipe_come_from_the_image_and_the_default_repository_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps({"repository": "a/b", "interpreters": []}))
+    (tmp_path / "recipe").write_text(RECIPE + "\n")
+    monkeypatch.setenv("ASTRO_PYENV_PREBUILT_CATALOG", str(path))
+    monkeypatch.setenv("ASTRO_PYENV_PREBUILT_RECIPE", str(tmp_path / "recipe"))
+    monkeypatch.setenv(interpreters.REPOSITORY_ENV, "registry.example/team/cpython")
+    catalog = interpreters.load_catalog()
+    assert catalog is not None and catalog.repository == "registry.example/team/cpython"
+    assert interpreters.load_recipe() == RECIPE
+    path.write_text("{broken")
+    assert interpreters.load_catalog() is None  # a broken catalog means compiling, not a failed build
+    monkeypatch.setenv("ASTRO_PYENV_PREBUILT_CATALOG", str(tmp_path / "absent.json"))
+    assert interpreters.load_catalog() is None
+
+
+def test_interpreter_use_carries_what_decide_needs() -> None:
+    result = _result("FROM python:3.12-slim AS a\nPYENV 3.13.5 x\nFROM a\nPYENV 3.13.5 y\n")
+    assert result.interpreters == (InterpreterUse("python:3.12-slim", "3.13.5", 2),)
+
+
+def test_a_build_hands_on_the_dockerfile_with_the_prebuilt_stage(
+    bridge: FakeBridge, client: LLBBridgeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from astro_pyenv_frontend.gateway import build
+    from astro_pyenv_frontend.gateway.proto import gateway_pb2
+
+    path = tmp_path / "catalog.json"
+    entry = {
+        "version": "3.13.5", "os": "debian-12", "platforms": ["linux/amd64"], "recipe": RECIPE,
+        "tag": "3.13.5-debian-12", "digest": DIGEST,
+    }
+    path.write_text(json.dumps({"repository": REPO, "interpreters": [entry]}))
+    (tmp_path / "recipe").write_text(RECIPE)
+    monkeypatch.setenv("ASTRO_PYENV_PREBUILT_CATALOG", str(path))
+    monkeypatch.setenv("ASTRO_PYENV_PREBUILT_RECIPE", str(tmp_path / "recipe"))
+    monkeypatch.delenv(interpreters.REPOSITORY_ENV, raising=False)
+    user = b"# syntax=f:1\nFROM python:3.12-slim\nPYENV 3.13.5 a\nPYENV 3.9.2 b\n"
+    bridge.locals["dockerfile"] = {"Dockerfile": user}
+    bridge.images["python:3.12-slim"] = {"etc/os-release": BOOKWORM}
+    bridge.image_configs[IMAGE] = {}
+    bridge.frontend_result = gateway_pb2.Result(ref=gateway_pb2.Ref(id="final"))
+
+    assert build.run(client, _opts()) == 0
+
+    (request,) = [r for r in bridge.calls("Solve") if r.Frontend]
+    handed = FakeBridge()._evaluate(request.FrontendInputs["dockerfile"])["Dockerfile"].decode()
+    assert f"FROM {IMAGE} AS pyenv-python-3.13.5\n" in handed
+    assert 'build-python.sh", "3.9.2"]' in handed and 'build-python.sh", "3.13.5"]' not in handed
+    assert len(_announced(bridge)) == 2

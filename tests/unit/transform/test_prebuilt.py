@@ -1,0 +1,203 @@
+"""Prebuilt interpreters, the pure part: the catalog, the key, and when a compile is chosen."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from astro_pyenv_frontend import prebuilt
+from astro_pyenv_frontend.contract import TransformOptions
+from astro_pyenv_frontend.errors import DockerfileError
+from astro_pyenv_frontend.transform import transform
+
+DIGEST = "sha256:" + "ab" * 32
+RECIPE = "sha256:" + "12" * 32
+
+
+def _catalog(**entry: object) -> prebuilt.Catalog:
+    raw = {
+        "version": "3.13.5",
+        "os": "debian-12",
+        "platforms": ["linux/amd64", "linux/arm64"],
+        "recipe": RECIPE,
+        "build": "--enable-optimizations --with-lto",
+        "tag": "3.13.5-debian-12",
+        "digest": DIGEST,
+    }
+    raw.update(entry)
+    return prebuilt.parse_catalog(json.dumps({"repository": "registry.example/astro-pyenv/cpython", "interpreters": [raw]}))
+
+
+def _choose(catalog: prebuilt.Catalog | None, **kw: object) -> prebuilt.Choice:
+    args: dict[str, object] = dict(
+        version="3.13.5", os="debian-12", platforms=["linux/amd64"], recipe=RECIPE, repository_setting=""
+    )
+    args.update(kw)
+    return prebuilt.choose(catalog, **args)  # type: ignore[arg-type]
+
+
+def test_an_image_is_used_only_when_version_os_recipe_and_every_platform_match() -> None:
+    catalog = _catalog()
+    chosen = _choose(catalog, platforms=["linux/amd64", "linux/arm64"])
+    assert chosen.image == f"registry.example/astro-pyenv/cpython:3.13.5-debian-12@{DIGEST}"
+    assert "prebuilt for debian-12" in chosen.reason
+    for changed, why in [
+        ({"version": "3.13.4"}, "no prebuilt image of this version"),
+        ({"os": "debian-13"}, "the base is debian-13"),
+        ({"os": "ubuntu-24.04"}, "the base is ubuntu-24.04"),
+        ({"recipe": "sha256:" + "34" * 32}, "other pyenv or build scripts"),
+        ({"platforms": ["linux/amd64", "linux/s390x"]}, "not linux/amd64, linux/s390x"),
+        ({"os": None}, "no /etc/os-release"),
+        ({"recipe": None}, "other pyenv or build scripts"),
+    ]:
+        choice = _choose(catalog, **changed)
+        assert choice.image is None, changed
+        assert why in choice.reason, (changed, choice.reason)
+        assert choice.reason.startswith("compiling CPython"), choice.reason
+
+
+def test_settings_that_change_the_build_or_turn_prebuilt_off_mean_a_compile() -> None:
+    catalog = _catalog()
+    assert "are off" in _choose(catalog, repository_setting=None).reason
+    assert "sets PYTHON_CONFIGURE_OPTS" in _choose(catalog, custom_build=["PYTHON_CONFIGURE_OPTS"]).reason
+    assert "names a platform" in _choose(catalog, platform_flag="--platform=linux/arm64 ").reason
+    assert "lists no prebuilt" in _choose(None).reason
+    assert _choose(catalog, repository_setting="mirror.example:5000/team/cpython").image == (
+        f"mirror.example:5000/team/cpython:3.13.5-debian-12@{DIGEST}"
+    )
+
+
+def test_without_os_the_answer_is_known_before_reading_the_base_or_left_open() -> None:
+    catalog = _catalog()
+    assert prebuilt.choice_without_os(catalog, version="3.13.5", repository_setting="") is None
+    early = prebuilt.choice_without_os(catalog, version="3.9.2", repository_setting="")
+    assert early is not None and early.image is None
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n', "debian-12"),
+        ("ID=ubuntu\nVERSION_ID='24.04'\n", "ubuntu-24.04"),
+        ("ID=alpine\nVERSION_ID=3.20.3\n", "alpine-3.20.3"),
+        ('PRETTY_NAME="Debian GNU/Linux trixie/sid"\nID=debian\n', None),  # sid: no VERSION_ID
+        ("", None),
+    ],
+)
+def test_os_key_is_id_and_version_id(text: str, key: str | None) -> None:
+    assert prebuilt.os_key(text) == key
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "[]",
+        '{"interpreters": []}',
+        '{"repository": "r", "interpreters": [{"version": "3.9.2"}]}',
+        '{"repository": "r", "interpreters": [{"version": "3.9.2", "os": "debian-12", "platforms": ["linux/amd64"],'
+        ' "recipe": "x", "tag": "t", "digest": "latest"}]}',
+        '{"repository": "r", "interpreters": [{"version": "3.9.2", "os": "debian-12", "platforms": [],'
+        ' "recipe": "x", "tag": "t", "digest": "sha256:' + "0" * 64 + '"}]}',
+        "not json",
+    ],
+)
+def test_a_malformed_catalog_is_refused(bad: str) -> None:
+    with pytest.raises(prebuilt.CatalogError):
+        prebuilt.parse_catalog(bad)
+
+
+def test_setting_reads_the_build_arg_before_the_global_arg() -> None:
+    assert prebuilt.setting({}, {}) == ""
+    assert prebuilt.setting({"ASTRO_PYENV_PREBUILT": "off"}, {"ASTRO_PYENV_PREBUILT": "a/b"}) is None
+    assert prebuilt.setting({}, {"ASTRO_PYENV_PREBUILT": " mirror:5000/c "}) == "mirror:5000/c"
+    for value in ("OFF", "none", "false", "0", "no"):
+        assert prebuilt.setting({"ASTRO_PYENV_PREBUILT": value}, {}) is None
+
+
+@pytest.mark.parametrize("name", ["a/b", "127.0.0.1:5000/astro-pyenv/cpython", "ghcr.io/org/cpython", "cpython"])
+def test_valid_repositories(name: str) -> None:
+    assert prebuilt.valid_repository(name)
+
+
+@pytest.mark.parametrize("name", ["a/b:tag", "a/b@sha256:00", "A/B", "a b", "a/b\nRUN x", "", "-a/b", "a//b"])
+def test_invalid_repositories(name: str) -> None:
+    assert not prebuilt.valid_repository(name)
+
+
+def test_recipe_changes_with_any_file_mode_or_link_of_the_tools(tmp_path: Path) -> None:
+    (tmp_path / "pyenv/bin").mkdir(parents=True)
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "pyenv/bin/pyenv").write_text("#!/bin/sh\n")
+    (tmp_path / "scripts/build-python.sh").write_text("echo\n")
+    (tmp_path / "other").write_text("not part of the recipe")
+    first = prebuilt.recipe_digest(tmp_path)
+    assert first == prebuilt.recipe_digest(tmp_path)
+    (tmp_path / "other").write_text("changed")
+    assert prebuilt.recipe_digest(tmp_path) == first
+    (tmp_path / "scripts/build-python.sh").write_text("echo 2\n")
+    second = prebuilt.recipe_digest(tmp_path)
+    assert second != first
+    os.chmod(tmp_path / "scripts/build-python.sh", 0o755)
+    third = prebuilt.recipe_digest(tmp_path)
+    assert third != second
+    os.symlink("bin", tmp_path / "pyenv/libexec")
+    assert prebuilt.recipe_digest(tmp_path) != third
+
+
+# -- what the transform does with a chosen image ----------------------------------------------
+
+DOCKERFILE = "FROM python:3.12-slim\nPYENV 3.13.5 a\nPYENV 3.9.2 b\n"
+
+
+def _transform(text: str, images: dict[tuple[str, str], str], **build_args: str) -> str:
+    options = TransformOptions(frontend_image="f:1", build_args=build_args, interpreter_images=images)
+    return transform(text, options).dockerfile
+
+
+def test_a_chosen_image_replaces_that_compile_only() -> None:
+    image = f"r.example/cpython:3.13.5-debian-12@{DIGEST}"
+    out = _transform(DOCKERFILE, {("python:3.12-slim", "3.13.5"): image})
+    assert f"FROM {image} AS pyenv-python-3.13.5\n" in out
+    assert out.count("build-python.sh\", \"3.9.2\"") == 1
+    assert "build-python.sh\", \"3.13.5\"" not in out
+    compiled = _transform(DOCKERFILE, {})
+    assert "build-python.sh\", \"3.13.5\"" in compiled
+    # every other line is the same either way
+    assert out.count("\n") < compiled.count("\n")
+
+
+def test_the_result_lists_interpreters_and_the_settings_that_decide() -> None:
+    options = TransformOptions(
+        frontend_image="f:1", build_args={"PYTHON_CONFIGURE_OPTS": "--enable-shared", "MAKE_OPTS": ""}
+    )
+    text = "ARG ASTRO_PYENV_PREBUILT=mirror.example/c\n" + DOCKERFILE
+    result = transform(text, options)
+    assert [(u.base_image, u.version, u.line) for u in result.interpreters] == [
+        ("python:3.12-slim", "3.13.5", 3),
+        ("python:3.12-slim", "3.9.2", 4),
+    ]
+    assert result.prebuilt_setting == "mirror.example/c"
+    assert result.custom_build_settings == ("PYTHON_CONFIGURE_OPTS",)
+    off = transform(DOCKERFILE, TransformOptions(frontend_image="f:1", build_args={"ASTRO_PYENV_PREBUILT": "off"}))
+    assert off.prebuilt_setting is None
+    by_global = transform("ARG CONFIGURE_OPTS=--with-lto\n" + DOCKERFILE, TransformOptions(frontend_image="f:1"))
+    assert by_global.custom_build_settings == ("CONFIGURE_OPTS",)
+
+
+def test_a_platform_flag_keeps_the_compile_even_with_an_image_offered() -> None:
+    text = "FROM --platform=linux/amd64 python:3.12-slim\nPYENV 3.13.5 a\n"
+    out = _transform(text, {("python:3.12-slim", "3.13.5"): f"r/c:t@{DIGEST}"})
+    assert "build-python.sh" in out and "@sha256:" not in out
+
+
+def test_an_invalid_repository_setting_is_an_error_at_the_first_pyenv_line() -> None:
+    text = "ARG ASTRO_PYENV_PREBUILT=\"a/b:latest\"\nFROM python:3.12-slim\nRUN true\nPYENV 3.13.5 a\n"
+    with pytest.raises(DockerfileError) as err:
+        transform(text, TransformOptions(frontend_image="f:1"))
+    assert err.value.line == 4
+    assert "ASTRO_PYENV_PREBUILT" in str(err.value)
+    with pytest.raises(DockerfileError):
+        transform(DOCKERFILE, TransformOptions(frontend_image="f:1", build_args={"ASTRO_PYENV_PREBUILT": "x\nRUN y"}))
