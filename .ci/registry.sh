@@ -143,8 +143,8 @@ cmd_start() {
     mkdir -p "$ASTRO_PYENV_CI_CACHE"
     write_config
     log "starting $binary on 127.0.0.1:$port (data $data_dir, log $log_file)"
-    # A clean environment: REGISTRY_* variables would override the config file.
-    setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$binary" serve "$config_file" \
+    # A clean environment (REGISTRY_* variables would override the config file), cwd /.
+    setsid env -i -C / PATH=/usr/sbin:/usr/bin:/sbin:/bin "$binary" serve "$config_file" \
         >>"$log_file" 2>&1 </dev/null &
     echo $! >"$pid_file"
     local deadline=$((SECONDS + start_timeout))
