@@ -17,8 +17,8 @@ $(VENV)/.installed: frontend/pyproject.toml runtime_helper/pyproject.toml requir
 
 venv: $(VENV)/.installed
 
-# A real engine (installed and started when none answers); offline, also the local stand-ins
-# for public images and the CPython mirror.
+# A real engine (installed and started when none answers) and a local registry; offline, also
+# the local stand-ins for public images and the CPython mirror.
 engine-ready:
 	bash .ci/prepare-engine.sh
 
@@ -53,11 +53,15 @@ bench: venv frontend-image
 clean-venv:
 	rm -rf $(VENV)
 
-# Real-engine environment for tests/e2e (see .ci/engine.sh, .ci/standins.sh, .ci/cpython-mirror.sh).
-.PHONY: engine standins mirror
+# Real-engine environment for tests/e2e (see .ci/engine.sh, .ci/registry.sh, .ci/standins.sh,
+# .ci/cpython-mirror.sh).
+.PHONY: engine registry standins mirror
 
 engine:
 	bash .ci/engine.sh install && bash .ci/engine.sh start
+
+registry:
+	bash .ci/registry.sh install && bash .ci/registry.sh start
 
 standins: engine
 	bash .ci/standins.sh

@@ -8,6 +8,9 @@
 #   public names (.ci/standins.sh), a 127.0.0.1 CPython mirror (.ci/cpython-mirror.sh), the
 #   machine's CA bundle as the `astro-pyenv-ca` secret, pyenv from the local checkout, and our
 #   own dockerd (.ci/engine.sh).
+# In both modes ASTRO_PYENV_REGISTRY (host:port, default 127.0.0.1:$ASTRO_PYENV_REGISTRY_PORT,
+# port 5000) names a plain-HTTP OCI registry for tests and the example to push to and pull
+# from (.ci/registry.sh serves it; .ci/prepare-engine.sh starts it).
 # Any ASTRO_PYENV_* setting already exported wins over these defaults.
 
 export ASTRO_PYENV_CI_CACHE="${ASTRO_PYENV_CI_CACHE:-/var/cache/astro-pyenv-ci}"
@@ -42,6 +45,9 @@ if [ -z "${ASTRO_PYENV_DOCKER:-}" ]; then
         export ASTRO_PYENV_DOCKER=docker
     fi
 fi
+
+# A local registry, online and offline (.ci/registry.sh).
+export ASTRO_PYENV_REGISTRY="${ASTRO_PYENV_REGISTRY:-127.0.0.1:${ASTRO_PYENV_REGISTRY_PORT:-5000}}"
 
 # Images the tests build FROM (public names; local stand-ins carry the same names offline).
 export ASTRO_PYENV_PYTHON_BASE="${ASTRO_PYENV_PYTHON_BASE-python:3.12-slim}"

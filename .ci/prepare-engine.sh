@@ -3,8 +3,9 @@
 # `make bench`; idempotent and quick once done.
 #
 # Reuses an engine that answers (see engine-env.sh for which); otherwise installs Debian's
-# docker.io and starts our own dockerd.  Offline, it also builds the local stand-ins for public
-# images and serves the CPython mirror.  Leaves what it started running.
+# docker.io and starts our own dockerd.  In both modes it serves a local registry on
+# 127.0.0.1 (.ci/registry.sh, $ASTRO_PYENV_REGISTRY).  Offline, it also builds the local
+# stand-ins for public images and serves the CPython mirror.  Leaves what it started running.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,6 +16,10 @@ need_packages=()
 if ! bash "$here/engine.sh" status >/dev/null 2>&1; then
     bash "$here/engine.sh" install
     bash "$here/engine.sh" start
+fi
+if ! bash "$here/registry.sh" status >/dev/null 2>&1; then
+    bash "$here/registry.sh" install
+    bash "$here/registry.sh" start
 fi
 if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
     command -v debootstrap >/dev/null || need_packages+=(debootstrap)

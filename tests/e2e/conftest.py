@@ -7,6 +7,8 @@ Fixtures:
       ``.ci/build-frontend-image.sh`` (tag from ``ASTRO_PYENV_FRONTEND_IMAGE``).
   ``build`` -> :func:`harness.build`, removing the untagged images it built after the test.
   ``run_in_image`` -> :func:`harness.run_in_image`.
+  ``registry`` (session) -> str: ``host:port`` of the local registry (``ASTRO_PYENV_REGISTRY``)
+      once its /v2/ answers, or the test is skipped (locally) or fails (``CI=true``).
 
 Test modules import the helpers with ``from . import harness`` (tests/e2e is a package);
 plain ``import harness`` gets the same module.
@@ -52,6 +54,17 @@ def engine() -> harness.Settings:
         host = os.environ.get("DOCKER_HOST", "the default socket")
         _unavailable(f"no Docker engine answers at {host}: {START_HINT}")
     return settings
+
+
+@pytest.fixture(scope="session")
+def registry(engine: harness.Settings) -> str:
+    """``host:port`` of the plain-HTTP registry the engine pushes to (skip/fail when none answers)."""
+    if not harness.registry_answers(engine):
+        _unavailable(
+            f"no registry answers at http://{engine.registry}/v2/: start one with `make registry` "
+            "(or `.ci/registry.sh install && .ci/registry.sh start`)"
+        )
+    return engine.registry
 
 
 @pytest.fixture(scope="session")

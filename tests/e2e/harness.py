@@ -13,10 +13,12 @@ points the settings at local stand-ins:
 ``PYTHON_BUILD_MIRROR_URL`` CPython tarball mirror given to builds as a build arg (unset: none)
 ``ASTRO_PYENV_CA_BUNDLE``   CA bundle given to builds as secret ``astro-pyenv-ca`` (unset: none)
 ``ASTRO_PYENV_FRONTEND_IMAGE`` tag of the frontend image (default ``local/astro-pyenv-frontend:dev``)
+``ASTRO_PYENV_REGISTRY``    ``host:port`` of a plain-HTTP registry on 127.0.0.1 (default
+                            ``127.0.0.1:5000``; ``.ci/registry.sh`` serves it)
 =========================== ===================================================================
 
-Public API: :class:`Settings`, :func:`engine_version`, :func:`build`, :class:`BuildResult`,
-:func:`run_in_image`, :class:`RunResult`, :func:`build_frontend_image`.
+Public API: :class:`Settings`, :func:`engine_version`, :func:`registry_answers`, :func:`build`,
+:class:`BuildResult`, :func:`run_in_image`, :class:`RunResult`, :func:`build_frontend_image`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import urllib.error
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +40,7 @@ __all__ = [
     "build",
     "build_frontend_image",
     "engine_version",
+    "registry_answers",
     "run_in_image",
 ]
 
@@ -48,6 +53,7 @@ BUILD_FLAGS_SCRIPT = REPO_ROOT / ".ci" / "build-flags.sh"
 
 DEFAULT_RUNTIME_IMAGE = "quay.io/astronomer/astro-runtime:13.0.0"
 DEFAULT_FRONTEND_IMAGE = "local/astro-pyenv-frontend:dev"
+DEFAULT_REGISTRY = "127.0.0.1:5000"
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Settings:
     mirror_url: str | None = None
     ca_bundle: str | None = None
     frontend_image: str = DEFAULT_FRONTEND_IMAGE
+    registry: str = DEFAULT_REGISTRY
 
     @property
     def runtime_base_image(self) -> str:
@@ -77,6 +84,7 @@ class Settings:
             mirror_url=env.get("PYTHON_BUILD_MIRROR_URL") or None,
             ca_bundle=env.get("ASTRO_PYENV_CA_BUNDLE") or None,
             frontend_image=env.get("ASTRO_PYENV_FRONTEND_IMAGE") or DEFAULT_FRONTEND_IMAGE,
+            registry=env.get("ASTRO_PYENV_REGISTRY") or DEFAULT_REGISTRY,
         )
 
 
@@ -152,6 +160,19 @@ def engine_version(settings: Settings | None = None, timeout: float = 10) -> str
     if done.returncode != 0:
         return None
     return done.stdout.strip() or None
+
+
+def registry_answers(settings: Settings | None = None, timeout: float = 3) -> bool:
+    """True when a registry (Distribution API v2) answers at ``http://<settings.registry>/v2/``."""
+    settings = settings or Settings.from_env()
+    try:
+        with urllib.request.urlopen(f"http://{settings.registry}/v2/", timeout=timeout) as response:
+            headers = response.headers
+    except urllib.error.HTTPError as exc:  # 401: a registry that wants credentials
+        headers = exc.headers
+    except (OSError, ValueError):
+        return False
+    return (headers.get("Docker-Distribution-Api-Version") or "").startswith("registry/2")
 
 
 def build(
