@@ -204,7 +204,7 @@ def choose(
     if early is not None:
         return early
     assert catalog is not None
-    compiling = f"compiling CPython {version}"
+    compiling = f"CPython {version} is compiled"
     if os is None:
         return Choice(None, f"{compiling}: the base image has no /etc/os-release with ID and VERSION_ID")
     for_version = [e for e in catalog.entries if e.version == version]
@@ -235,7 +235,7 @@ def choice_without_os(
 ) -> Choice | None:
     """The compile :func:`choose` returns whatever the base's OS is, or None when the OS decides
     (then the gateway reads the base's ``/etc/os-release``, and only then)."""
-    compiling = f"compiling CPython {version}"
+    compiling = f"CPython {version} is compiled"
     if repository_setting is None:
         return Choice(None, f"{compiling}: prebuilt interpreters are off ({PREBUILT_ARG})")
     custom = sorted(custom_build)

@@ -88,7 +88,7 @@ def test_a_matching_base_gets_the_pinned_image_and_says_so(
     lines = _announced(bridge)
     assert len(lines) == 2
     assert "CPython 3.13.5: prebuilt for debian-12 (linux/amd64)" in lines[0] and "(line 2)" in lines[0]
-    assert "compiling CPython 3.9.2: no prebuilt image of this version (line 3)" in lines[1]
+    assert "CPython 3.9.2 is compiled: no prebuilt image of this version (line 3)" in lines[1]
 
 
 def test_another_os_release_is_compiled(bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog) -> None:

@@ -133,7 +133,7 @@ def decide(
             platform_flag=use.platform_flag,
         )
         if choice is None and not platforms:
-            choice = prebuilt.Choice(None, f"compiling CPython {use.version}: the target platform is unknown")
+            choice = prebuilt.Choice(None, f"CPython {use.version} is compiled: the target platform is unknown")
         if choice is None:
             oses = set()
             for platform in platforms:
@@ -156,7 +156,7 @@ def decide(
                 problem = reachable[choice.image]
                 if problem is not None:
                     choice = prebuilt.Choice(
-                        None, f"compiling CPython {use.version}: the registry did not serve {choice.image}: {problem}"
+                        None, f"CPython {use.version} is compiled: the registry did not serve {choice.image}: {problem}"
                     )
         decisions.append(Decision(use, choice))
     return decisions
