@@ -69,3 +69,14 @@ args+=("$context")
 
 echo "+ $docker_cli ${args[*]}" >&2
 "$docker_cli" "${args[@]}"
+
+# A catalog is of use only with entries made with this image's recipe (its pyenv and scripts).
+if [ -n "$catalog_dir" ]; then
+    recipe="$("$docker_cli" run --rm --network none --entrypoint cat "$tag" /opt/astro-pyenv/prebuilt/recipe)"
+    if grep -qF "\"$recipe\"" "$catalog_dir/catalog.json"; then
+        echo "prebuilt interpreters: the catalog has entries for this image's recipe $recipe" >&2
+    else
+        echo "warning: no interpreter in $ASTRO_PYENV_PREBUILT_CATALOG was built with this image's recipe" \
+             "$recipe (pyenv or the build scripts changed since): run \`make interpreters\` again" >&2
+    fi
+fi
