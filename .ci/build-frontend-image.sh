@@ -54,8 +54,7 @@ if [ -n "${ASTRO_PYENV_PREBUILT_CATALOG:-}" ]; then
         echo "ASTRO_PYENV_PREBUILT_CATALOG=$ASTRO_PYENV_PREBUILT_CATALOG: no such file" >&2
         exit 1
     fi
-    # A directory holding the catalog alone (the context's whole content is copied), readable by
-    # the frontend's user.
+    # A directory holding the catalog alone, as catalog.json, readable by the frontend's user.
     catalog_dir="$(mktemp -d /tmp/astro-pyenv-catalog.XXXXXX)"
     chmod 0755 "$catalog_dir"
     install -m 0644 "$ASTRO_PYENV_PREBUILT_CATALOG" "$catalog_dir/catalog.json"
