@@ -6,8 +6,10 @@ PY := $(VENV)/bin/python
 # Where CI keeps what it may reuse between runs (engine data, base images, CPython sources).
 export ASTRO_PYENV_CI_CACHE ?= /var/cache/astro-pyenv-ci
 FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
+# `make interpreters` writes it; `make frontend-image` bakes it in when it exists.
+PREBUILT_CATALOG ?= build/prebuilt/catalog.json
 
-.PHONY: venv engine-ready lint test test-unit test-integration test-e2e frontend-image example bench clean-venv
+.PHONY: venv engine-ready lint test test-unit test-integration test-e2e frontend-image interpreters example bench clean-venv
 
 $(VENV)/.installed: frontend/pyproject.toml runtime_helper/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +24,14 @@ venv: $(VENV)/.installed
 engine-ready:
 	bash .ci/prepare-engine.sh
 
-# ruff over all Python code; mypy --strict over both packages' sources (mypy.ini, ruff.toml).
+# ruff over all Python code; mypy --strict over both packages' sources, the benchmark and
+# interpreters/catalog.py (mypy.ini, ruff.toml).
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy frontend/src/astro_pyenv_frontend
 	$(VENV)/bin/mypy runtime_helper/src/astro_pyenv
 	$(VENV)/bin/mypy benchmarks/astro_bench
+	MYPYPATH=frontend/src $(VENV)/bin/mypy interpreters/catalog.py
 
 test: lint test-unit test-integration test-e2e
 
@@ -41,7 +45,14 @@ test-e2e: venv engine-ready
 	source .ci/engine-env.sh && $(PY) -m pytest -q tests/e2e
 
 frontend-image: engine-ready
-	source .ci/engine-env.sh && .ci/build-frontend-image.sh $(FRONTEND_IMAGE)
+	source .ci/engine-env.sh \
+	    && if [ -f "$(PREBUILT_CATALOG)" ]; then export ASTRO_PYENV_PREBUILT_CATALOG="$${ASTRO_PYENV_PREBUILT_CATALOG:-$(PREBUILT_CATALOG)}"; fi \
+	    && .ci/build-frontend-image.sh $(FRONTEND_IMAGE)
+
+# Prebuilt interpreter images pushed to a registry, and the catalog (README "Prebuilt
+# interpreters"): REGISTRY, VERSIONS, BASES, PLATFORMS, OPTIMIZE=pgo-lto|plain, NO_CACHE=1.
+interpreters: venv engine-ready
+	source .ci/engine-env.sh && CATALOG="$(PREBUILT_CATALOG)" FRONTEND_IMAGE="$(FRONTEND_IMAGE)" interpreters/build.sh
 
 example: venv frontend-image
 	source .ci/engine-env.sh && .ci/run-example.sh $(FRONTEND_IMAGE)

@@ -106,3 +106,31 @@ def check(dockerfile: str, build_args: tuple[str, ...], frontend_image: str | No
     """Validate the PYENV lines without printing anything."""
     _run(dockerfile, build_args, frontend_image, pyenv_root)
     click.echo(f"{dockerfile}: ok", err=True)
+
+
+@main.command("interpreter-dockerfile")
+@click.argument("version")
+@click.option("--base", "base_image", required=True, metavar="IMAGE", help="The base image to compile on.")
+@click.option(
+    "--frontend-image",
+    default="local/astro-pyenv-frontend:dev",
+    show_default=True,
+    metavar="REF",
+    help="The frontend image whose pyenv and build scripts compile it.",
+)
+@_pyenv_option
+def interpreter_dockerfile(version: str, base_image: str, frontend_image: str, pyenv_root: Path | None) -> None:
+    """Print the Dockerfile of a prebuilt interpreter image (make interpreters).
+
+    The same tools and interpreter stages a PYENV line generates, then a FROM scratch stage
+    holding /opt/astro-pyenv/ with org.astro-pyenv.interpreter.* labels from build args.
+    """
+    from .interpreter_image import interpreter_dockerfile as render_dockerfile
+    from .versions import load_bundled_versions, load_known_versions
+
+    known = load_known_versions(pyenv_root) if pyenv_root is not None else load_bundled_versions()
+    try:
+        text = render_dockerfile(version, base_image, frontend_image, known)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(text, nl=False)

@@ -1,0 +1,132 @@
+"""JSON work for interpreters/build.sh: the base's OS key, whether a pushed index can be reused,
+and merging one entry into the catalog.  Runs with the project venv's Python, so the catalog it
+writes is checked by the very parser the frontend uses (astro_pyenv_frontend.prebuilt).
+
+    catalog.py os-key                    < os-release       prints debian-12 (exit 1 without)
+    catalog.py reusable INSPECT.json --recipe R --build B --platforms P[,P]
+                                         exit 0 and print the index digest when the index
+                                         (`imagetools inspect --format '{{json .}}'`) holds every
+                                         platform with labels recipe=R and build=B; else exit 1
+                                         and print why
+    catalog.py merge CATALOG --repository ... --version ... --os ... --platforms P[,P]
+                  --recipe ... --build ... --tag ... --digest ...
+                                         adds the entry, replacing one of the same version, OS and
+                                         recipe; creates the file if missing
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from astro_pyenv_frontend.interpreter_image import LABEL_PREFIX
+from astro_pyenv_frontend.prebuilt import os_key, parse_catalog
+
+
+def _platform(raw: dict[str, Any]) -> str:
+    parts = [raw.get("os", ""), raw.get("architecture", "")]
+    if raw.get("variant"):
+        parts.append(raw["variant"])
+    return "/".join(parts)
+
+
+def _same_platform(a: str, b: str) -> bool:
+    # linux/arm64 and linux/arm64/v8 name one platform.
+    def norm(p: str) -> str:
+        return p[: -len("/v8")] if p.startswith("linux/arm64/") and p.endswith("/v8") else p
+
+    return norm(a) == norm(b)
+
+
+def reusable(inspect: dict[str, Any], recipe: str, build: str, platforms: list[str]) -> tuple[bool, str]:
+    manifest = inspect.get("manifest") or {}
+    entries = manifest.get("manifests")
+    if not isinstance(entries, list):
+        return False, "the tag is not a multi-platform index"
+    have = [_platform(m.get("platform") or {}) for m in entries]
+    missing = [p for p in platforms if not any(_same_platform(p, h) for h in have)]
+    if missing:
+        return False, f"the index lacks {', '.join(missing)} (has {', '.join(have)})"
+    images = inspect.get("image") or {}
+    # One platform: the config itself; several: platform -> config.
+    configs = {have[0]: images} if "config" in images else images
+    for platform, config in configs.items():
+        labels = (config.get("config") or {}).get("Labels") or {}
+        for name, wanted in (("recipe", recipe), ("build", build)):
+            found = labels.get(LABEL_PREFIX + name)
+            if found != wanted:
+                return False, f"{platform}: label {name} is {found!r}, not {wanted!r}"
+    return True, str(manifest["digest"])
+
+
+def merge(path: Path, repository: str, entry: dict[str, Any]) -> None:
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        parse_catalog(path.read_text(encoding="utf-8"))  # refuse to extend a broken file
+    else:
+        data = {"repository": repository, "interpreters": []}
+    if data.get("repository") not in ("", repository):
+        print(f"catalog.py: {path}: repository {data['repository']} replaced by {repository}", file=sys.stderr)
+    data["repository"] = repository
+    key = (entry["version"], entry["os"], entry["recipe"])
+    kept = [e for e in data.get("interpreters") or [] if (e["version"], e["os"], e["recipe"]) != key]
+    kept.append(entry)
+    kept.sort(key=lambda e: (e["version"], e["os"], e["recipe"]))
+    data["interpreters"] = kept
+    text = json.dumps(data, indent=2) + "\n"
+    parse_catalog(text)  # what the frontend will read
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="catalog.py")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("os-key")
+    p_reuse = sub.add_parser("reusable")
+    p_reuse.add_argument("inspect")
+    p_reuse.add_argument("--recipe", required=True)
+    p_reuse.add_argument("--build", required=True)
+    p_reuse.add_argument("--platforms", required=True)
+    p_merge = sub.add_parser("merge")
+    p_merge.add_argument("catalog", type=Path)
+    for name in ("repository", "version", "os", "platforms", "recipe", "build", "tag", "digest"):
+        p_merge.add_argument(f"--{name}", required=True)
+    args = parser.parse_args(argv)
+
+    if args.command == "os-key":
+        key = os_key(sys.stdin.read())
+        if key is None:
+            print("no ID and VERSION_ID in /etc/os-release", file=sys.stderr)
+            return 1
+        print(key)
+        return 0
+    if args.command == "reusable":
+        inspect = json.loads(Path(args.inspect).read_text(encoding="utf-8"))
+        ok, said = reusable(inspect, args.recipe, args.build, args.platforms.split(","))
+        print(said)
+        return 0 if ok else 1
+    entry = {
+        "version": args.version,
+        "os": args.os,
+        "platforms": args.platforms.split(","),
+        "recipe": args.recipe,
+        "build": args.build,
+        "tag": args.tag,
+        "digest": args.digest,
+    }
+    merge(args.catalog, args.repository, entry)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,114 @@
+"""`interpreter-dockerfile`: the prebuilt interpreter image's Dockerfile uses the transform's stages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from astro_pyenv_frontend import layout, render
+from astro_pyenv_frontend.cli import main
+from astro_pyenv_frontend.interpreter_image import LABEL_ARGS, LABEL_PREFIX, interpreter_dockerfile
+from astro_pyenv_frontend.transform import TransformOptions, transform
+from astro_pyenv_frontend.versions import load_bundled_versions
+
+KNOWN = load_bundled_versions()
+BASE = "debian:bookworm-slim"
+FRONTEND = "registry.example/astro-pyenv-frontend:1"
+
+
+def _stages(text: str) -> list[str]:
+    return re.findall(r"^FROM \S+ AS (\S+)$", text, flags=re.MULTILINE)
+
+
+def test_stages_are_the_transforms_tools_and_interpreter_stages_then_scratch() -> None:
+    text = interpreter_dockerfile("3.9.2", BASE, FRONTEND, KNOWN)
+    tools = render.tools_stage(FRONTEND, layout.TOOLS_STAGE)
+    interpreter = render.interpreter_stage(
+        esc="\\",
+        version="3.9.2",
+        base_image=BASE,
+        base_image_text=BASE,
+        platform_flag="",
+        stage=f"{layout.INTERPRETER_STAGE_PREFIX}3.9.2",
+        tools_stage=layout.TOOLS_STAGE,
+    )
+    assert tools in text and interpreter in text
+    assert _stages(text) == ["pyenv-tools", "pyenv-python-3.9.2", "interpreter"]
+    assert "FROM scratch AS interpreter\n" in text
+
+
+def test_interpreter_stage_is_byte_identical_to_a_pyenv_lines() -> None:
+    """The compile step (so its layer cache key too) is the one a PYENV line on that base makes."""
+    generated = transform(
+        f"FROM {BASE}\nPYENV 3.13.5 e\n", TransformOptions(frontend_image=FRONTEND, known_versions=KNOWN)
+    ).dockerfile
+    text = interpreter_dockerfile("3.13.5", BASE, FRONTEND, KNOWN)
+    start = generated.index("# astro-pyenv: pyenv and build scripts")
+    end = generated.index('"3.13.5"]\n') + len('"3.13.5"]\n')
+    assert generated[start:end] in text
+
+
+def test_final_stage_copies_the_root_and_labels_from_args() -> None:
+    text = interpreter_dockerfile("3.13.5", BASE, FRONTEND, KNOWN)
+    final = text[text.index("FROM scratch AS interpreter") :]
+    assert f"COPY --from=pyenv-python-3.13.5 {layout.ROOT}/ {layout.ROOT}/\n" in final
+    args = [arg for _, arg in LABEL_ARGS]
+    assert f"ARG {' '.join(args)}\n" in final
+    labels = dict(re.findall(r'(org\.astro-pyenv\.interpreter\.[a-z0-9-]+)="([^"]*)"', final))
+    assert labels == {
+        f"{LABEL_PREFIX}version": "3.13.5",
+        f"{LABEL_PREFIX}recipe": "${INTERPRETER_RECIPE}",
+        f"{LABEL_PREFIX}build": "${INTERPRETER_BUILD}",
+        f"{LABEL_PREFIX}os": "${INTERPRETER_OS}",
+        f"{LABEL_PREFIX}libc": "${INTERPRETER_LIBC}",
+        f"{LABEL_PREFIX}pyenv-commit": "${INTERPRETER_PYENV_COMMIT}",
+        f"{LABEL_PREFIX}source-sha256": "${INTERPRETER_SOURCE_SHA256}",
+    }
+    # Only the final stage carries the labels; nothing but FROM, ARG, COPY and LABEL there.
+    assert text.count("LABEL ") == 1
+    instructions = [line.split()[0] for line in final.splitlines() if line and line[0].isalpha()]
+    assert instructions == ["FROM", "ARG", "COPY", "LABEL"]
+
+
+@pytest.mark.parametrize("version", ["3.13.5t", "3.15.0b1"])
+def test_free_threaded_and_pre_release_versions(version: str) -> None:
+    text = interpreter_dockerfile(version, BASE, FRONTEND, KNOWN)
+    assert f'"/tmp/astro-pyenv/scripts/build-python.sh", "{version}"]' in text
+    assert f'{LABEL_PREFIX}version="{version}"' in text
+
+
+def test_cli_prints_it_with_the_frontend_image() -> None:
+    result = CliRunner().invoke(main, ["interpreter-dockerfile", "3.9.2", "--base", BASE, "--frontend-image", FRONTEND])
+    assert result.exit_code == 0, result.output
+    assert result.output == interpreter_dockerfile("3.9.2", BASE, FRONTEND, KNOWN)
+
+
+def test_cli_default_frontend_image_is_the_local_dev_one() -> None:
+    result = CliRunner().invoke(main, ["interpreter-dockerfile", "3.9.2", "--base", BASE])
+    assert result.exit_code == 0, result.output
+    assert "FROM local/astro-pyenv-frontend:dev AS pyenv-tools\n" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["3.9", "--base", BASE], "'3.9' is a prefix; name the exact version (3.9."),
+        (["3.99.1", "--base", BASE], "unknown Python version 3.99.1"),
+        (["3.9.2", "--base", "scratch"], "not scratch"),
+        (["3.9.2", "--base", "debian\nRUN evil"], "is not an image reference"),
+        (["3.9.2", "--base", BASE, "--frontend-image", "a b"], "is not an image reference"),
+    ],
+)
+def test_cli_refuses(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["interpreter-dockerfile", *args])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_needs_a_base() -> None:
+    result = CliRunner().invoke(main, ["interpreter-dockerfile", "3.9.2"])
+    assert result.exit_code == 2
+    assert "--base" in result.output
