@@ -41,8 +41,10 @@ test-unit: venv
 test-integration: venv
 	$(PY) -m pytest -q tests/integration
 
-test-e2e: venv engine-ready
-	source .ci/engine-env.sh && $(PY) -m pytest -q tests/e2e
+# The frontend image the tests build carries the catalog of `make interpreters`.
+test-e2e: venv engine-ready interpreters
+	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(PREBUILT_CATALOG)" \
+	    && $(PY) -m pytest -q tests/e2e
 
 frontend-image: engine-ready
 	source .ci/engine-env.sh \
@@ -54,7 +56,7 @@ frontend-image: engine-ready
 interpreters: venv engine-ready
 	source .ci/engine-env.sh && CATALOG="$(PREBUILT_CATALOG)" FRONTEND_IMAGE="$(FRONTEND_IMAGE)" interpreters/build.sh
 
-example: venv frontend-image
+example: venv interpreters frontend-image
 	source .ci/engine-env.sh && .ci/run-example.sh $(FRONTEND_IMAGE)
 
 bench: venv frontend-image

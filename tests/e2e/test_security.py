@@ -175,8 +175,9 @@ def test_interrupted_cold_build_then_planted_caches_leave_no_trace(
     nonce = uuid.uuid4().hex
     marker = f"PLANTED-{nonce}"
     dockerfile = f"# syntax={frontend_image}\nFROM {engine.python_base}\nPYENV 3.9.2 env\n"
-    # A harmless curl option unique to this run keeps every earlier compile out of reach.
-    args = {"PYTHON_BUILD_CURL_OPTS": f"--user-agent astro-pyenv-test-{nonce}"}
+    # A harmless curl option unique to this run keeps every earlier compile out of reach; the
+    # prebuilt image would stand in for the compile this test is about.
+    args = {"PYTHON_BUILD_CURL_OPTS": f"--user-agent astro-pyenv-test-{nonce}", "ASTRO_PYENV_PREBUILT": "off"}
     if engine.mirror_url:
         args["PYTHON_BUILD_MIRROR_URL"] = engine.mirror_url
     with tempfile.TemporaryDirectory(prefix="astro-pyenv-e2e-") as tmp:

@@ -1,0 +1,200 @@
+"""Prebuilt interpreters on the real engine, from the real registry (issue 13).
+
+The frontend image under test carries the catalog `make interpreters` wrote (the CPython versions
+the local mirror has, built on the Debian 12 stand-in and pushed to ``ASTRO_PYENV_REGISTRY``).
+What is checked, each against a real build:
+
+- a PYENV line on a Debian 12 base takes the pinned image: no compile step runs, and the
+  interpreter works in the image as an unprivileged user, on a minimal base too;
+- the progress output says, per interpreter, which path it took and why;
+- another OS release, python-build settings, a registry that does not answer and a mirror that
+  serves altered content under the same tag all mean a compile, never the wrong interpreter.
+
+The decisions that need no compile are checked with ``--target`` on a stage that does not use the
+interpreters: the frontend decides for every PYENV line before BuildKit builds anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import uuid
+from collections.abc import Callable
+
+import pytest
+
+from . import harness
+
+MINIMAL_BASE = os.environ.get("ASTRO_PYENV_MINIMAL_BASE", "debian:bookworm-slim")
+MODULES = "import ssl, sqlite3, ctypes, zlib, bz2, lzma, readline, sys; print('ok', sys.version.split()[0])"
+COMPILE_STEP = "compiling CPython"  # what build-python.sh prints when the compile runs
+
+
+@pytest.fixture(scope="module")
+def catalog(engine: harness.Settings, frontend_image: str) -> dict[str, object]:
+    """The catalog inside the frontend image under test (fails in CI when there is none)."""
+    done = subprocess.run(
+        [engine.docker, "run", "--rm", "--network", "none", "--entrypoint", "cat", frontend_image,
+         "/opt/astro-pyenv/prebuilt/catalog.json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        message = f"{frontend_image} has no prebuilt catalog: run `make interpreters` then `make frontend-image`"
+        if harness_in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    loaded: dict[str, object] = json.loads(done.stdout)
+    return loaded
+
+
+def harness_in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _entry(catalog: dict[str, object], version: str) -> dict[str, str]:
+    entries = catalog["interpreters"]
+    assert isinstance(entries, list)
+    for entry in entries:
+        if entry["version"] == version and entry["os"] == "debian-12":
+            return dict(entry)
+    pytest.fail(f"the catalog has no {version} for debian-12: {entries}", pytrace=False)
+
+
+def _announced(log: str) -> list[str]:
+    return [line for line in log.splitlines() if "astro-pyenv: CPython" in line and "(line " in line]
+
+
+def test_prebuilt_interpreter_is_pulled_not_compiled_and_works_as_any_user(
+    engine: harness.Settings,
+    frontend_image: str,
+    catalog: dict[str, object],
+    build: Callable[..., harness.BuildResult],
+    run_in_image: Callable[..., harness.RunResult],
+) -> None:
+    entry = _entry(catalog, "3.13.5")
+    nonce = uuid.uuid4().hex[:12]
+    dockerfile = (
+        f"# syntax={frontend_image}\nFROM {engine.python_base}\n"
+        f"RUN echo {nonce} > /nonce\nPYENV 3.13.5 fast\nUSER 50000:50000\n"
+    )
+    result = build(dockerfile)
+    assert result.ok, result.tail(80)
+    assert COMPILE_STEP not in result.log, result.tail(80)
+    assert entry["digest"] in result.log  # BuildKit resolved the pinned image
+    (line,) = _announced(result.log)
+    assert "CPython 3.13.5: prebuilt for debian-12" in line and "(line 4)" in line, line
+    assert result.image_id
+    env_python = run_in_image(result.image_id, ["sh", "-c", f'"$ASTRO_PYENV_fast" -c "{MODULES}"'])
+    assert env_python.exit_code == 0 and "ok 3.13.5" in env_python.output, env_python.output
+    interpreter = run_in_image(
+        result.image_id, ["/opt/astro-pyenv/python/3.13.5/bin/python3.13", "-c", MODULES], user="12345:12345"
+    )
+    assert interpreter.exit_code == 0 and "ok 3.13.5" in interpreter.output, interpreter.output
+
+
+def test_prebuilt_interpreter_runs_on_a_minimal_base_of_the_same_os(
+    engine: harness.Settings,
+    frontend_image: str,
+    catalog: dict[str, object],
+    build: Callable[..., harness.BuildResult],
+    run_in_image: Callable[..., harness.RunResult],
+) -> None:
+    """debian:bookworm-slim lacks libssl, libsqlite3, ...: the image bundles what it links to."""
+    _entry(catalog, "3.9.2")
+    result = build(f"# syntax={frontend_image}\nFROM {MINIMAL_BASE}\nPYENV 3.9.2 old\n")
+    assert result.ok, result.tail(80)
+    assert COMPILE_STEP not in result.log, result.tail(80)
+    assert result.image_id
+    ran = run_in_image(result.image_id, ["sh", "-c", f'"$ASTRO_PYENV_old" -c "{MODULES}"'], user="nobody")
+    assert ran.exit_code == 0 and "ok 3.9.2" in ran.output, ran.output
+
+
+def _decisions(
+    build: Callable[..., harness.BuildResult], frontend_image: str, body: str, **build_args: str
+) -> list[str]:
+    """Build only a trivial last stage of ``body``: the frontend still decides for every PYENV line."""
+    dockerfile = f"# syntax={frontend_image}\n{body}\nFROM scratch AS nothing\n"
+    result = build(dockerfile, build_args=build_args, target="nothing")
+    assert result.ok, result.tail(80)
+    assert COMPILE_STEP not in result.log
+    return _announced(result.log)
+
+
+def test_another_os_release_or_custom_build_settings_mean_a_compile(
+    engine: harness.Settings,
+    frontend_image: str,
+    catalog: dict[str, object],
+    build: Callable[..., harness.BuildResult],
+) -> None:
+    _entry(catalog, "3.13.5")
+    # A base whose /etc/os-release says Debian 13: built here from the Debian 12 stand-in, as the
+    # frontend has nothing but that file to go by.
+    other_os = f"astro-pyenv-e2e/other-os:{uuid.uuid4().hex[:8]}"
+    made = build(
+        f"FROM {MINIMAL_BASE}\nRUN printf 'ID=debian\\nVERSION_ID=\"13\"\\n' > /etc/os-release\n", tag=other_os
+    )
+    assert made.ok, made.tail()
+    try:
+        body = f"FROM {other_os} AS other\nPYENV 3.13.5 a\nFROM {engine.python_base} AS same\nPYENV 3.13.5 b"
+        lines = _decisions(build, frontend_image, body)
+        assert len(lines) == 2, lines
+        assert "CPython 3.13.5 is compiled: the base is debian-13; prebuilt images of 3.13.5 are for" in lines[0]
+        assert "CPython 3.13.5: prebuilt for debian-12" in lines[1]
+        custom = _decisions(build, frontend_image, body, PYTHON_CONFIGURE_OPTS="--without-doc-strings")
+        assert all("is compiled: the build sets PYTHON_CONFIGURE_OPTS" in line for line in custom), custom
+        off = _decisions(build, frontend_image, "ARG ASTRO_PYENV_PREBUILT=off\n" + body)
+        assert all("is compiled: prebuilt interpreters are off" in line for line in off), off
+    finally:
+        subprocess.run([engine.docker, "image", "rm", other_os], capture_output=True, check=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_registry_that_does_not_answer_means_a_compile_and_the_build_succeeds(
+    engine: harness.Settings,
+    frontend_image: str,
+    catalog: dict[str, object],
+    build: Callable[..., harness.BuildResult],
+    run_in_image: Callable[..., harness.RunResult],
+) -> None:
+    _entry(catalog, "3.9.2")
+    nowhere = f"127.0.0.1:{_free_port()}/astro-pyenv/cpython"
+    result = build(f"# syntax={frontend_image}\nFROM {engine.python_base}\nPYENV 3.9.2 env\n",
+                   build_args={"ASTRO_PYENV_PREBUILT": nowhere})  # fmt: skip
+    assert result.ok, result.tail(80)
+    (line,) = _announced(result.log)
+    assert f"CPython 3.9.2 is compiled: the registry did not serve {nowhere}:" in line, line
+    assert "pyenv-python-3.9.2" in result.log and "build-python.sh" in result.log
+    assert result.image_id
+    ran = run_in_image(result.image_id, ["sh", "-c", f'"$ASTRO_PYENV_env" -c "{MODULES}"'])
+    assert ran.exit_code == 0 and "ok 3.9.2" in ran.output, ran.output
+
+
+def test_a_mirror_serving_other_content_under_the_same_tag_is_not_used(
+    engine: harness.Settings,
+    frontend_image: str,
+    catalog: dict[str, object],
+    build: Callable[..., harness.BuildResult],
+) -> None:
+    """Pinning by digest: a mirror whose tag holds altered bytes cannot serve the catalog's digest."""
+    entry = _entry(catalog, "3.13.5")
+    mirror = f"{engine.registry}/astro-pyenv-e2e/altered-{uuid.uuid4().hex[:8]}"
+    altered = f"{mirror}:{entry['tag']}"
+    made = build("FROM scratch\nCOPY marker /opt/astro-pyenv/python/3.13.5/bin/python3.13\n",
+                 files={"marker": "#!/bin/sh\necho forged\n"}, tag=altered)  # fmt: skip
+    assert made.ok, made.tail()
+    pushed = subprocess.run([engine.docker, "push", altered], capture_output=True, text=True, check=False)
+    assert pushed.returncode == 0, pushed.stderr
+    try:
+        lines = _decisions(build, frontend_image, f"FROM {engine.python_base}\nPYENV 3.13.5 a",
+                           ASTRO_PYENV_PREBUILT=mirror)  # fmt: skip
+        (line,) = lines
+        assert f"is compiled: the registry did not serve {mirror}:{entry['tag']}@{entry['digest']}" in line, line
+    finally:
+        subprocess.run([engine.docker, "image", "rm", altered], capture_output=True, check=False)
