@@ -217,7 +217,8 @@ def choose(
         return Choice(None, f"{compiling}: the prebuilt images were made with other pyenv or build scripts")
     wanted = list(platforms)
     repository = repository_setting or catalog.repository
-    for entry in for_recipe:
+    # Optimised builds first: a catalog may list a plain build of the same key too (quick to make).
+    for entry in sorted(for_recipe, key=lambda e: "--enable-optimizations" not in e.build):
         if all(p in entry.platforms for p in wanted):
             image = f"{repository}:{entry.tag}@{entry.digest}"
             return Choice(image, f"CPython {version}: prebuilt for {os} ({', '.join(wanted)}), {image}")

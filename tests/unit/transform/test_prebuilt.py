@@ -203,3 +203,13 @@ def test_an_invalid_repository_setting_is_an_error_at_the_first_pyenv_line() -> 
     assert "ASTRO_PYENV_PREBUILT" in str(err.value)
     with pytest.raises(DockerfileError):
         transform(DOCKERFILE, TransformOptions(frontend_image="f:1", build_args={"ASTRO_PYENV_PREBUILT": "x\nRUN y"}))
+
+
+def test_an_optimised_build_is_preferred_to_a_plain_one_of_the_same_key() -> None:
+    plain = _catalog(build="", tag="3.13.5-plain", digest="sha256:" + "01" * 32)
+    optimised = _catalog()
+    both = prebuilt.Catalog(plain.repository, plain.entries + optimised.entries)
+    chosen = _choose(both)
+    assert chosen.image is not None and chosen.image.endswith(DIGEST)
+    only_plain = _choose(plain)
+    assert only_plain.image is not None and "3.13.5-plain@" in only_plain.image
