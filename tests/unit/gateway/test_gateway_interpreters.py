@@ -67,7 +67,7 @@ def _announced(bridge: FakeBridge) -> list[str]:
 def test_a_matching_base_gets_the_pinned_image_and_says_so(
     bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
 ) -> None:
-    bridge.images["python:3.12-slim linux/amd64"] = {"etc/os-release": BOOKWORM}
+    bridge.images["docker.io/library/python:3.12-slim linux/amd64"] = {"etc/os-release": BOOKWORM}
     bridge.image_configs[IMAGE] = {}
     result = _result("FROM python:3.12-slim\nPYENV 3.13.5 a\nPYENV 3.9.2 b\n")
     decisions = interpreters.decide(client, _opts(), result, catalog, RECIPE)
@@ -81,7 +81,7 @@ def test_a_matching_base_gets_the_pinned_image_and_says_so(
         if ops_pb2.Op.FromString(d).WhichOneof("op") == "source"
     ]
     assert [(s.source.identifier, s.platform.Architecture) for s in sources] == [
-        ("docker-image://python:3.12-slim", "amd64")
+        ("docker-image://docker.io/library/python:3.12-slim", "amd64")
     ]
     assert [r.Ref for r in bridge.calls("ResolveImageConfig")] == [IMAGE]
     interpreters.announce(client, decisions)
@@ -92,7 +92,7 @@ def test_a_matching_base_gets_the_pinned_image_and_says_so(
 
 
 def test_another_os_release_is_compiled(bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog) -> None:
-    bridge.images["debian:trixie-slim"] = {"usr/lib/os-release": TRIXIE}  # only the /usr/lib copy
+    bridge.images["docker.io/library/debian:trixie-slim"] = {"usr/lib/os-release": TRIXIE}  # only the /usr/lib copy
     bridge.image_configs[IMAGE] = {}
     decisions = interpreters.decide(client, _opts(), _result("FROM debian:trixie-slim\nPYENV 3.13.5 a\n"), catalog, RECIPE)
     assert decisions[0].choice.image is None
@@ -103,7 +103,7 @@ def test_another_os_release_is_compiled(bridge: FakeBridge, client: LLBBridgeCli
 def test_a_registry_that_does_not_serve_the_digest_means_a_compile(
     bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
 ) -> None:
-    bridge.images["python:3.12-slim"] = {"etc/os-release": BOOKWORM}
+    bridge.images["docker.io/library/python:3.12-slim"] = {"etc/os-release": BOOKWORM}
     decisions = interpreters.decide(client, _opts(), _result("FROM python:3.12-slim\nPYENV 3.13.5 a\n"), catalog, RECIPE)
     assert decisions[0].choice.image is None
     assert f"the registry did not serve {IMAGE}" in decisions[0].choice.reason
@@ -127,7 +127,7 @@ def test_nothing_is_read_when_the_answer_cannot_depend_on_the_base(
 def test_every_target_platform_must_be_in_the_image(
     bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
 ) -> None:
-    bridge.images["python:3.12-slim"] = {"etc/os-release": BOOKWORM}
+    bridge.images["docker.io/library/python:3.12-slim"] = {"etc/os-release": BOOKWORM}
     bridge.image_configs[IMAGE] = {}
     opts = _opts(platform="linux/amd64,linux/arm64/v8")
     decisions = interpreters.decide(client, opts, _result("FROM python:3.12-slim\nPYENV 3.13.5 a\n"), catalog, RECIPE)
@@ -182,7 +182,7 @@ def test_a_build_hands_on_the_dockerfile_with_the_prebuilt_stage(
     monkeypatch.delenv(interpreters.REPOSITORY_ENV, raising=False)
     user = b"# syntax=f:1\nFROM python:3.12-slim\nPYENV 3.13.5 a\nPYENV 3.9.2 b\n"
     bridge.locals["dockerfile"] = {"Dockerfile": user}
-    bridge.images["python:3.12-slim"] = {"etc/os-release": BOOKWORM}
+    bridge.images["docker.io/library/python:3.12-slim"] = {"etc/os-release": BOOKWORM}
     bridge.image_configs[IMAGE] = {}
     bridge.frontend_result = gateway_pb2.Result(ref=gateway_pb2.Ref(id="final"))
 

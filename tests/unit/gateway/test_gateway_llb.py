@@ -85,3 +85,22 @@ def test_verify_rejects_missing_metadata() -> None:
     del d.metadata[llb.head_digest(d)]
     with pytest.raises(ValueError):
         llb.verify(d)
+
+
+@pytest.mark.parametrize(
+    ("ref", "full"),
+    [
+        ("python:3.12-slim", "docker.io/library/python:3.12-slim"),
+        ("python", "docker.io/library/python:latest"),
+        ("docker.io/python:3", "docker.io/library/python:3"),
+        ("quay.io/astronomer/astro-runtime:13.0.0-base", "quay.io/astronomer/astro-runtime:13.0.0-base"),
+        ("astronomer/astro-runtime:13.0.0", "docker.io/astronomer/astro-runtime:13.0.0"),
+        ("localhost/a/b", "localhost/a/b:latest"),
+        ("127.0.0.1:5000/astro-pyenv/cpython:3.9.2@sha256:" + "0" * 64,
+         "127.0.0.1:5000/astro-pyenv/cpython:3.9.2@sha256:" + "0" * 64),
+        ("debian@sha256:" + "1" * 64, "docker.io/library/debian@sha256:" + "1" * 64),
+        ("registry:5000/x", "registry:5000/x:latest"),
+    ],
+)
+def test_image_refs_are_normalized_as_buildkit_expects(ref: str, full: str) -> None:
+    assert llb.normalize_image_ref(ref) == full

@@ -119,12 +119,33 @@ def local_source(
     return _definition([(serialize(op), meta)])
 
 
+def normalize_image_ref(ref: str) -> str:
+    """``python:3.12-slim`` -> ``docker.io/library/python:3.12-slim``: the full name BuildKit's
+    image source wants (a bare Docker Hub name reads as a URL with a bad port)."""
+    name, at, digest = ref.partition("@")
+    tag = ""
+    colon = name.rfind(":")
+    if colon > name.rfind("/"):
+        name, tag = name[:colon], name[colon + 1 :]
+    first, slash, rest = name.partition("/")
+    if not slash:
+        name = "docker.io/library/" + name
+    elif not ("." in first or ":" in first or first == "localhost"):
+        name = "docker.io/" + name
+    elif first in ("docker.io", "index.docker.io") and "/" not in rest:
+        name = "docker.io/library/" + rest
+    if not tag and not at:
+        tag = "latest"
+    return name + (":" + tag if tag else "") + (at + digest if at else "")
+
+
 def image_source(
     ref: str, *, platform: Mapping[str, Any] | None = None, custom_name: str | None = None
 ) -> ops_pb2.Definition:
     """``docker-image://ref`` for ``platform``: an image's filesystem, to read a file from."""
     op = ops_pb2.Op(
-        source=ops_pb2.SourceOp(identifier="docker-image://" + ref), constraints=ops_pb2.WorkerConstraints()
+        source=ops_pb2.SourceOp(identifier="docker-image://" + normalize_image_ref(ref)),
+        constraints=ops_pb2.WorkerConstraints(),
     )
     plat = _platform(platform)
     if plat is not None:
