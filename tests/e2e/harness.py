@@ -268,8 +268,9 @@ def run_in_image(
         container.stop()
 
 
-def build_frontend_image(tag: str, timeout: float = 3600) -> BuildResult:
-    """Build the frontend image as ``tag`` with ``.ci/build-frontend-image.sh`` (log included)."""
+def build_frontend_image(tag: str, timeout: float = 3600, env: Mapping[str, str] | None = None) -> BuildResult:
+    """Build the frontend image as ``tag`` with ``.ci/build-frontend-image.sh`` (log included);
+    ``env`` adds to the environment (e.g. ``ASTRO_PYENV_PREBUILT_CATALOG``)."""
     done = subprocess.run(
         ["bash", str(REPO_ROOT / ".ci" / "build-frontend-image.sh"), tag],
         stdout=subprocess.PIPE,
@@ -280,5 +281,6 @@ def build_frontend_image(tag: str, timeout: float = 3600) -> BuildResult:
         timeout=timeout,
         check=False,
         cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
     )
     return BuildResult(done.returncode, done.stdout, tag if done.returncode == 0 else None)

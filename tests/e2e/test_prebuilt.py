@@ -16,12 +16,16 @@ interpreters: the frontend decides for every PYENV line before BuildKit builds a
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
 import subprocess
+import tarfile
+import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -156,20 +160,52 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.fixture(scope="module")
+def unreachable_frontend(engine: harness.Settings, catalog: dict[str, object]) -> Iterator[str]:
+    """A frontend image whose catalog lists 3.9.2 at a registry nobody serves, by a digest this
+    engine has never pulled (BuildKit takes a digest it already holds from its own store, which is
+    right: same bytes).  The image is made with `docker import`, outside BuildKit's store, pushed
+    to the real registry for a real digest, and removed locally."""
+    nonce = uuid.uuid4().hex[:10]
+    pushed = f"{engine.registry}/astro-pyenv-e2e/unreachable-{nonce}:3.9.2"
+    with tempfile.TemporaryDirectory(prefix="astro-pyenv-e2e-") as tmp:
+        layer = Path(tmp) / "layer.tar"
+        with tarfile.open(layer, "w") as tar:
+            data = f"never used {nonce}\n".encode()
+            info = tarfile.TarInfo("opt/astro-pyenv/python/3.9.2/README")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        docker = engine.docker
+        subprocess.run([docker, "import", str(layer), pushed], check=True, capture_output=True)
+        subprocess.run([docker, "push", pushed], check=True, capture_output=True)
+        digest = subprocess.run(
+            [docker, "image", "inspect", "--format", "{{index .RepoDigests 0}}", pushed],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip().split("@")[1]  # fmt: skip
+        subprocess.run([docker, "image", "rm", pushed], check=True, capture_output=True)
+        entry = {**_entry(catalog, "3.9.2"), "tag": "3.9.2", "digest": digest}
+        nowhere = f"127.0.0.1:{_free_port()}/astro-pyenv-e2e/unreachable-{nonce}"
+        path = Path(tmp) / "catalog.json"
+        path.write_text(json.dumps({"repository": nowhere, "interpreters": [entry]}))
+        tag = f"local/astro-pyenv-frontend:e2e-unreachable-{nonce}"
+        made = harness.build_frontend_image(tag, env={"ASTRO_PYENV_PREBUILT_CATALOG": str(path)})
+        assert made.ok, made.tail()
+    try:
+        yield tag
+    finally:
+        subprocess.run([engine.docker, "image", "rm", tag], capture_output=True, check=False)
+
+
 def test_a_registry_that_does_not_answer_means_a_compile_and_the_build_succeeds(
     engine: harness.Settings,
-    frontend_image: str,
-    catalog: dict[str, object],
+    unreachable_frontend: str,
     build: Callable[..., harness.BuildResult],
     run_in_image: Callable[..., harness.RunResult],
 ) -> None:
-    _entry(catalog, "3.9.2")
-    nowhere = f"127.0.0.1:{_free_port()}/astro-pyenv/cpython"
-    result = build(f"# syntax={frontend_image}\nFROM {engine.python_base}\nPYENV 3.9.2 env\n",
-                   build_args={"ASTRO_PYENV_PREBUILT": nowhere})  # fmt: skip
+    result = build(f"# syntax={unreachable_frontend}\nFROM {engine.python_base}\nPYENV 3.9.2 env\n")
     assert result.ok, result.tail(80)
     (line,) = _announced(result.log)
-    assert f"CPython 3.9.2 is compiled: the registry did not serve {nowhere}:" in line, line
+    assert "CPython 3.9.2 is compiled: the registry did not serve 127.0.0.1:" in line, line
     assert "pyenv-python-3.9.2" in result.log and "build-python.sh" in result.log
     assert result.image_id
     ran = run_in_image(result.image_id, ["sh", "-c", f'"$ASTRO_PYENV_env" -c "{MODULES}"'])
