@@ -2,7 +2,7 @@
 # Build prebuilt interpreter images, push them to a registry and record them in a catalog
 # (`make interpreters`; README "Prebuilt interpreters").  Settings, from the environment:
 #   REGISTRY   where to push (default $ASTRO_PYENV_REGISTRY): images go to
-#              $REGISTRY/astro-pyenv/cpython:<version>-<os>-<recipe 12 hex>[-<arch>]
+#              $REGISTRY/astro-pyenv/cpython:<version>-<os>-<optimize>-<recipe 12 hex>[-<arch>]
 #   VERSIONS   CPython versions, exact (default "3.9.2 3.13.5", the local mirror's)
 #   BASES      base images to compile on (default debian:bookworm-slim); the OS key comes from
 #              each one's /etc/os-release
@@ -90,7 +90,7 @@ for base in $bases; do
 
     for version in $versions; do
         started=$SECONDS
-        tag="$version-$os-$recipe12"
+        tag="$version-$os-$optimize-$recipe12"   # plain and pgo-lto builds of one key side by side
         index="$repository:$tag"
         inspect="$work/inspect.json"
         if [ "${NO_CACHE:-0}" = 1 ]; then

@@ -10,8 +10,8 @@ writes is checked by the very parser the frontend uses (astro_pyenv_frontend.pre
                                          and print why
     catalog.py merge CATALOG --repository ... --version ... --os ... --platforms P[,P]
                   --recipe ... --build ... --tag ... --digest ...
-                                         adds the entry, replacing one of the same version, OS and
-                                         recipe; creates the file if missing
+                                         adds the entry, replacing one of the same version, OS,
+                                         recipe and build; creates the file if missing
 """
 
 from __future__ import annotations
@@ -73,10 +73,12 @@ def merge(path: Path, repository: str, entry: dict[str, Any]) -> None:
     if data.get("repository") not in ("", repository):
         print(f"catalog.py: {path}: repository {data['repository']} replaced by {repository}", file=sys.stderr)
     data["repository"] = repository
-    key = (entry["version"], entry["os"], entry["recipe"])
-    kept = [e for e in data.get("interpreters") or [] if (e["version"], e["os"], e["recipe"]) != key]
+    def key(e: dict[str, Any]) -> tuple[str, str, str, str]:
+        return (e["version"], e["os"], e["recipe"], e.get("build", ""))
+
+    kept = [e for e in data.get("interpreters") or [] if key(e) != key(entry)]
     kept.append(entry)
-    kept.sort(key=lambda e: (e["version"], e["os"], e["recipe"]))
+    kept.sort(key=key)
     data["interpreters"] = kept
     text = json.dumps(data, indent=2) + "\n"
     parse_catalog(text)  # what the frontend will read

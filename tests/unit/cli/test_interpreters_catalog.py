@@ -87,10 +87,15 @@ def test_merge_creates_then_replaces_same_key_and_keeps_others(helper: ModuleTyp
     path = tmp_path / "sub" / "catalog.json"
     _merge(helper, path)
     _merge(helper, path, version="3.13.5", tag="3.13.5-debian-12-aaaaaaaaaaaa")
-    _merge(helper, path, build=BUILD, digest="sha256:" + "f" * 64)  # same version, OS, recipe: replaced
+    _merge(helper, path, build=BUILD, digest="sha256:" + "f" * 64)  # another build of 3.9.2: kept beside
+    _merge(helper, path, digest="sha256:" + "e" * 64)  # same version, OS, recipe and build: replaced
     catalog = parse_catalog(path.read_text())
     assert catalog.repository == "127.0.0.1:5000/astro-pyenv/cpython"
-    assert [(e.version, e.build, e.digest[-1]) for e in catalog.entries] == [("3.13.5", "", "d"), ("3.9.2", BUILD, "f")]
+    assert [(e.version, e.build, e.digest[-1]) for e in catalog.entries] == [
+        ("3.13.5", "", "d"),
+        ("3.9.2", "", "e"),
+        ("3.9.2", BUILD, "f"),
+    ]
     assert path.stat().st_mode & 0o777 == 0o644
 
 
