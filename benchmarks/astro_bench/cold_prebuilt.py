@@ -8,6 +8,7 @@ images from the registry each time.  Ours is the benchmark project with the fron
 
 from __future__ import annotations
 
+import re
 import statistics
 import urllib.error
 import urllib.request
@@ -73,6 +74,15 @@ def check_registry(registry: str) -> None:
         raise CatalogMismatch(f"the registry at {url} does not answer: {err}") from None
 
 
+def step_label(text: str) -> str:
+    """A short name for a floor step: ``venv snowpark``, ``FROM <image>`` shortened, else its start."""
+    venv = re.search(r"-m venv /opt/astro-pyenv/venvs/(\w+)", text)
+    if venv:
+        return f"venv {venv.group(1)} (venv, pip, requirements)"
+    text = " ".join(text.split())
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
 def run(r: Runner) -> None:
     target = f"≤ {COLD_PREBUILT_TARGET_S:.0f} s and ≤ {COLD_PREBUILT_FLOOR_RATIO}× the floor"
     row = r.results.row("9", "9. cold build, prebuilt interpreters (vs the floor)", target=target)
@@ -117,7 +127,7 @@ def run(r: Runner) -> None:
     for i, b in enumerate(builds["floor"]):
         slow = sorted((s for s in b.steps() if s.executed), key=lambda s: -(s.seconds or 0))[:3]
         row.notes.append(f"floor run {i + 1}: {b.seconds:.1f} s; slowest steps: "
-                         + "; ".join(f"{s.text[:60]} {s.seconds:.1f} s" for s in slow))  # fmt: skip
+                         + "; ".join(f"{step_label(s.text)} {s.seconds:.1f} s" for s in slow))  # fmt: skip
     row.notes.append(f"1-minute load average before the cold builds: {', '.join(f'{x:.2f}' for x in loads)}")
     row.notes.append("interpreter images (ours and the floor, from the frontend image's catalog): "
                      + ", ".join(f"{v} `{i}`" for v, i in images.items()))  # fmt: skip

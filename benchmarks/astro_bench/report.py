@@ -177,6 +177,7 @@ def load_previous(results: Results, logs: Path = LOGS) -> None:
     """Rows and settings of the last run (``--merge``); rows run now replace them."""
     path = logs / "results.json"
     if not path.exists():
+        log(f"--merge: no {path} (a new checkout?): the report will hold only the scenarios run now")
         return
     data = json.loads(path.read_text())
     for key, fields in data.get("rows", {}).items():

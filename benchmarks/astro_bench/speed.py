@@ -149,6 +149,11 @@ def run(r: Runner) -> None:
     configs = {kind: build_config(r, tag) for kind, tag in tags.items()}
     for kind, config in configs.items():
         row.notes.append(f"{kind}: {optimisations(config)}; `CONFIG_ARGS` = `{config['CONFIG_ARGS']}`")
+    if configs["prebuilt"]["CONFIG_ARGS"] == configs["compiled"]["CONFIG_ARGS"]:
+        row.notes.append(
+            "WARNING: both interpreters were configured alike (the catalog's images were made with "
+            "`make interpreters OPTIMIZE=plain`?): the difference below is noise, not optimisation"
+        )
     times: dict[Kind, dict[str, list[float]]] = {"prebuilt": {}, "compiled": {}}
     rounds = max(r.options.runs, 1)
     loads: list[float] = []

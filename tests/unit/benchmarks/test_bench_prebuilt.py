@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from astro_bench import cli, report
+from astro_bench.cold_prebuilt import step_label
 from astro_bench.interpreters import (
     CatalogMismatch,
     Wanted,
@@ -116,6 +117,15 @@ def test_floor_arg_refuses_what_is_no_version() -> None:
 
 def test_floor_args_declared() -> None:
     assert floor_args_declared("ARG A=1 B\nFROM x\n  ARG C\nRUN echo ARG D\n") == {"A", "B", "C"}
+
+
+def test_step_label() -> None:
+    floor = (REPO / "benchmarks" / "floor" / "Dockerfile").read_text()
+    runs = [" ".join(part.split("\\\n")) for part in floor.split("\nRUN ")[1:]]
+    assert [step_label("RUN " + r) for r in runs if "-m venv" in r] == [
+        "venv snowpark (venv, pip, requirements)", "venv modern (venv, pip, requirements)"]
+    assert step_label("COPY   packages.txt .") == "COPY packages.txt ."
+    assert step_label("FROM " + "x" * 100).endswith("...") and len(step_label("FROM " + "x" * 100)) == 70
 
 
 def test_interpreter_lines_from_a_progress_log() -> None:
