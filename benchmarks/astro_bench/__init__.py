@@ -24,4 +24,11 @@ Scenarios (``--scenarios 1,2,...``; default all):
   6 frontend overhead: a Dockerfile without PYENV with our syntax line vs without (warm)
   7 final image size over the base image vs bytes of /opt/astro-pyenv in the image
   8 in-process transform time of a generated 10,000-line Dockerfile with 50 PYENV lines
+  9 cold build with prebuilt interpreters (engine pruned before each build) against the floor,
+    benchmarks/floor/Dockerfile: the same project copying the same interpreter images by digest
+  10 runtime speed of the prebuilt (PGO+LTO) CPython 3.13.5 against one compiled in the build
+    (ASTRO_PYENV_PREBUILT=off): pure-Python pyperformance benchmarks with pyperf --fast
+
+Scenarios 9 and 10 need a frontend image with a catalog (make interpreters; make frontend-image)
+and the registry it names answering.
 """

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from . import cold, overhead, size, transform_time, warm
+from . import cold, cold_prebuilt, overhead, size, speed, transform_time, warm
 from .buildlog import BuildFailed
 from .config import LOGS, load_average, log
 from .options import parse_args
@@ -26,10 +26,13 @@ ENGINE_SCENARIOS: dict[str, Callable[[Runner], None]] = {
     "5": warm.new_base,
     "6": overhead.run,
     "7": size.run,
+    "9": cold_prebuilt.run,
+    "10": speed.run,
 }
 LOCAL_SCENARIOS: dict[str, Callable[[Session], None]] = {"8": transform_time.run}
-# 7 measures the images 2-4 left behind, before 5 builds on other bases.
-ORDER = ["1", "2", "3", "4", "7", "5", "6", "8"]
+# 7 measures the images 2-4 left behind, before 5 builds on other bases; 9 prunes the engine like
+# 1 (so it comes next, before the warm scenarios fill the cache again); 10 builds its own images.
+ORDER = ["1", "9", "2", "3", "4", "7", "5", "6", "10", "8"]
 
 
 def main(argv: Sequence[str]) -> int:

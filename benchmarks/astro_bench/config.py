@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "benchmarks"
 PROJECT = BENCH / "project"
 BASELINE_DOCKERFILE = BENCH / "baseline" / "Dockerfile"
+FLOOR_DOCKERFILE = BENCH / "floor" / "Dockerfile"  # scenario 9's floor
 LOGS = BENCH / "logs"
 DOCS = REPO / "docs"
 
@@ -25,11 +26,23 @@ BENCH_ENGINE_LOG = CI_CACHE / "bench-dockerd.log"
 ENVIRONMENTS = {"snowpark": "3.9.2", "modern": "3.13.5"}
 OURS_TAG = "astro-pyenv-bench/ours:latest"
 BASELINE_TAG = "astro-pyenv-bench/baseline:latest"
+FLOOR_TAG = "astro-pyenv-bench/floor:latest"
+SPEED_PREBUILT_TAG = "astro-pyenv-bench/speed-prebuilt:latest"
+SPEED_COMPILED_TAG = "astro-pyenv-bench/speed-compiled:latest"
+
+# Scenario 10: the interpreter whose speed is measured, the venv's packages (from the package
+# index, with the CA secret like every build) and the pure-Python pyperformance benchmarks run.
+SPEED_VERSION = "3.13.5"
+SPEED_REQUIREMENTS = ("pyperformance==1.14.0", "pyperf==2.11.0")
+SPEED_BENCHMARKS = ("nbody", "richards", "float", "chaos", "spectral_norm", "fannkuch")
 
 # The issue's targets.
 OVERHEAD_TARGET_MS = 250.0
 SIZE_TARGET_PCT = 5.0
 TRANSFORM_TARGET_MS = 100.0
+COLD_PREBUILT_TARGET_S = 30.0  # scenario 9: ours at most this ...
+COLD_PREBUILT_FLOOR_RATIO = 1.3  # ... and at most this many times the floor
+SPEEDUP_TARGET = 1.15  # scenario 10: geometric mean of prebuilt over compiled speed
 
 
 def log(message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -57,6 +58,20 @@ class Engine:
 
     def image_size(self, image: str) -> int:
         return int(self.docker("image", "inspect", "-f", "{{.Size}}", image).stdout.strip())
+
+    def read_file(self, image: str, path: str) -> str:
+        """A file's text from ``image`` (``cat`` in a throw-away container, no network)."""
+        return self.docker("run", "--rm", "--network", "none", "--entrypoint", "cat", image, path).stdout
+
+    def image_env(self, image: str) -> list[str]:
+        """``Config.Env`` of ``image`` (``NAME=value`` strings)."""
+        out = self.docker("image", "inspect", "-f", "{{json .Config.Env}}", image).stdout.strip()
+        env = json.loads(out) if out and out != "null" else []
+        return [str(e) for e in env]
+
+    def platform(self) -> str:
+        """The engine's own platform, ``linux/amd64``."""
+        return self.docker("version", "--format", "{{.Server.Os}}/{{.Server.Arch}}").stdout.strip()
 
     def stop(self) -> None:
         subprocess.run(["bash", str(BENCH / "bench-engine.sh"), "stop"], check=False)

@@ -24,8 +24,9 @@ class Options:
 
 def parse_args(argv: Sequence[str]) -> Options:
     p = argparse.ArgumentParser(description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--scenarios", default="1,2,3,4,5,6,7,8", help="comma-separated scenario numbers")
-    p.add_argument("--runs", type=int, default=5, help="runs per warm scenario (2-5) [5]")
+    p.add_argument("--scenarios", default="1,2,3,4,5,6,7,8,9,10", help="comma-separated scenario numbers")
+    p.add_argument("--runs", type=int, default=5,
+                   help="runs per warm scenario (2-5), cold pairs (9), benchmark rounds (10) [5]")  # fmt: skip
     p.add_argument("--cold-runs", type=int, default=2, help="cold builds of each kind (scenario 1) [2]")
     p.add_argument("--heavy-runs", type=int, default=1,
                    help="baseline runs where the baseline recompiles CPython (4, 5) [1]")  # fmt: skip

@@ -24,6 +24,11 @@ from .results import Results, Row, raw_value
 MERGED_NOTE = "(from an earlier run of the script, merged with --merge)"
 
 
+def row_keys(results: Results) -> list[str]:
+    """The rows' keys in scenario order (``"10"`` after ``"9"``)."""
+    return sorted(results.rows, key=lambda k: (int(k) if k.isdigit() else 10**6, k))
+
+
 def history(results: Results, argv: Sequence[str], elapsed: float) -> list[str]:
     """The invocations behind the figures: earlier ones (``--merge``), then this one.  The report
     is rewritten after every scenario, so this invocation's line replaces itself."""
@@ -56,7 +61,7 @@ def render_report(
         "| scenario | ours | baseline | ratio (ours / baseline) | target | met? |",
         "|---|---|---|---|---|---|",
     ]
-    for key in sorted(results.rows):
+    for key in row_keys(results):
         lines.append("| " + " | ".join(results.rows[key].cells()) + " |")
     lines += ["", "![benchmark chart](benchmarks.png)", "", "## How each figure was measured", ""]
     lines += [
@@ -110,6 +115,26 @@ def render_report(
             "Its lines: 1/7 each RUN, ENV, COPY, LABEL, comment, and a two-line RUN with a continuation."
         ),
         (
+            "- **9** (prebuilt interpreters, cold): the engine pruned before every build as in 1, the "
+            "interpreter images in the registry the frontend image's catalog names; ours is the project "
+            "built with that frontend image, the *floor* `benchmarks/floor/Dockerfile`, built from the same "
+            "context: the runtime's `-base` image with the ONBUILD steps written out, `COPY --from=` the very "
+            "images ours uses (`repo:tag@digest`, build args read from the catalog baked into the frontend "
+            "image at run time), per environment a venv, pip upgraded and the requirements installed (what "
+            "ours' venv script does), then the project copy; no pyenv, no compile. Ours and the floor "
+            "alternate (`--runs` pairs); ratio = ours / floor; the notes say whether ours compiled anything."
+        ),
+        (
+            "- **10** (runtime speed): a `FROM <runtime -base>` image with `PYENV 3.13.5 perf` holding "
+            "pyperformance and pyperf (from the package index) built twice, prebuilt (the default) and "
+            "`ASTRO_PYENV_PREBUILT=off` (compiled in the build with python-build's defaults); then per "
+            "benchmark (nbody, richards, float, chaos, spectral_norm, fannkuch: pure Python) "
+            "pyperformance's `run_benchmark.py --fast` with pyperf in each image (`docker run --network "
+            "none`), alternating which image goes first, `--runs` rounds. Per benchmark the median over rounds "
+            "of pyperf's mean; the speed-up is compiled time / prebuilt time, and the row's figure is their "
+            "geometric mean. The notes give both interpreters' `sysconfig` `CONFIG_ARGS`."
+        ),
+        (
             "- **n** in each cell is the number of runs that figure is the median of; rows carried over from an "
             "earlier invocation (`--merge`) say so in their notes."
         ),
@@ -117,7 +142,7 @@ def render_report(
         "## Notes per scenario",
         "",
     ]
-    for key in sorted(results.rows):
+    for key in row_keys(results):
         row = results.rows[key]
         if row.notes:
             lines.append(f"**{row.scenario}**")
@@ -125,7 +150,7 @@ def render_report(
             lines += [f"- {n}" for n in row.notes]
             lines.append("")
     lines += ["## Raw figures", "", "| scenario | ours (each run) | baseline (each run) |", "|---|---|---|"]
-    for key in sorted(results.rows):
+    for key in row_keys(results):
         row = results.rows[key]
         ours = ", ".join(raw_value(v, row.unit) for v in row.ours)
         base = ", ".join(raw_value(v, row.unit) for v in row.baseline)
@@ -152,6 +177,7 @@ def load_previous(results: Results, logs: Path = LOGS) -> None:
     """Rows and settings of the last run (``--merge``); rows run now replace them."""
     path = logs / "results.json"
     if not path.exists():
+        log(f"--merge: no {path} (a new checkout?): the report will hold only the scenarios run now")
         return
     data = json.loads(path.read_text())
     for key, fields in data.get("rows", {}).items():

@@ -1,0 +1,139 @@
+"""Prebuilt interpreters as the benchmark sees them (scenarios 9 and 10): which images the
+frontend image's catalog names, the floor Dockerfile's build args, and what a build's progress
+log says was prebuilt or compiled.  Pure, apart from nothing: the scenarios read the catalog,
+recipe and os-release out of images and pass the text in.
+
+The matching mirrors the frontend's (``frontend/src/astro_pyenv_frontend/prebuilt.py``): an
+entry serves a version when its version, OS key, recipe and platform all match; the repository
+is the frontend image's ``ASTRO_PYENV_PREBUILT_REPOSITORY`` when set, else the catalog's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+# In the frontend image (written by .ci/build-frontend-image.sh / Dockerfile.frontend).
+CATALOG_PATH = "/opt/astro-pyenv/prebuilt/catalog.json"
+RECIPE_PATH = "/opt/astro-pyenv/prebuilt/recipe"
+REPOSITORY_ENV = "ASTRO_PYENV_PREBUILT_REPOSITORY"
+
+# The frontend's progress lines (gateway/interpreters.py, the interpreter stage's script).
+PREBUILT_LINE = re.compile(r"astro-pyenv: CPython (\S+): prebuilt for \S+ \([^)]*\), (\S+?@sha256:[0-9a-f]{64})")
+COMPILED_LINE = re.compile(r"astro-pyenv: CPython (\S+) is compiled: ([^\"\n]*?)(?: \(line \d+\))?\s*$", re.MULTILINE)
+COMPILING_LINE = re.compile(r"astro-pyenv: compiling CPython (\S+)")
+
+
+class CatalogMismatch(ValueError):
+    """The catalog has no image for a version the benchmark needs."""
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What the benchmark's builds need an image for: the base's OS key, the build's platform and
+    the frontend image's recipe."""
+
+    os: str
+    platform: str
+    recipe: str
+
+
+def os_key(os_release: str) -> str | None:
+    """``debian-12`` from an os-release file's ``ID`` and ``VERSION_ID``; None without both."""
+    fields: dict[str, str] = {}
+    for line in os_release.splitlines():
+        name, sep, value = line.strip().partition("=")
+        if sep and name in ("ID", "VERSION_ID"):
+            fields[name] = value.strip().strip("\"'")
+    if not fields.get("ID") or not fields.get("VERSION_ID"):
+        return None
+    return f"{fields['ID']}-{fields['VERSION_ID']}"
+
+
+def repository_from_env(env: Iterable[str]) -> str:
+    """The frontend image's ``ASTRO_PYENV_PREBUILT_REPOSITORY`` from its ``Config.Env``, or ""."""
+    for item in env:
+        name, _, value = item.partition("=")
+        if name == REPOSITORY_ENV:
+            return value.strip()
+    return ""
+
+
+def catalog_images(catalog_text: str, versions: Iterable[str], wanted: Wanted, repository: str = "") -> dict[str, str]:
+    """``{version: "repo:tag@digest"}`` for each of ``versions``, as the frontend would choose it.
+
+    Raises :class:`CatalogMismatch` naming what is missing (the scenario reports it and does not
+    build: ours would compile, which is scenario 1, not 9)."""
+    data = json.loads(catalog_text)
+    if not isinstance(data, dict):
+        raise CatalogMismatch("the catalog is not a JSON object")
+    repo = repository or str(data.get("repository") or "")
+    if not repo:
+        raise CatalogMismatch("the catalog names no repository")
+    entries = [e for e in data.get("interpreters") or () if isinstance(e, dict)]
+    images: dict[str, str] = {}
+    for version in versions:
+        found = None
+        for e in entries:
+            if (
+                e.get("version") == version
+                and e.get("os") == wanted.os
+                and e.get("recipe") == wanted.recipe
+                and wanted.platform in (e.get("platforms") or ())
+            ):
+                found = e
+                break
+        if found is None:
+            have = sorted(
+                f"{e.get('version')} {e.get('os')} {','.join(e.get('platforms') or ())} "
+                f"recipe {str(e.get('recipe'))[7:19]}"
+                for e in entries
+            )
+            raise CatalogMismatch(
+                f"no catalog entry for CPython {version} on {wanted.os} {wanted.platform} with recipe "
+                f"{wanted.recipe[7:19]}; the catalog has: {'; '.join(have) or 'nothing'}"
+            )
+        images[version] = f"{repo}:{found['tag']}@{found['digest']}"
+    return images
+
+
+def floor_arg(version: str) -> str:
+    """The floor Dockerfile's build arg for ``version``'s image: ``CPYTHON_3_13_5_IMAGE``."""
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)*[a-z0-9]*", version):
+        raise ValueError(f"not a CPython version: {version!r}")
+    return "CPYTHON_" + version.replace(".", "_").upper() + "_IMAGE"
+
+
+def floor_build_args(images: Mapping[str, str], runtime_base: str) -> dict[str, str]:
+    """The floor Dockerfile's build args: the runtime's ``-base`` image and one image per version."""
+    args = {"RUNTIME_IMAGE": runtime_base}
+    args.update({floor_arg(v): image for v, image in sorted(images.items())})
+    return args
+
+
+def floor_args_declared(dockerfile: str) -> set[str]:
+    """The ``ARG`` names a Dockerfile declares (to check the floor takes every arg given)."""
+    names: set[str] = set()
+    for m in re.finditer(r"^\s*ARG\s+(.+)$", dockerfile, re.MULTILINE):
+        for word in m.group(1).split():
+            names.add(word.split("=", 1)[0])
+    return names
+
+
+@dataclass(frozen=True)
+class InterpreterLines:
+    """What a build log says about each interpreter: prebuilt images used, compiles announced
+    (with why) and compiles that actually ran."""
+
+    prebuilt: dict[str, str]
+    compiled_why: dict[str, str]
+    compiling: list[str]
+
+
+def interpreter_lines(log: str) -> InterpreterLines:
+    prebuilt = {m.group(1): m.group(2) for m in PREBUILT_LINE.finditer(log)}
+    why = {m.group(1): m.group(2).strip() for m in COMPILED_LINE.finditer(log)}
+    compiling = sorted(set(COMPILING_LINE.findall(log)))
+    return InterpreterLines(prebuilt, why, compiling)
