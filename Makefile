@@ -41,8 +41,14 @@ test-unit: venv
 test-integration: venv
 	$(PY) -m pytest -q tests/integration
 
+# The prebuilt interpreters `make test` and `make example` make for themselves when the registry
+# lacks them: python-build's defaults, minutes per version.  PGO+LTO (`make interpreters`, the
+# default there) takes about 40 minutes per version on 2 cores: for releases and `make bench`.
+LOCAL_INTERPRETERS_OPTIMIZE ?= plain
+
 # The frontend image the tests build carries the catalog of `make interpreters`.
-test-e2e: venv engine-ready interpreters
+test-e2e: venv engine-ready
+	$(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE)
 	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(PREBUILT_CATALOG)" \
 	    && $(PY) -m pytest -q tests/e2e
 
@@ -56,7 +62,9 @@ frontend-image: engine-ready
 interpreters: venv engine-ready
 	source .ci/engine-env.sh && CATALOG="$(PREBUILT_CATALOG)" FRONTEND_IMAGE="$(FRONTEND_IMAGE)" interpreters/build.sh
 
-example: venv interpreters frontend-image
+example: venv engine-ready
+	$(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE)
+	$(MAKE) --no-print-directory frontend-image
 	source .ci/engine-env.sh && .ci/run-example.sh $(FRONTEND_IMAGE)
 
 bench: venv frontend-image
