@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,7 +27,13 @@ MERGED_NOTE = "(from an earlier run of the script, merged with --merge)"
 
 def row_keys(results: Results) -> list[str]:
     """The rows' keys in scenario order (``"10"`` after ``"9"``)."""
-    return sorted(results.rows, key=lambda k: (int(k) if k.isdigit() else 10**6, k))
+    return sorted(results.rows, key=_row_order)
+
+
+def _row_order(key: str) -> tuple[int, str]:
+    """"5" < "5b" < "6" < "10"."""
+    digits = re.match(r"\d+", key)
+    return (int(digits.group()) if digits else 10**6, key)
 
 
 def history(results: Results, argv: Sequence[str], elapsed: float) -> list[str]:
