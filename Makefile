@@ -30,7 +30,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy frontend/src/astro_pyenv_frontend
 	$(VENV)/bin/mypy runtime_helper/src/astro_pyenv
-	$(VENV)/bin/mypy benchmarks/astro_bench
+	MYPYPATH=frontend/src $(VENV)/bin/mypy benchmarks/astro_bench
 	MYPYPATH=frontend/src $(VENV)/bin/mypy interpreters/catalog.py
 
 test: lint test-unit test-integration test-e2e

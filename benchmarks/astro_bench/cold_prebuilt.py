@@ -13,6 +13,8 @@ import statistics
 import urllib.error
 import urllib.request
 
+from astro_pyenv_frontend.prebuilt import os_key
+
 from .buildlog import Build
 from .config import (
     COLD_PREBUILT_FLOOR_RATIO,
@@ -34,7 +36,6 @@ from .interpreters import (
     floor_args_declared,
     floor_build_args,
     interpreter_lines,
-    os_key,
     repository_from_env,
 )
 from .project import write_project

@@ -40,18 +40,6 @@ class Wanted:
     recipe: str
 
 
-def os_key(os_release: str) -> str | None:
-    """``debian-12`` from an os-release file's ``ID`` and ``VERSION_ID``; None without both."""
-    fields: dict[str, str] = {}
-    for line in os_release.splitlines():
-        name, sep, value = line.strip().partition("=")
-        if sep and name in ("ID", "VERSION_ID"):
-            fields[name] = value.strip().strip("\"'")
-    if not fields.get("ID") or not fields.get("VERSION_ID"):
-        return None
-    return f"{fields['ID']}-{fields['VERSION_ID']}"
-
-
 def repository_from_env(env: Iterable[str]) -> str:
     """The frontend image's ``ASTRO_PYENV_PREBUILT_REPOSITORY`` from its ``Config.Env``, or ""."""
     for item in env:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from . import layout
+from .prebuilt import BUILD_SETTING_ARGS
 
 if TYPE_CHECKING:
     from .plan import PipCache
@@ -24,14 +25,7 @@ PYTHON_BUILD_ARGS = (
     "PYTHON_BUILD_HTTP_CLIENT",
     "PYTHON_BUILD_CURL_OPTS",
     "PYTHON_BUILD_WGET_OPTS",
-    "PYTHON_CONFIGURE_OPTS",
-    "CONFIGURE_OPTS",
-    "PYTHON_CFLAGS",
-    "PYTHON_MAKE_OPTS",
-    "MAKE_OPTS",
-    "PYTHON_MAKE_INSTALL_OPTS",
-    "MAKE_INSTALL_OPTS",
-    "PYTHON_MAKE_INSTALL_TARGET",
+    *BUILD_SETTING_ARGS,  # those that change what is built (a prebuilt image then does not fit)
 )
 
 # pip settings a user may pass as build args, e.g. for a private index.

@@ -19,7 +19,6 @@ from astro_bench.interpreters import (
     floor_args_declared,
     floor_build_args,
     interpreter_lines,
-    os_key,
     repository_from_env,
 )
 from astro_bench.results import Results
@@ -86,9 +85,7 @@ def test_catalog_images_missing_version_says_what_there_is() -> None:
         catalog_images(catalog(entry("3.9.2", D1), repository=""), ["3.9.2"], WANTED)
 
 
-def test_os_key_and_repository_env() -> None:
-    assert os_key('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n') == "debian-12"
-    assert os_key("ID=debian\n") is None
+def test_repository_env() -> None:
     assert repository_from_env(["PATH=/bin", "ASTRO_PYENV_PREBUILT_REPOSITORY=r.example/c "]) == "r.example/c"
     assert repository_from_env(["PATH=/bin"]) == ""
 
