@@ -10,10 +10,11 @@ is the frontend image's ``ASTRO_PYENV_PREBUILT_REPOSITORY`` when set, else the c
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from astro_pyenv_frontend import prebuilt
 
 # In the frontend image (written by .ci/build-frontend-image.sh / Dockerfile.frontend).
 CATALOG_PATH = "/opt/astro-pyenv/prebuilt/catalog.json"
@@ -50,40 +51,31 @@ def repository_from_env(env: Iterable[str]) -> str:
 
 
 def catalog_images(catalog_text: str, versions: Iterable[str], wanted: Wanted, repository: str = "") -> dict[str, str]:
-    """``{version: "repo:tag@digest"}`` for each of ``versions``, as the frontend would choose it.
+    """``{version: "repo:tag@digest"}`` for each of ``versions``: what the frontend chooses
+    (:func:`astro_pyenv_frontend.prebuilt.choose`, so an optimised build wins as it does there).
 
-    Raises :class:`CatalogMismatch` naming what is missing (the scenario reports it and does not
-    build: ours would compile, which is scenario 1, not 9)."""
-    data = json.loads(catalog_text)
-    if not isinstance(data, dict):
-        raise CatalogMismatch("the catalog is not a JSON object")
-    repo = repository or str(data.get("repository") or "")
-    if not repo:
-        raise CatalogMismatch("the catalog names no repository")
-    entries = [e for e in data.get("interpreters") or () if isinstance(e, dict)]
+    Raises :class:`CatalogMismatch` with the frontend's reason when it would compile (the
+    scenario reports it and does not build: ours would compile, which is scenario 1, not 9)."""
+    try:
+        catalog = prebuilt.parse_catalog(catalog_text)
+    except prebuilt.CatalogError as exc:
+        raise CatalogMismatch(f"the catalog is not readable: {exc}") from None
     images: dict[str, str] = {}
     for version in versions:
-        found = None
-        for e in entries:
-            if (
-                e.get("version") == version
-                and e.get("os") == wanted.os
-                and e.get("recipe") == wanted.recipe
-                and wanted.platform in (e.get("platforms") or ())
-            ):
-                found = e
-                break
-        if found is None:
+        choice = prebuilt.choose(
+            catalog,
+            version=version,
+            os=wanted.os,
+            platforms=[wanted.platform],
+            recipe=wanted.recipe,
+            repository_setting=repository,
+        )
+        if choice.image is None:
             have = sorted(
-                f"{e.get('version')} {e.get('os')} {','.join(e.get('platforms') or ())} "
-                f"recipe {str(e.get('recipe'))[7:19]}"
-                for e in entries
+                f"{e.version} {e.os} {','.join(e.platforms)} recipe {e.recipe[7:19]}" for e in catalog.entries
             )
-            raise CatalogMismatch(
-                f"no catalog entry for CPython {version} on {wanted.os} {wanted.platform} with recipe "
-                f"{wanted.recipe[7:19]}; the catalog has: {'; '.join(have) or 'nothing'}"
-            )
-        images[version] = f"{repo}:{found['tag']}@{found['digest']}"
+            raise CatalogMismatch(f"{choice.reason}; the catalog has: {'; '.join(have) or 'nothing'}")
+        images[version] = choice.image
     return images
 
 
