@@ -298,7 +298,8 @@ def test_editing_a_dag_runs_no_pyenv_step(
         assert result.ok, result.tail(120)
         steps = re.findall(r"^#(\d+) \[(pyenv-[\w.-]+) [^\]]*\] RUN", result.log, re.MULTILINE)
         stages = {stage for _, stage in steps}
-        assert {"pyenv-python-3.9.2", "pyenv-python-3.13.5", "pyenv-venv-snowpark", "pyenv-venv-modern"} <= stages
+        # Interpreter stages have a RUN step only when they compile (no prebuilt image matched).
+        assert {"pyenv-venv-snowpark", "pyenv-venv-modern"} <= stages, result.tail(80)
         ran = sorted({stage for step, stage in steps if not re.search(rf"^#{step} CACHED$", result.log, re.MULTILINE)})
         assert not ran, f"PYENV stages ran again after a DAG edit: {ran}\n{result.tail(80)}"
     finally:
