@@ -205,3 +205,12 @@ def parse_env(instr: Instruction, env: Mapping[str, str], escape: str = "\\") ->
                 raise DockerfileError.at(instr, f"ENV names can not be blank: {_go_quote(word)}")
             pairs.append((key, value))
     return tuple((_expand(instr, k, env, escape), _expand(instr, v, env, escape)) for k, v in pairs)
+
+
+def setting_value(name: str, build_args: Mapping[str, str], global_args: Mapping[str, str]) -> str:
+    """A frontend setting: the build arg ``name``, else the default of an ``ARG name=...`` before
+    the first FROM (the Astro CLI passes no build args), stripped; "" when neither is set."""
+    value = build_args.get(name)
+    if value is None:
+        value = global_args.get(name, "")
+    return value.strip()

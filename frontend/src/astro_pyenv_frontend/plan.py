@@ -33,7 +33,7 @@ from typing import Union
 from . import astro_runtime, layout, prebuilt
 from .contract import BaseImageUse
 from .errors import DockerfileError
-from .instructions import FromInstruction, parse_arg, parse_env, parse_from
+from .instructions import FromInstruction, parse_arg, parse_env, parse_from, setting_value
 from .lexer import Instruction, LexedDockerfile, Trivia
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
 from .stage_names import stage_name
@@ -234,10 +234,7 @@ class Plan:
 
 def pip_cache_id(build_args: Mapping[str, str], global_args: Mapping[str, str]) -> str | None:
     """The cache mount id the venv stages share, or None (the default: no shared cache)."""
-    value = build_args.get(PIP_CACHE_ARG)
-    if value is None:
-        value = global_args.get(PIP_CACHE_ARG, "")
-    value = value.strip()
+    value = setting_value(PIP_CACHE_ARG, build_args, global_args)
     if value.lower() in _PIP_CACHE_OFF:
         return None
     return "astro-pyenv-pip-" + (re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip("-") or "x")
@@ -384,12 +381,9 @@ class _Planner:
 
     def _custom_build_settings(self) -> tuple[str, ...]:
         """The python-build settings the interpreter stages' ARGs receive, non-empty."""
-        found = []
-        for name in prebuilt.BUILD_SETTING_ARGS:
-            value = self.build_args.get(name, self.global_args.get(name, ""))
-            if value.strip():
-                found.append(name)
-        return tuple(found)
+        return tuple(
+            name for name in prebuilt.BUILD_SETTING_ARGS if setting_value(name, self.build_args, self.global_args)
+        )
 
     # -- stages ----------------------------------------------------------------
 

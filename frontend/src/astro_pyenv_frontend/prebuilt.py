@@ -31,6 +31,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .instructions import setting_value
+
 __all__ = [
     "BUILD_SETTING_ARGS",
     "CATALOG_PATH",
@@ -172,10 +174,7 @@ def valid_repository(name: str) -> bool:
 
 def setting(build_args: Mapping[str, str], global_args: Mapping[str, str]) -> str | None:
     """The user's :data:`PREBUILT_ARG`: None for "off", "" for the default, else a repository."""
-    value = build_args.get(PREBUILT_ARG)
-    if value is None:
-        value = global_args.get(PREBUILT_ARG, "")
-    value = value.strip()
+    value = setting_value(PREBUILT_ARG, build_args, global_args)
     if value.lower() in _OFF:
         return None
     return value
