@@ -54,6 +54,17 @@ export ASTRO_PYENV_PYTHON_BASE="${ASTRO_PYENV_PYTHON_BASE-python:3.12-slim}"
 export ASTRO_PYENV_RUNTIME_IMAGE="${ASTRO_PYENV_RUNTIME_IMAGE-quay.io/astronomer/astro-runtime:13.0.0}"
 export ASTRO_PYENV_MINIMAL_BASE="${ASTRO_PYENV_MINIMAL_BASE-debian:bookworm-slim}"
 
+# The same for linux/amd64 and linux/arm64 (cross-platform builds, `make release`): the public
+# multi-platform images, or offline their stand-ins as indexes in the local registry
+# (.ci/standins-multiarch.sh).
+if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
+    export ASTRO_PYENV_MULTIARCH_DEBIAN="${ASTRO_PYENV_MULTIARCH_DEBIAN-$ASTRO_PYENV_REGISTRY/standins/debian:bookworm-slim}"
+    export ASTRO_PYENV_MULTIARCH_PYTHON="${ASTRO_PYENV_MULTIARCH_PYTHON-$ASTRO_PYENV_REGISTRY/standins/python:3.12-slim}"
+else
+    export ASTRO_PYENV_MULTIARCH_DEBIAN="${ASTRO_PYENV_MULTIARCH_DEBIAN-debian:bookworm-slim}"
+    export ASTRO_PYENV_MULTIARCH_PYTHON="${ASTRO_PYENV_MULTIARCH_PYTHON-python:3.12-slim}"
+fi
+
 if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
     # CPython sources from the local mirror (.ci/cpython-mirror.sh), not python.org.
     export ASTRO_PYENV_MIRROR_PORT="${ASTRO_PYENV_MIRROR_PORT:-8765}"

@@ -4,8 +4,9 @@
 #
 # Reuses an engine that answers (see engine-env.sh for which); otherwise installs Debian's
 # docker.io and starts our own dockerd.  In both modes it serves a local registry on
-# 127.0.0.1 (.ci/registry.sh, $ASTRO_PYENV_REGISTRY).  Offline, it also builds the local
-# stand-ins for public images and serves the CPython mirror.  Leaves what it started running.
+# 127.0.0.1 (.ci/registry.sh, $ASTRO_PYENV_REGISTRY) and registers arm64 emulation
+# (.ci/emulation.sh).  Offline, it also builds the local stand-ins for public images (one
+# platform, and both platforms in the registry) and serves the CPython mirror.  Leaves what it started running.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,4 +32,10 @@ if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
     fi
     bash "$here/standins.sh"
     bash "$here/cpython-mirror.sh" start
+fi
+# linux/arm64 under emulation (cross-platform builds, the release's arm64 image); offline, the
+# multi-platform stand-ins those builds start FROM.
+bash "$here/emulation.sh" status || { bash "$here/emulation.sh" install && bash "$here/emulation.sh" start; }
+if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
+    bash "$here/standins-multiarch.sh"
 fi

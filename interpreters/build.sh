@@ -98,9 +98,11 @@ for base in $bases; do
         elif "$docker_cli" buildx imagetools inspect --format '{{json .}}' "$index" >"$inspect" 2>"$work/inspect.err"; then
             if why="$("$python" "$helper" reusable "$inspect" --recipe "$recipe" --build "$build_setting" --platforms "$platforms")"; then
                 digest="$why"
-                say "CPython $version on $base: reusing $index@$digest (same recipe and build settings)"
+                # Recorded with every platform it holds, also those this run did not ask for.
+                held="$("$python" "$helper" platforms "$inspect")"
+                say "CPython $version on $base: reusing $index@$digest ($held; same recipe and build settings)"
                 "$python" "$helper" merge "$catalog" --repository "$repository" --version "$version" --os "$os" \
-                    --platforms "$platforms" --recipe "$recipe" --build "$build_setting" --tag "$tag" --digest "$digest"
+                    --platforms "$held" --recipe "$recipe" --build "$build_setting" --tag "$tag" --digest "$digest"
                 say "CPython $version on $base: done in $((SECONDS - started)) s (reused)"
                 continue
             fi

@@ -8,6 +8,8 @@ writes is checked by the very parser the frontend uses (astro_pyenv_frontend.pre
                                          (`imagetools inspect --format '{{json .}}'`) holds every
                                          platform with labels recipe=R and build=B; else exit 1
                                          and print why
+    catalog.py platforms INSPECT.json    prints the index's platforms, comma-separated (what a
+                                         reused index holds, which may be more than was asked)
     catalog.py merge CATALOG --repository ... --version ... --os ... --platforms P[,P]
                   --recipe ... --build ... --tag ... --digest ...
                                          adds the entry, replacing one of the same version, OS,
@@ -41,6 +43,13 @@ def _same_platform(a: str, b: str) -> bool:
         return p[: -len("/v8")] if p.startswith("linux/arm64/") and p.endswith("/v8") else p
 
     return norm(a) == norm(b)
+
+
+def index_platforms(inspect: dict[str, Any]) -> list[str]:
+    """The platforms of an index, named as the catalog names them (``linux/arm64``)."""
+    entries = (inspect.get("manifest") or {}).get("manifests") or []
+    named = [_platform(m.get("platform") or {}) for m in entries]
+    return [p[: -len("/v8")] if p.startswith("linux/arm64/") and p.endswith("/v8") else p for p in named]
 
 
 def reusable(inspect: dict[str, Any], recipe: str, build: str, platforms: list[str]) -> tuple[bool, str]:
@@ -99,6 +108,8 @@ def main(argv: list[str]) -> int:
     p_reuse.add_argument("--recipe", required=True)
     p_reuse.add_argument("--build", required=True)
     p_reuse.add_argument("--platforms", required=True)
+    p_platforms = sub.add_parser("platforms")
+    p_platforms.add_argument("inspect")
     p_merge = sub.add_parser("merge")
     p_merge.add_argument("catalog", type=Path)
     for name in ("repository", "version", "os", "platforms", "recipe", "build", "tag", "digest"):
@@ -117,6 +128,9 @@ def main(argv: list[str]) -> int:
         ok, said = reusable(inspect, args.recipe, args.build, args.platforms.split(","))
         print(said)
         return 0 if ok else 1
+    if args.command == "platforms":
+        print(",".join(index_platforms(json.loads(Path(args.inspect).read_text(encoding="utf-8")))))
+        return 0
     entry = {
         "version": args.version,
         "os": args.os,

@@ -7,7 +7,7 @@ environments they hold, and what the gateway needs to know (bases used as is, wa
 
 What one user stage with PYENV lines becomes (the README draws it)::
 
-    FROM <frontend image> AS pyenv-tools            once: pyenv + scripts, mounted
+    FROM --platform=$BUILDPLATFORM <frontend image> AS pyenv-tools   once: pyenv + scripts, mounted
     FROM <root base> AS pyenv-python-<ver>          once per (base, version): compile
     FROM <base> AS <stage>-pyenv-0                  the user's FROM, renamed
     ...user lines above the PYENV lines...

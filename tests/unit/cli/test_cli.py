@@ -21,7 +21,7 @@ def test_transform_prints_plain_dockerfile_using_syntax_image(tmp_path: Path) ->
     path = _write(tmp_path, GOOD)
     result = CliRunner().invoke(main, ["transform", "-f", str(path)])
     assert result.exit_code == 0, result.output
-    assert "FROM example.com/astro-pyenv:1 AS pyenv-tools" in result.output
+    assert "FROM --platform=$BUILDPLATFORM example.com/astro-pyenv:1 AS pyenv-tools" in result.output
     assert "ENV ASTRO_PYENV_env1=/opt/astro-pyenv/venvs/env1/bin/python" in result.output
     assert not [line for line in result.output.splitlines() if line.upper().startswith("PYENV")]
 
@@ -29,7 +29,7 @@ def test_transform_prints_plain_dockerfile_using_syntax_image(tmp_path: Path) ->
 def test_frontend_image_flag_overrides_syntax_line(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD)
     result = CliRunner().invoke(main, ["transform", "-f", str(path), "--frontend-image", "other/img:2"])
-    assert "FROM other/img:2 AS pyenv-tools" in result.output
+    assert "FROM --platform=$BUILDPLATFORM other/img:2 AS pyenv-tools" in result.output
 
 
 def test_build_arg_expands_version(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ FRONTEND = "registry.example/astro-pyenv-frontend:1"
 
 
 def _stages(text: str) -> list[str]:
-    return re.findall(r"^FROM \S+ AS (\S+)$", text, flags=re.MULTILINE)
+    return re.findall(r"^FROM (?:--platform=\S+ )?\S+ AS (\S+)$", text, flags=re.MULTILINE)
 
 
 def test_stages_are_the_transforms_tools_and_interpreter_stages_then_scratch() -> None:
@@ -88,7 +88,7 @@ def test_cli_prints_it_with_the_frontend_image() -> None:
 def test_cli_default_frontend_image_is_the_local_dev_one() -> None:
     result = CliRunner().invoke(main, ["interpreter-dockerfile", "3.9.2", "--base", BASE])
     assert result.exit_code == 0, result.output
-    assert "FROM local/astro-pyenv-frontend:dev AS pyenv-tools\n" in result.output
+    assert "FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools\n" in result.output
 
 
 @pytest.mark.parametrize(

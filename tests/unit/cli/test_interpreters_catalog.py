@@ -117,3 +117,9 @@ def test_os_key_command(helper: ModuleType, monkeypatch: pytest.MonkeyPatch, cap
     assert capsys.readouterr().out == "debian-12\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO("ID=debian\n"))
     assert helper.main(["os-key"]) == 1
+
+
+def test_a_reused_index_is_recorded_with_every_platform_it_holds(helper: ModuleType) -> None:
+    """An amd64-only run reusing an amd64+arm64 index must not drop arm64 from the catalog."""
+    inspect = _inspect([AMD64, ARM64], {"linux/amd64": _config(), "linux/arm64/v8": _config()})
+    assert helper.index_platforms(inspect) == ["linux/amd64", "linux/arm64"]

@@ -102,9 +102,14 @@ class FakeBridge:
         return gateway_pb2.ReadFileResponse(Data=data)
 
     def ResolveImageConfig(self, request: Any, context: Any) -> gateway_pb2.ResolveImageConfigResponse:
-        if request.Ref not in self.image_configs:
-            context.abort(grpc.StatusCode.NOT_FOUND, f"{request.Ref}: not found")
-        config = json.dumps(self.image_configs[request.Ref]).encode()
+        # "ref os/arch" answers only for that platform; plain "ref" for any.
+        platform = f"{request.Platform.OS}/{request.Platform.Architecture}" if request.HasField("Platform") else ""
+        for key in (f"{request.Ref} {platform}", request.Ref):
+            if key in self.image_configs:
+                break
+        else:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"{request.Ref}: not found for {platform or 'the default platform'}")
+        config = json.dumps(self.image_configs[key]).encode()
         return gateway_pb2.ResolveImageConfigResponse(Digest="sha256:" + "0" * 64, Config=config)
 
     def Warn(self, request: Any, context: Any) -> gateway_pb2.WarnResponse:

@@ -4,13 +4,14 @@ asks the registry, and the one progress line per interpreter."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from astro_pyenv_frontend import prebuilt
 from astro_pyenv_frontend.contract import InterpreterUse, TransformOptions, TransformResult
-from astro_pyenv_frontend.gateway import interpreters
+from astro_pyenv_frontend.gateway import interpreters, platforms
 from astro_pyenv_frontend.gateway.client import LLBBridgeClient
 from astro_pyenv_frontend.gateway.opts import FrontendOpts
 from astro_pyenv_frontend.gateway.proto import ops_pb2
@@ -83,7 +84,7 @@ def test_a_matching_base_gets_the_pinned_image_and_says_so(
     assert [(s.source.identifier, s.platform.Architecture) for s in sources] == [
         ("docker-image://docker.io/library/python:3.12-slim", "amd64")
     ]
-    assert [r.Ref for r in bridge.calls("ResolveImageConfig")] == [IMAGE]
+    assert [(r.Ref, r.Platform.Architecture) for r in bridge.calls("ResolveImageConfig")] == [(IMAGE, "amd64")]
     interpreters.announce(client, decisions)
     lines = _announced(bridge)
     assert len(lines) == 2
@@ -134,11 +135,28 @@ def test_every_target_platform_must_be_in_the_image(
     assert "not linux/amd64, linux/arm64" in decisions[0].choice.reason
 
 
+def test_a_build_for_another_platform_asks_about_that_platform(
+    bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
+) -> None:
+    """docker build --platform linux/arm64 on an amd64 engine (astro deploy on Apple Silicon, the
+    other way round): the base is read and the pinned image checked for arm64, never amd64."""
+    arm64 = replace(catalog, entries=tuple(replace(e, platforms=("linux/arm64",)) for e in catalog.entries))
+    bridge.images["docker.io/library/python:3.12-slim linux/arm64"] = {"etc/os-release": BOOKWORM}
+    bridge.image_configs[f"{IMAGE} linux/arm64"] = {}
+    result = _result("FROM python:3.12-slim\nPYENV 3.13.5 a\n")
+    decisions = interpreters.decide(client, _opts(platform="linux/arm64"), result, arm64, RECIPE)
+    assert decisions[0].choice.image == IMAGE
+    assert [(r.Ref, r.Platform.Architecture) for r in bridge.calls("ResolveImageConfig")] == [(IMAGE, "arm64")]
+    # the same catalog on an amd64 build: nothing for amd64 there
+    amd64 = interpreters.decide(client, _opts(), result, arm64, RECIPE)
+    assert amd64[0].choice.image is None
+
+
 def test_the_default_platform_is_the_workers() -> None:
     workers = ({"ID": "w", "Platforms": [{"OS": "linux", "Architecture": "arm64", "Variant": "v8"}]},)
-    assert interpreters.target_platforms(FrontendOpts(opts={}, workers=workers)) == ["linux/arm64"]
-    assert interpreters.target_platforms(FrontendOpts(opts={"platform": "linux/arm/v7"})) == ["linux/arm/v7"]
-    assert interpreters.target_platforms(FrontendOpts(opts={})) == []
+    assert platforms.target_platforms(FrontendOpts(opts={}, workers=workers)) == ["linux/arm64"]
+    assert platforms.target_platforms(FrontendOpts(opts={"platform": "linux/arm/v7"})) == ["linux/arm/v7"]
+    assert platforms.target_platforms(FrontendOpts(opts={})) == []
 
 
 def test_catalog_and_recipe_come_from_the_image_and_the_default_repository_wins(

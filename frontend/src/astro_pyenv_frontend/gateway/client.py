@@ -105,9 +105,14 @@ class LLBBridgeClient:
         # Very old engines answer with a bare ref id.
         return gateway_pb2.Result(refDeprecated=response.ref)
 
-    def resolve_image_config(self, ref: str, *, resolve_mode: str = "", log_name: str = "") -> bytes:
-        """The image's config JSON, resolved as dockerfile.v0 resolves FROM images."""
-        request = gateway_pb2.ResolveImageConfigRequest(Ref=ref, ResolveMode=resolve_mode, LogName=log_name)
+    def resolve_image_config(
+        self, ref: str, *, platform: ops_pb2.Platform | None = None, resolve_mode: str = "", log_name: str = ""
+    ) -> bytes:
+        """The image's config JSON, resolved as dockerfile.v0 resolves FROM images: for
+        ``platform`` (the worker's default when None)."""
+        request = gateway_pb2.ResolveImageConfigRequest(
+            Ref=ref, Platform=platform, ResolveMode=resolve_mode, LogName=log_name
+        )
         return self._call("ResolveImageConfig", request, gateway_pb2.ResolveImageConfigResponse).Config
 
     def read_file(self, ref: str, path: str, *, offset: int = 0, length: int = 0) -> bytes:

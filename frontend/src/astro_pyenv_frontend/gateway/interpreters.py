@@ -15,13 +15,13 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from .. import prebuilt
 from ..contract import InterpreterUse, TransformResult
 from . import llb
 from .client import GatewayCallError, LLBBridgeClient, result_ref_id
 from .opts import FrontendOpts
+from .platforms import platform_message, target_platforms
 
 REPOSITORY_ENV = "ASTRO_PYENV_PREBUILT_REPOSITORY"  # Dockerfile.frontend's PREBUILT_REPOSITORY
 OS_RELEASE_PATHS = ("/etc/os-release", "/usr/lib/os-release")
@@ -53,41 +53,13 @@ def load_recipe() -> str | None:
         return None
 
 
-def normalize_platform(value: str) -> str:
-    """``linux/arm64/v8`` -> ``linux/arm64``, ``linux/amd64/v2`` -> ``linux/amd64`` (the index
-    entries' names); other variants (``linux/arm/v7``) stay."""
-    parts = value.strip().lower().split("/")
-    if len(parts) == 3 and (parts[1], parts[2]) in {("arm64", "v8"), ("amd64", "v1"), ("amd64", "v2"), ("amd64", "v3")}:
-        parts = parts[:2]
-    return "/".join(parts)
-
-
-def target_platforms(fopts: FrontendOpts) -> list[str]:
-    """The platforms this build is for: ``--platform``, else the first worker's default."""
-    requested = [p for p in fopts.opts.get("platform", "").split(",") if p.strip()]
-    if requested:
-        return [normalize_platform(p) for p in requested]
-    for worker in fopts.workers:
-        if not isinstance(worker, dict):
-            continue
-        for platform in worker.get("platforms") or worker.get("Platforms") or []:
-            os_name = platform.get("os") or platform.get("OS") or ""
-            arch = platform.get("architecture") or platform.get("Architecture") or ""
-            variant = platform.get("variant") or platform.get("Variant") or ""
-            if os_name and arch:
-                return [normalize_platform("/".join(p for p in (os_name, arch, variant) if p))]
-    return []
-
-
-def _platform_dict(platform: str) -> dict[str, Any]:
-    parts = platform.split("/")
-    return {"OS": parts[0], "Architecture": parts[1] if len(parts) > 1 else "", "Variant": "/".join(parts[2:])}
-
-
 def read_os(client: LLBBridgeClient, image: str, platform: str) -> str | None:
     """``<ID>-<VERSION_ID>`` of ``image`` for ``platform``, or None when it cannot be read."""
+    message = platform_message(platform)
     definition = llb.image_source(
-        image, platform=_platform_dict(platform), custom_name=f"[internal] astro-pyenv: OS of {image} ({platform})"
+        image,
+        platform={"OS": message.OS, "Architecture": message.Architecture, "Variant": message.Variant},
+        custom_name=f"[internal] astro-pyenv: OS of {image} ({platform})"
     )
     try:
         ref = result_ref_id(client.solve(definition))
@@ -103,12 +75,16 @@ def read_os(client: LLBBridgeClient, image: str, platform: str) -> str | None:
     return None
 
 
-def check_reachable(client: LLBBridgeClient, fopts: FrontendOpts, image: str) -> str | None:
-    """None when the registry serves ``image``; else why not, in a few words."""
-    try:
-        client.resolve_image_config(image, resolve_mode=fopts.opts.get("image-resolve-mode", ""))
-    except GatewayCallError as err:
-        return str(err.status.message or err).splitlines()[0][:300]
+def check_reachable(client: LLBBridgeClient, fopts: FrontendOpts, image: str, platforms: Sequence[str]) -> str | None:
+    """None when the registry serves ``image`` for every one of ``platforms``; else why not, in a
+    few words."""
+    for platform in platforms:
+        try:
+            client.resolve_image_config(
+                image, platform=platform_message(platform), resolve_mode=fopts.opts.get("image-resolve-mode", "")
+            )
+        except GatewayCallError as err:
+            return f"{platform}: " + str(err.status.message or err).splitlines()[0][:300]
     return None
 
 
@@ -152,7 +128,7 @@ def decide(
             )
             if choice.image is not None:
                 if choice.image not in reachable:
-                    reachable[choice.image] = check_reachable(client, fopts, choice.image)
+                    reachable[choice.image] = check_reachable(client, fopts, choice.image, platforms)
                 problem = reachable[choice.image]
                 if problem is not None:
                     choice = prebuilt.Choice(

@@ -11,6 +11,7 @@ from . import errors as gwerrors
 from . import llb
 from .client import GatewayCallError, LLBBridgeClient
 from .opts import FrontendOpts
+from .platforms import platform_message, target_platforms
 from .proto import ops_pb2
 from .source import UserDockerfile
 
@@ -24,11 +25,14 @@ def onbuild_warnings(
     they copy rebuilds every PYENV stage.  A base that cannot be resolved here
     is left to dockerfile.v0, which reports it properly.
     """
+    targets = target_platforms(fopts)
+    platform = platform_message(targets[0]) if targets else None
     found = []
     for base in bases:
         try:
             raw = client.resolve_image_config(
                 base.image,
+                platform=platform,
                 resolve_mode=fopts.opts.get("image-resolve-mode", ""),
                 log_name=f"[internal] astro-pyenv: check {base.image} for ONBUILD",
             )

@@ -9,14 +9,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ResolveImageConfigRequest(_message.Message):
-    __slots__ = ("Ref", "ResolveMode", "LogName")
+    __slots__ = ("Ref", "Platform", "ResolveMode", "LogName")
     REF_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_FIELD_NUMBER: _ClassVar[int]
     RESOLVEMODE_FIELD_NUMBER: _ClassVar[int]
     LOGNAME_FIELD_NUMBER: _ClassVar[int]
     Ref: str
+    Platform: _ops_pb2.Platform
     ResolveMode: str
     LogName: str
-    def __init__(self, Ref: _Optional[str] = ..., ResolveMode: _Optional[str] = ..., LogName: _Optional[str] = ...) -> None: ...
+    def __init__(self, Ref: _Optional[str] = ..., Platform: _Optional[_Union[_ops_pb2.Platform, _Mapping]] = ..., ResolveMode: _Optional[str] = ..., LogName: _Optional[str] = ...) -> None: ...
 
 class ResolveImageConfigResponse(_message.Message):
     __slots__ = ("Digest", "Config")

@@ -1,8 +1,9 @@
 FROM quay.io/astronomer/astro-runtime:13.0.0 AS runtime
 
 
-# astro-pyenv: pyenv and build scripts, mounted from the frontend image
-FROM local/astro-pyenv-frontend:dev AS pyenv-tools
+# astro-pyenv: pyenv and build scripts, mounted from the frontend image (shell scripts, so the
+# build platform's image serves every target platform)
+FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
 # astro-pyenv: CPython 3.13.5 compiled on quay.io/astronomer/astro-runtime:13.0.0-base
 FROM quay.io/astronomer/astro-runtime:13.0.0-base AS pyenv-python-3.13.5

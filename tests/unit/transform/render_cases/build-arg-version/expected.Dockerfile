@@ -1,7 +1,8 @@
 ARG RUNTIME=quay.io/astronomer/astro-runtime:12.10.0-base
 
-# astro-pyenv: pyenv and build scripts, mounted from the frontend image
-FROM local/astro-pyenv-frontend:dev AS pyenv-tools
+# astro-pyenv: pyenv and build scripts, mounted from the frontend image (shell scripts, so the
+# build platform's image serves every target platform)
+FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
 # astro-pyenv: CPython 3.12.13 compiled on quay.io/astronomer/astro-runtime:12.10.0-base
 FROM --platform=linux/amd64 ${RUNTIME} AS pyenv-python-3.12.13

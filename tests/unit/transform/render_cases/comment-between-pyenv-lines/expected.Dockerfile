@@ -1,6 +1,7 @@
 
-# astro-pyenv: pyenv and build scripts, mounted from the frontend image
-FROM local/astro-pyenv-frontend:dev AS pyenv-tools
+# astro-pyenv: pyenv and build scripts, mounted from the frontend image (shell scripts, so the
+# build platform's image serves every target platform)
+FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
 # astro-pyenv: CPython 3.9.2 compiled on python:3.12-slim
 FROM python:3.12-slim AS pyenv-python-3.9.2

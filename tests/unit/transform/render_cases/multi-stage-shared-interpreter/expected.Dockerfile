@@ -2,8 +2,9 @@ FROM debian:bookworm AS base
 RUN apt-get update && apt-get install -y python3
 
 
-# astro-pyenv: pyenv and build scripts, mounted from the frontend image
-FROM local/astro-pyenv-frontend:dev AS pyenv-tools
+# astro-pyenv: pyenv and build scripts, mounted from the frontend image (shell scripts, so the
+# build platform's image serves every target platform)
+FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
 # astro-pyenv: CPython 3.13.13 compiled on debian:bookworm
 FROM debian:bookworm AS pyenv-python-3.13.13

@@ -1,7 +1,8 @@
 ARG ASTRO_PYENV_PIP_CACHE=team-a
 
-# astro-pyenv: pyenv and build scripts, mounted from the frontend image
-FROM local/astro-pyenv-frontend:dev AS pyenv-tools
+# astro-pyenv: pyenv and build scripts, mounted from the frontend image (shell scripts, so the
+# build platform's image serves every target platform)
+FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
 # astro-pyenv: the empty top of the shared pip cache (astro-pyenv-pip-team-a), writable by every user like /tmp
 FROM pyenv-tools AS pyenv-tools-pip-cache

@@ -1,8 +1,9 @@
 FROM busybox AS pyenv-tools
 RUN echo user tools > /tools.txt
 
-# astro-pyenv: pyenv and build scripts, mounted from the frontend image
-FROM local/astro-pyenv-frontend:dev AS pyenv-tools-2
+# astro-pyenv: pyenv and build scripts, mounted from the frontend image (shell scripts, so the
+# build platform's image serves every target platform)
+FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools-2
 
 # astro-pyenv: CPython 3.13.5 compiled on python:3.12-slim
 FROM python:3.12-slim AS pyenv-python-3.13.5-2

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Multi-platform (linux/amd64 + linux/arm64) stand-ins in the local registry, for machines that
+# reach no public registry: what cross-platform builds and `make release` build FROM.
+#   $ASTRO_PYENV_REGISTRY/standins/debian:bookworm-slim   debootstrap minbase bookworm, both arches
+#   $ASTRO_PYENV_REGISTRY/standins/python:3.12-slim       .ci/standins/python-slim.Dockerfile on it
+# A local image tag holds one platform only; a registry index holds both, and BuildKit picks the
+# platform a build asks for, as it does with the public images these stand in for.  The amd64
+# halves are the local stand-ins of .ci/standins.sh; arm64 runs under emulation
+# (.ci/emulation.sh).  Each index is made again only when what it is made of changed.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=engine-env.sh
+source "$here/engine-env.sh"
+# shellcheck source=build-flags.sh
+source "$here/build-flags.sh"
+
+docker_cli="$ASTRO_PYENV_DOCKER"
+registry="$ASTRO_PYENV_REGISTRY"
+cache="$ASTRO_PYENV_CI_CACHE/multiarch"
+arm64_tar="$ASTRO_PYENV_CI_CACHE/base/bookworm-minbase-arm64.tar"
+debian_index="$ASTRO_PYENV_MULTIARCH_DEBIAN"
+python_index="$ASTRO_PYENV_MULTIARCH_PYTHON"
+
+log() { printf '[standins-multiarch] %s\n' "$*" >&2; }
+
+bash "$here/emulation.sh" status || { log "error: arm64 emulation is not set up (.ci/emulation.sh start)"; exit 1; }
+mkdir -p "$cache" "$(dirname "$arm64_tar")"
+
+# current NAME KEY: true when the index NAME was made from KEY and the registry still has it.
+current() {
+    [ "$(cat "$cache/$(basename "$1").key" 2>/dev/null)" = "$2" ] \
+        && "$docker_cli" buildx imagetools inspect "$1" >/dev/null 2>&1
+}
+
+# publish INDEX AMD64_IMAGE ARM64_IMAGE KEY: push both local images, join them into INDEX.
+publish() {
+    local index="$1" amd64="$2" arm64="$3" key="$4"
+    "$docker_cli" tag "$amd64" "$index-amd64"
+    "$docker_cli" tag "$arm64" "$index-arm64"
+    "$docker_cli" push -q "$index-amd64" >/dev/null
+    "$docker_cli" push -q "$index-arm64" >/dev/null
+    "$docker_cli" buildx imagetools create -t "$index" "$index-amd64" "$index-arm64" >"$cache/imagetools.log" 2>&1 \
+        || { cat "$cache/imagetools.log" >&2; exit 1; }
+    echo "$key" >"$cache/$(basename "$index").key"
+    log "$index: linux/amd64 + linux/arm64"
+}
+
+image_id() { "$docker_cli" image inspect -f '{{.Id}}' "$1"; }
+
+# Debian minbase for arm64: debootstrap runs the second stage under emulation (~1 min).
+if [ ! -s "$arm64_tar" ]; then
+    rootfs="$(mktemp -d /tmp/astro-pyenv-rootfs-arm64.XXXXXX)"
+    log "debootstrap --arch=arm64 --variant=minbase bookworm -> $arm64_tar"
+    debootstrap --arch=arm64 --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian \
+        >"$ASTRO_PYENV_CI_CACHE/base/debootstrap-arm64.log" 2>&1 \
+        || { tail -n 20 "$ASTRO_PYENV_CI_CACHE/base/debootstrap-arm64.log" >&2; rm -rf "$rootfs"; exit 1; }
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    tar -C "$rootfs" --numeric-owner -cf "$arm64_tar.partial" .
+    mv "$arm64_tar.partial" "$arm64_tar"
+    rm -rf "$rootfs"
+fi
+arm64_base=local/debian:bookworm-minbase-arm64
+if ! "$docker_cli" image inspect "$arm64_base" >/dev/null 2>&1; then
+    "$docker_cli" import --platform linux/arm64 -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' \
+        "$arm64_tar" "$arm64_base" >/dev/null
+fi
+
+debian_key="$(image_id local/debian:bookworm-minbase) $(image_id "$arm64_base")"
+if current "$debian_index" "$debian_key"; then
+    log "$debian_index present"
+else
+    publish "$debian_index" local/debian:bookworm-minbase "$arm64_base" "$debian_key"
+fi
+
+# python:3.12-slim stand-in for arm64, FROM the index just made (apt under emulation, minutes).
+python_recipe="$(cat "$here/standins/python-slim.Dockerfile" | sha256sum | cut -c1-16)"
+python_key="$(image_id "$ASTRO_PYENV_PYTHON_BASE") $python_recipe $debian_key"
+if current "$python_index" "$python_key"; then
+    log "$python_index present"
+else
+    log "building the python stand-in for linux/arm64 (under emulation)"
+    build_flags ca
+    "$docker_cli" build "${BUILD_FLAGS[@]}" --progress plain --platform linux/arm64 \
+        -f "$here/standins/python-slim.Dockerfile" --build-arg "BASE_IMAGE=$debian_index" \
+        -t local/python-standin:arm64 "$here/standins" >"$cache/python-arm64.log" 2>&1 \
+        || { tail -n 30 "$cache/python-arm64.log" >&2; exit 1; }
+    publish "$python_index" "$ASTRO_PYENV_PYTHON_BASE" local/python-standin:arm64 "$python_key"
+fi
