@@ -9,7 +9,7 @@ FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
 # `make interpreters` writes it; `make frontend-image` bakes it in when it exists.
 PREBUILT_CATALOG ?= build/prebuilt/catalog.json
 
-.PHONY: venv engine-ready lint test test-unit test-integration test-e2e frontend-image interpreters example bench clean-venv
+.PHONY: venv engine-ready lint test test-unit test-integration test-e2e frontend-image interpreters example bench release clean-venv
 
 $(VENV)/.installed: frontend/pyproject.toml runtime_helper/pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,13 @@ frontend-image: engine-ready
 # interpreters"): REGISTRY, VERSIONS, BASES, PLATFORMS, OPTIMIZE=pgo-lto|plain, NO_CACHE=1.
 interpreters: venv engine-ready
 	source .ci/engine-env.sh && CATALOG="$(PREBUILT_CATALOG)" FRONTEND_IMAGE="$(FRONTEND_IMAGE)" interpreters/build.sh
+
+# Publish a release (README "Releases"): VERSION (default: the file VERSION, which it must
+# equal), REGISTRY (host[:port][/namespace]), PLATFORMS (default linux/amd64,linux/arm64).
+# Interpreter images of $(PREBUILT_CATALOG) are copied by digest; nothing is compiled here.
+release: venv engine-ready
+	source .ci/engine-env.sh && VERSION="$(VERSION)" REGISTRY="$(REGISTRY)" CATALOG="$(PREBUILT_CATALOG)" \
+	    release/release.sh
 
 example: venv engine-ready
 	$(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE)

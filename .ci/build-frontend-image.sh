@@ -13,6 +13,8 @@
 #                             `prebuilt-catalog-local`, with --build-arg PREBUILT_CATALOG_SOURCE=...
 #   ASTRO_PYENV_PREBUILT_REPOSITORY   --build-arg PREBUILT_REPOSITORY=<it>: the default repository
 #                             the frontend pulls prebuilt interpreters from (else the catalog's)
+#   ASTRO_PYENV_FRONTEND_PLATFORM     --platform=<it>: the image for another platform (under
+#                             emulation when not the engine's; `make release`)
 # ASTRO_PYENV_FRONTEND_DOCKERFILE (default Dockerfile.frontend) and ASTRO_PYENV_FRONTEND_CONTEXT
 # (default the repository root) choose what to build.
 set -euo pipefail
@@ -32,6 +34,11 @@ source "$repo/.ci/build-flags.sh"
 
 build_flags ca   # --network host, the CA secret
 args=(build "${BUILD_FLAGS[@]}" -f "$dockerfile" -t "$tag")
+run_platform=()
+if [ -n "${ASTRO_PYENV_FRONTEND_PLATFORM:-}" ]; then
+    args+=(--platform "$ASTRO_PYENV_FRONTEND_PLATFORM")
+    run_platform=(--platform "$ASTRO_PYENV_FRONTEND_PLATFORM")
+fi
 if [ -n "${ASTRO_PYENV_PYTHON_BASE:-}" ]; then
     args+=(--build-arg "BASE_IMAGE=$ASTRO_PYENV_PYTHON_BASE")
 fi
@@ -71,7 +78,7 @@ echo "+ $docker_cli ${args[*]}" >&2
 
 # A catalog is of use only with entries made with this image's recipe (its pyenv and scripts).
 if [ -n "$catalog_dir" ]; then
-    recipe="$("$docker_cli" run --rm --network none --entrypoint cat "$tag" /opt/astro-pyenv/prebuilt/recipe)"
+    recipe="$("$docker_cli" run --rm --network none "${run_platform[@]}" --entrypoint cat "$tag" /opt/astro-pyenv/prebuilt/recipe)"
     if grep -qF "\"$recipe\"" "$catalog_dir/catalog.json"; then
         echo "prebuilt interpreters: the catalog has entries for this image's recipe $recipe" >&2
     else

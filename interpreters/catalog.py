@@ -10,6 +10,10 @@ writes is checked by the very parser the frontend uses (astro_pyenv_frontend.pre
                                          and print why
     catalog.py platforms INSPECT.json    prints the index's platforms, comma-separated (what a
                                          reused index holds, which may be more than was asked)
+    catalog.py entries CATALOG           prints one line per entry, fields split by \x1f (unit
+                                         separator; a field may be empty): version, os,
+                                         platforms, recipe, build, tag, digest (`make release`
+                                         copies them)
     catalog.py merge CATALOG --repository ... --version ... --os ... --platforms P[,P]
                   --recipe ... --build ... --tag ... --digest ...
                                          adds the entry, replacing one of the same version, OS,
@@ -110,6 +114,8 @@ def main(argv: list[str]) -> int:
     p_reuse.add_argument("--platforms", required=True)
     p_platforms = sub.add_parser("platforms")
     p_platforms.add_argument("inspect")
+    p_entries = sub.add_parser("entries")
+    p_entries.add_argument("catalog", type=Path)
     p_merge = sub.add_parser("merge")
     p_merge.add_argument("catalog", type=Path)
     for name in ("repository", "version", "os", "platforms", "recipe", "build", "tag", "digest"):
@@ -128,6 +134,10 @@ def main(argv: list[str]) -> int:
         ok, said = reusable(inspect, args.recipe, args.build, args.platforms.split(","))
         print(said)
         return 0 if ok else 1
+    if args.command == "entries":
+        for e in parse_catalog(args.catalog.read_text(encoding="utf-8")).entries:
+            print("\x1f".join((e.version, e.os, ",".join(e.platforms), e.recipe, e.build, e.tag, e.digest)))
+        return 0
     if args.command == "platforms":
         print(",".join(index_platforms(json.loads(Path(args.inspect).read_text(encoding="utf-8")))))
         return 0
