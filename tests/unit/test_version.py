@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -113,3 +114,24 @@ def test_importing_the_packages_does_not_read_metadata() -> None:
     )
     done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "False\n"
+
+
+def _run(args: list[str], **env: str) -> str:
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_both_command_lines_print_the_version() -> None:
+    scripts = Path(sys.executable).parent
+    assert _run([str(scripts / "astro-pyenv"), "--version"]) == f"astro-pyenv {Version(VERSION)}\n"
+    assert _run([str(scripts / "astro-pyenv-frontend"), "--version"]) == f"astro-pyenv-frontend {Version(VERSION)}\n"
+
+
+@pytest.mark.parametrize("under_buildkit", [False, True], ids=["docker-run", "buildkit-env"])
+def test_the_frontend_image_entry_point_prints_the_version(under_buildkit: bool) -> None:
+    # `docker run --rm <frontend image> --version` runs Dockerfile.frontend's ENTRYPOINT with it;
+    # with arguments the entry point is the command line, even where BuildKit's variables are set.
+    env = {"BUILDKIT_SESSION_ID": "session"} if under_buildkit else {}
+    out = _run([sys.executable, "-I", "-m", "astro_pyenv_frontend", "--version"], **env)
+    assert out == f"astro-pyenv-frontend {Version(VERSION)}\n"
