@@ -14,7 +14,8 @@
 #   ASTRO_PYENV_PREBUILT_REPOSITORY   --build-arg PREBUILT_REPOSITORY=<it>: the default repository
 #                             the frontend pulls prebuilt interpreters from (else the catalog's)
 # ASTRO_PYENV_FRONTEND_DOCKERFILE (default Dockerfile.frontend) and ASTRO_PYENV_FRONTEND_CONTEXT
-# (default the repository root) choose what to build.
+# (default the repository root) choose what to build.  The context's VERSION file is passed as
+# --build-arg VERSION (the image's org.opencontainers.image.version label).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -32,6 +33,10 @@ source "$repo/.ci/build-flags.sh"
 
 build_flags ca   # --network host, the CA secret
 args=(build "${BUILD_FLAGS[@]}" -f "$dockerfile" -t "$tag")
+# The version of the tree being built (a context from before VERSION existed passes none).
+if [ -f "$context/VERSION" ]; then
+    args+=(--build-arg "VERSION=$(<"$context/VERSION")")
+fi
 if [ -n "${ASTRO_PYENV_PYTHON_BASE:-}" ]; then
     args+=(--build-arg "BASE_IMAGE=$ASTRO_PYENV_PYTHON_BASE")
 fi

@@ -135,3 +135,30 @@ def test_the_frontend_image_entry_point_prints_the_version(under_buildkit: bool)
     env = {"BUILDKIT_SESSION_ID": "session"} if under_buildkit else {}
     out = _run([sys.executable, "-I", "-m", "astro_pyenv_frontend", "--version"], **env)
     assert out == f"astro-pyenv-frontend {Version(VERSION)}\n"
+
+
+def test_the_frontend_image_build_passes_the_version_file(tmp_path: Path) -> None:
+    # A stand-in for the docker CLI records the arguments: no engine is needed to see them.
+    record = tmp_path / "args"
+    fake = tmp_path / "docker"
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" >"{record}"\n')
+    fake.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASTRO_PYENV_")}
+    env["ASTRO_PYENV_DOCKER"] = str(fake)
+    done = subprocess.run(
+        ["bash", str(ROOT / ".ci/build-frontend-image.sh"), "example/frontend:test"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    args = record.read_text().splitlines()
+    assert f"VERSION={VERSION}" in args, args
+    assert args[args.index(f"VERSION={VERSION}") - 1] == "--build-arg"
+
+
+def test_the_frontend_image_context_keeps_the_version_file() -> None:
+    # Dockerfile.frontend copies it to /src/VERSION, where frontend/setup.py looks (../VERSION).
+    from fnmatch import fnmatch
+
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()]
+    excluded = [p for p in patterns if p and not p.startswith("#") and fnmatch("VERSION", p.removeprefix("**/"))]
+    assert not excluded
