@@ -162,3 +162,12 @@ def test_the_frontend_image_context_keeps_the_version_file() -> None:
     patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()]
     excluded = [p for p in patterns if p and not p.startswith("#") and fnmatch("VERSION", p.removeprefix("**/"))]
     assert not excluded
+
+
+def test_changelog_has_a_section_for_the_version_under_unreleased() -> None:
+    # Keep a Changelog: `## [Unreleased]` on top collects changes until the next release, which
+    # renames it to `## [X.Y.Z]`; bumping VERSION without that section fails here.
+    sections = re.findall(r"^## \[([^\]]+)\]", (ROOT / "CHANGELOG.md").read_text(), re.MULTILINE)
+    assert sections[0] == "Unreleased"
+    assert VERSION in sections, f"CHANGELOG.md has no section '## [{VERSION}]'"
+    assert len(set(sections)) == len(sections), "a version has two sections"
