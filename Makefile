@@ -11,7 +11,7 @@ PREBUILT_CATALOG ?= build/prebuilt/catalog.json
 
 .PHONY: venv engine-ready lint test test-unit test-integration test-e2e frontend-image interpreters example bench release clean-venv
 
-$(VENV)/.installed: frontend/pyproject.toml runtime_helper/pyproject.toml requirements-dev.txt
+$(VENV)/.installed: VERSION frontend/pyproject.toml frontend/setup.py runtime_helper/pyproject.toml runtime_helper/setup.py requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt -e 'frontend[gateway]' -e runtime_helper

@@ -16,7 +16,8 @@
 #   ASTRO_PYENV_FRONTEND_PLATFORM     --platform=<it>: the image for another platform (under
 #                             emulation when not the engine's; `make release`)
 # ASTRO_PYENV_FRONTEND_DOCKERFILE (default Dockerfile.frontend) and ASTRO_PYENV_FRONTEND_CONTEXT
-# (default the repository root) choose what to build.
+# (default the repository root) choose what to build.  The context's VERSION file is passed as
+# --build-arg VERSION (the image's org.opencontainers.image.version label).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -38,6 +39,10 @@ run_platform=()
 if [ -n "${ASTRO_PYENV_FRONTEND_PLATFORM:-}" ]; then
     args+=(--platform "$ASTRO_PYENV_FRONTEND_PLATFORM")
     run_platform=(--platform "$ASTRO_PYENV_FRONTEND_PLATFORM")
+fi
+# The version of the tree being built (a context from before VERSION existed passes none).
+if [ -f "$context/VERSION" ]; then
+    args+=(--build-arg "VERSION=$(<"$context/VERSION")")
 fi
 if [ -n "${ASTRO_PYENV_PYTHON_BASE:-}" ]; then
     args+=(--build-arg "BASE_IMAGE=$ASTRO_PYENV_PYTHON_BASE")

@@ -45,6 +45,7 @@ out="${OUT:-$repo_root/build/release/$version}"
 frontend="$registry/astro-pyenv-frontend"
 interpreters="$registry/astro-pyenv/cpython"
 mkdir -p "$out"
+rm -rf "$out/dist"   # release/packages.sh wants an empty directory
 rm -f "$out/catalog.json"
 [ -x "$python" ] || die "$python: no project venv (make venv)"
 say "astro-pyenv $version to $registry for $platforms"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from . import __version__
 from .errors import DockerfileError
 
 
@@ -80,7 +81,9 @@ _pyenv_option = click.option(
 
 
 @click.group()
-@click.version_option(package_name="astro-pyenv-frontend")
+# The same words as `astro-pyenv --version`, whatever name the program was started by (the image
+# runs it as `python -m astro_pyenv_frontend`).
+@click.version_option(__version__, prog_name="astro-pyenv-frontend", message="%(prog)s %(version)s")
 def main() -> None:
     """Turn PYENV lines in a Dockerfile into plain Dockerfile stages."""
 

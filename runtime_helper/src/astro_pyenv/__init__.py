@@ -5,17 +5,15 @@ Importing this package uses only the standard library; the Airflow integration l
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from astro_pyenv.describe import EnvironmentInfo, clear_cache, describe_environment  # noqa: E402
-from astro_pyenv.errors import (  # noqa: E402
+from astro_pyenv.describe import EnvironmentInfo, clear_cache, describe_environment
+from astro_pyenv.errors import (
     AirflowNotInstalledError,
     PyenvError,
     PyenvInterpreterError,
     PyenvNotDefinedError,
 )
-from astro_pyenv.probe import ProbeError  # noqa: E402
-from astro_pyenv.resolve import (  # noqa: E402
+from astro_pyenv.probe import ProbeError
+from astro_pyenv.resolve import (
     ENV_PREFIX,
     environment_names,
     list_environments,
@@ -39,3 +37,17 @@ __all__ = [
     "resolve_python",
     "variable_name",
 ]
+
+
+def __getattr__(name: str) -> str:
+    """``astro_pyenv.__version__``: the installed distribution's version (the repository's VERSION
+    file when it was built), read when first asked for; importing importlib.metadata would add
+    tens of milliseconds to every import of this package (each DAG file that uses it)."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("astro-pyenv")
+    except importlib.metadata.PackageNotFoundError:  # the source tree on sys.path, not installed
+        return "0+unknown"

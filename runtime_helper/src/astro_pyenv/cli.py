@@ -1,4 +1,4 @@
-"""Command line interface: ``astro-pyenv list | describe NAME | doctor [NAME ...]``.
+"""Command line interface: ``astro-pyenv list | describe NAME | doctor [NAME ...] | --version``.
 
 Exit codes: 0 success, 1 an environment is broken or unknown, 2 usage error.
 """
@@ -9,6 +9,7 @@ import json
 import sys
 from typing import Sequence, TextIO
 
+import astro_pyenv
 from astro_pyenv.describe import EnvironmentInfo, describe_environment
 from astro_pyenv.doctor import EnvironmentCheck, check_environment
 from astro_pyenv.errors import PyenvError
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astro-pyenv", description="Inspect the PYENV virtual environments of this image."
     )
+    parser.add_argument("--version", action="version", version=f"astro-pyenv {astro_pyenv.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     p_list = sub.add_parser("list", help="list environment names and interpreter paths")
