@@ -46,9 +46,14 @@ test-integration: venv
 # default there) takes about 40 minutes per version on 2 cores: for releases and `make bench`.
 LOCAL_INTERPRETERS_OPTIMIZE ?= plain
 
-# The frontend image the tests build carries the catalog of `make interpreters`.
+# The frontend image the tests build carries the catalog of `make interpreters`, including the
+# arm64 CPython tests/e2e/test_cross_platform.py pulls: compiled under QEMU on an amd64 machine
+# (about 17 minutes, once: the local registry keeps it).
+CROSS_PLATFORM_VERSIONS ?= 3.9.2
 test-e2e: venv engine-ready
 	$(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE)
+	source .ci/engine-env.sh && $(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE) \
+	    VERSIONS="$(CROSS_PLATFORM_VERSIONS)" PLATFORMS=linux/amd64,linux/arm64 BASES="$$ASTRO_PYENV_MULTIARCH_DEBIAN"
 	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(PREBUILT_CATALOG)" \
 	    && $(PY) -m pytest -q tests/e2e
 
