@@ -291,6 +291,18 @@ def test_base_with_onbuild_steps_gets_a_warning_at_the_pyenv_line(
     assert _returned(bridge).HasField("result"), "a missing base is left to dockerfile.v0"
 
 
+def test_onbuild_steps_are_read_for_the_target_platform(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    """--platform linux/arm64 on an amd64 engine: the base's arm64 config is the one that runs."""
+    bridge.locals["dockerfile"] = {"Dockerfile": USER}
+    bridge.frontend_result = _frontend_result()
+    bridge.image_configs = {"onbuild/img:1 linux/arm64": {"config": {"OnBuild": ["COPY . /app"]}}}
+    bases = (Base_("onbuild/img:1", 3),)
+    build.run(client, _opts(platform="linux/arm64"), StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4), pyenv_bases=bases)))
+    assert [(r.Ref, r.Platform.Architecture) for r in bridge.calls("ResolveImageConfig")] == [("onbuild/img:1", "arm64")]
+    (warn,) = bridge.calls("Warn")
+    assert warn.short.startswith(b"onbuild/img:1 has 1 ONBUILD step(s)")
+
+
 def test_warnings_are_sent_with_user_location(bridge: FakeBridge, client: LLBBridgeClient) -> None:
     bridge.locals["dockerfile"] = {"Dockerfile": USER}
     bridge.frontend_result = _frontend_result()
