@@ -48,18 +48,8 @@ publish() {
 
 image_id() { "$docker_cli" image inspect -f '{{.Id}}' "$1"; }
 
-# Debian minbase for arm64: debootstrap runs the second stage under emulation (~1 min).
-if [ ! -s "$arm64_tar" ]; then
-    rootfs="$(mktemp -d /tmp/astro-pyenv-rootfs-arm64.XXXXXX)"
-    log "debootstrap --arch=arm64 --variant=minbase bookworm -> $arm64_tar"
-    debootstrap --arch=arm64 --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian \
-        >"$ASTRO_PYENV_CI_CACHE/base/debootstrap-arm64.log" 2>&1 \
-        || { tail -n 20 "$ASTRO_PYENV_CI_CACHE/base/debootstrap-arm64.log" >&2; rm -rf "$rootfs"; exit 1; }
-    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-    tar -C "$rootfs" --numeric-owner -cf "$arm64_tar.partial" .
-    mv "$arm64_tar.partial" "$arm64_tar"
-    rm -rf "$rootfs"
-fi
+# Debian minbase for arm64 (~1 min; its second stage runs under emulation).
+bash "$here/debootstrap-base.sh" arm64 "$arm64_tar"
 arm64_base=local/debian:bookworm-minbase-arm64
 if ! "$docker_cli" image inspect "$arm64_base" >/dev/null 2>&1; then
     "$docker_cli" import --platform linux/arm64 -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' \

@@ -40,21 +40,7 @@ build_base() {
     if "$docker_cli" image inspect "$base_image" >/dev/null 2>&1; then
         log "$base_image present"
     else
-        if [ ! -s "$base_tar" ]; then
-            command -v debootstrap >/dev/null \
-                || { log "error: debootstrap not installed (apt-get install debootstrap)"; return 1; }
-            local rootfs
-            rootfs="$(mktemp -d /tmp/astro-pyenv-rootfs.XXXXXX)"
-            log "debootstrap --variant=minbase bookworm -> $base_tar"
-            mkdir -p "$(dirname "$base_tar")"
-            debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian \
-                >"$ASTRO_PYENV_CI_CACHE/base/debootstrap.log" 2>&1 \
-                || { tail -n 20 "$ASTRO_PYENV_CI_CACHE/base/debootstrap.log" >&2; rm -rf "$rootfs"; return 1; }
-            rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-            tar -C "$rootfs" --numeric-owner -cf "$base_tar.partial" .
-            mv "$base_tar.partial" "$base_tar"
-            rm -rf "$rootfs"
-        fi
+        bash "$here/debootstrap-base.sh" amd64 "$base_tar"
         log "docker import $base_tar -> $base_image"
         "$docker_cli" import -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' "$base_tar" "$base_image" >/dev/null
     fi
