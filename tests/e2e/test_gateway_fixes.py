@@ -274,6 +274,7 @@ def test_frontend_process_runs_unprivileged(engine: harness.Settings, frontend_i
 
     The build's RUN step waits (at most 60 s) for a TCP connection to a port this test opens
     once it has read the ids, so the frontend is alive while we look and the build ends soon after.
+    The ids are read while that step runs.
     """
     import socket
 
@@ -306,13 +307,17 @@ def test_frontend_process_runs_unprivileged(engine: harness.Settings, frontend_i
         reader.start()
         try:
             ids: dict[str, list[int]] = {}
-            deadline = time.time() + 60
+            deadline = time.time() + 120
+            # Read once the RUN step runs: the frontend has long since read the Dockerfile (what
+            # it must do unprivileged) and waits for the solve.  Read earlier, a loaded machine
+            # can show the process in the moment between its start as root and the drop.
             while time.time() < deadline and not ids and proc.poll() is None:
-                for pid in _frontend_processes(probe):
-                    try:
-                        ids = _ids(pid)
-                    except OSError:  # gone meanwhile
-                        continue
+                if "python3 /wait.py" in "".join(log):
+                    for pid in _frontend_processes(probe):
+                        try:
+                            ids = _ids(pid)
+                        except OSError:  # gone meanwhile
+                            continue
                 time.sleep(0.2)
             listener.listen(1)
             listener.settimeout(60)
