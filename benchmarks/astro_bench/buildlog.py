@@ -53,3 +53,12 @@ class Build:
 
 class BuildFailed(RuntimeError):
     pass
+
+
+class BuildStopped(BuildFailed):
+    """A build stopped at its time limit: ``build`` holds its log so far and how long it ran."""
+
+    def __init__(self, build: Build, limit: float) -> None:
+        super().__init__(f"{build.kind} build stopped at its limit of {limit:.0f} s; log {build.log_file}")
+        self.build = build
+        self.limit = limit
