@@ -131,9 +131,21 @@ def times_text(t: Timing, other: float) -> str:
 
 
 def unfinished_steps(b: Build) -> list[str]:
-    """The steps of a stopped build's log that had started and not ended."""
-    return [f"[{s.stage}] {step_label(s.text)}" for s in b.steps() if s.seconds is None and not s.cached
-            and s.text.startswith("RUN")]  # fmt: skip
+    """The RUN steps of a stopped build's log that had started and not ended, each with the last
+    line it printed (how far it got)."""
+    found: list[str] = []
+    for s in b.steps():
+        if s.seconds is not None or s.cached or not s.text.startswith("RUN"):
+            continue
+        last = b.last_output(s.id)
+        where = f"at {last[0]:.0f} s: `{shorten(last[1], 90)}`" if last else "no output"
+        found.append(f"[{s.stage}] {where}")
+    return found
+
+
+def shorten(text: str, width: int) -> str:
+    text = " ".join(text.split()).replace("`", "'")
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def run(r: Runner) -> None:
@@ -182,8 +194,9 @@ def run(r: Runner) -> None:
             except BuildStopped as stop:
                 compiles.append(Timing(stop.limit, stopped=True))
                 running = unfinished_steps(stop.build)
-                compile_notes.append(f"compile run {i + 1}: stopped at the limit of {stop.limit:.0f} s; still "
-                                     f"running then: {'; '.join(running) or 'nothing the log names'}")  # fmt: skip
+                compile_notes.append(f"compile run {i + 1}: stopped at the limit of {stop.limit:.0f} s; steps still "
+                                     "running then, with their last output (seconds into the step): "
+                                     f"{'; '.join(running) or 'none the log names'}")  # fmt: skip
                 continue
             compiles.append(Timing(b.seconds))
             lines = interpreter_lines(b.log)

@@ -138,14 +138,20 @@ def test_unfinished_steps_of_a_stopped_build(tmp_path: Path) -> None:
         "#9 DONE 80.1s\n"
         "#10 [pyenv-python-3.9.2 2/3] RUN build-python.sh 3.9.2\n"
         "#11 [pyenv-python-3.13.5 2/3] RUN build-python.sh 3.13.5\n"
+        "#10 51.76 checking for gcc... gcc\n"
         "#12 [stage-0 1/2] COPY packages.txt .\n"
+        "#10 1187.02 gcc -c -O3   `x`  Objects/longobject.c\n"
         "#13 [internal] load metadata\n"
         "#13 CACHED\n"
+        "#10 CANCELED\n"
+        "#11 CANCELED\n"
     )
     b = Build("ours", 1200.0, log, tmp_path / "log")
+    assert b.last_output(10) == (1187.02, "gcc -c -O3   `x`  Objects/longobject.c")
+    assert b.last_output(11) is None
     assert unfinished_steps(b) == [
-        "[pyenv-python-3.9.2] RUN build-python.sh 3.9.2",
-        "[pyenv-python-3.13.5] RUN build-python.sh 3.13.5",
+        "[pyenv-python-3.9.2] at 1187 s: `gcc -c -O3 'x' Objects/longobject.c`",
+        "[pyenv-python-3.13.5] no output",
     ]
 
 
