@@ -71,10 +71,10 @@ def cross_dockerfile(project_dockerfile: str, frontend_image: str, base: str) ->
     know by name, with the runtime's ONBUILD steps written out: right after FROM, and the
     project copy at the end (after the PYENV lines), where the frontend puts them for FROM
     ``quay.io/astronomer/astro-runtime:<tag>``."""
-    if len(re.findall(r"^FROM\s", project_dockerfile, re.MULTILINE)) != 1:
-        raise ValueError("the project's Dockerfile should have exactly one FROM line")
     text = re.sub(r"^# syntax=.*$", f"# syntax={frontend_image}", project_dockerfile, count=1, flags=re.MULTILINE)
-    text = re.sub(r"^FROM \S+\n", lambda _: f"FROM {base}\n{RUNTIME_STEPS_BEFORE}", text, count=1, flags=re.MULTILINE)
+    text, found = re.subn(r"^FROM \S+\n", lambda _: f"FROM {base}\n{RUNTIME_STEPS_BEFORE}", text, flags=re.MULTILINE)
+    if found != 1 or len(re.findall(r"^FROM\s", project_dockerfile, re.MULTILINE)) != 1:
+        raise ValueError("the project's Dockerfile should have exactly one FROM line, `FROM <image>`")
     return text.rstrip("\n") + "\n" + RUNTIME_STEP_AFTER
 
 

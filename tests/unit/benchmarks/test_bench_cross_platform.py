@@ -68,8 +68,9 @@ def test_written_out_project_shape() -> None:
         "PYENV 3.13.5 modern",
     ]
     assert lines[-1] == "COPY --chown=astro:0 . ."
-    with pytest.raises(ValueError, match="one FROM"):
-        cross_dockerfile("FROM a\nFROM b\n", FRONTEND, STANDIN)
+    for bad in ("FROM a\nFROM b\n", "FROM a AS x\nPYENV 3.9.2 e\n", "RUN true\n"):
+        with pytest.raises(ValueError, match="one FROM"):
+            cross_dockerfile(bad, FRONTEND, STANDIN)
 
 
 def test_known_runtime_by_name() -> None:
