@@ -79,9 +79,14 @@ example: venv engine-ready
 	$(MAKE) --no-print-directory frontend-image
 	source .ci/engine-env.sh && .ci/run-example.sh $(FRONTEND_IMAGE)
 
+# BENCH_ARGS: benchmarks/run.py's options (e.g. --merge --scenarios 11).  Offline, scenario 11's
+# arm64 Astro Runtime stand-in is made first (pip installs Airflow under emulation: many minutes,
+# once; the local registry keeps it).
+BENCH_ARGS ?=
 bench: venv frontend-image
 	$(PY) -m pip install -q -r benchmarks/requirements.txt
-	source .ci/engine-env.sh && $(PY) benchmarks/run.py
+	source .ci/engine-env.sh && if [ "$$ASTRO_PYENV_OFFLINE" = 1 ]; then bash .ci/standins-multiarch.sh --astro-runtime; fi
+	source .ci/engine-env.sh && export ASTRO_PYENV_FRONTEND_IMAGE="$(FRONTEND_IMAGE)" && $(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

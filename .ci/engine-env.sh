@@ -57,12 +57,16 @@ export ASTRO_PYENV_MINIMAL_BASE="${ASTRO_PYENV_MINIMAL_BASE-debian:bookworm-slim
 # The same for linux/amd64 and linux/arm64 (cross-platform builds, `make release`): the public
 # multi-platform images, or offline their stand-ins as indexes in the local registry
 # (.ci/standins-multiarch.sh).
+# The Astro Runtime's -base image is made for both only by `make bench` (its cross-platform
+# scenario; .ci/standins-multiarch.sh --astro-runtime).
 if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
     export ASTRO_PYENV_MULTIARCH_DEBIAN="${ASTRO_PYENV_MULTIARCH_DEBIAN-$ASTRO_PYENV_REGISTRY/standins/debian:bookworm-slim}"
     export ASTRO_PYENV_MULTIARCH_PYTHON="${ASTRO_PYENV_MULTIARCH_PYTHON-$ASTRO_PYENV_REGISTRY/standins/python:3.12-slim}"
+    export ASTRO_PYENV_MULTIARCH_RUNTIME_BASE="${ASTRO_PYENV_MULTIARCH_RUNTIME_BASE-$ASTRO_PYENV_REGISTRY/standins/astro-runtime:${ASTRO_PYENV_RUNTIME_IMAGE##*:}-base}"
 else
     export ASTRO_PYENV_MULTIARCH_DEBIAN="${ASTRO_PYENV_MULTIARCH_DEBIAN-debian:bookworm-slim}"
     export ASTRO_PYENV_MULTIARCH_PYTHON="${ASTRO_PYENV_MULTIARCH_PYTHON-python:3.12-slim}"
+    export ASTRO_PYENV_MULTIARCH_RUNTIME_BASE="${ASTRO_PYENV_MULTIARCH_RUNTIME_BASE-$ASTRO_PYENV_RUNTIME_IMAGE-base}"
 fi
 
 if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then

@@ -7,7 +7,19 @@
 # platform a build asks for, as it does with the public images these stand in for.  The amd64
 # halves are the local stand-ins of .ci/standins.sh; arm64 runs under emulation
 # (.ci/emulation.sh).  Each index is made again only when what it is made of changed.
+#
+# With --astro-runtime (`make bench`, for its cross-platform scenario; not CI: pip installs
+# Airflow under emulation, many minutes), also
+#   $ASTRO_PYENV_MULTIARCH_RUNTIME_BASE   the Astro Runtime -base stand-in
+#                                         (.ci/standins/astro-runtime.Dockerfile --target base)
 set -euo pipefail
+
+with_runtime=false
+case "${1:-}" in
+    --astro-runtime) with_runtime=true ;;
+    "") ;;
+    *) echo "usage: $0 [--astro-runtime]" >&2; exit 2 ;;
+esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=engine-env.sh
@@ -76,4 +88,26 @@ else
         -t local/python-standin:arm64 "$here/standins" >"$cache/python-arm64.log" 2>&1 \
         || { tail -n 30 "$cache/python-arm64.log" >&2; exit 1; }
     publish "$python_index" "$ASTRO_PYENV_PYTHON_BASE" local/python-standin:arm64 "$python_key"
+fi
+
+# The Astro Runtime -base stand-in for arm64, FROM the Debian index (pip installs Airflow under
+# emulation); its amd64 half is .ci/standins.sh's local image.
+$with_runtime || exit 0
+runtime_index="$ASTRO_PYENV_MULTIARCH_RUNTIME_BASE"
+runtime_base="$ASTRO_PYENV_RUNTIME_IMAGE-base"
+airflow_version="${ASTRO_PYENV_AIRFLOW_VERSION:-2.11.0}"
+runtime_recipe="$({ cat "$here/standins/astro-runtime.Dockerfile" "$here"/standins/install-*; echo "$airflow_version"; } \
+    | sha256sum | cut -c1-16)"
+runtime_key="$(image_id "$runtime_base") $runtime_recipe $debian_key"
+if current "$runtime_index" "$runtime_key"; then
+    log "$runtime_index present"
+else
+    log "building the Astro Runtime -base stand-in for linux/arm64 (under emulation, many minutes)"
+    build_flags ca
+    "$docker_cli" build "${BUILD_FLAGS[@]}" --progress plain --platform linux/arm64 \
+        -f "$here/standins/astro-runtime.Dockerfile" --target base \
+        --build-arg "BASE_IMAGE=$debian_index" --build-arg "AIRFLOW_VERSION=$airflow_version" \
+        -t local/astro-runtime-standin:base-arm64 "$here/standins" >"$cache/astro-runtime-arm64.log" 2>&1 \
+        || { tail -n 30 "$cache/astro-runtime-arm64.log" >&2; exit 1; }
+    publish "$runtime_index" "$runtime_base" local/astro-runtime-standin:base-arm64 "$runtime_key"
 fi

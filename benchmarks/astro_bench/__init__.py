@@ -28,7 +28,12 @@ Scenarios (``--scenarios 1,2,...``; default all):
     benchmarks/floor/Dockerfile: the same project copying the same interpreter images by digest
   10 runtime speed of the prebuilt (PGO+LTO) CPython 3.13.5 against one compiled in the build
     (ASTRO_PYENV_PREBUILT=off): pure-Python pyperformance benchmarks with pyperf --fast
+  11 `astro deploy` on Apple Silicon mirrored: cold linux/arm64 builds on amd64 (emulated) with
+    prebuilt arm64 interpreters, against the floor for arm64 and against compiling under
+    emulation (stopped at --arm64-compile-limit seconds, then reported as "> N s")
 
-Scenarios 9 and 10 need a frontend image with a catalog (make interpreters; make frontend-image)
-and the registry it names answering.
+Scenarios 9, 10 and 11 need a frontend image with a catalog (make interpreters; make
+frontend-image; for 11 with linux/arm64 interpreters) and the registry it names answering; 11
+also the runtime's -base image for both platforms ($ASTRO_PYENV_MULTIARCH_RUNTIME_BASE; offline
+.ci/standins-multiarch.sh --astro-runtime makes it, as `make bench` does) and arm64 emulation.
 """

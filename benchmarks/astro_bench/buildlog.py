@@ -50,6 +50,22 @@ class Build:
     def executed_runs(self) -> list[Step]:
         return [s for s in self.steps() if s.executed and s.text.startswith("RUN")]
 
+    def last_output(self, step: int) -> tuple[float, str] | None:
+        """The last line step ``step`` printed (``#12 51.76 text``): its time and text."""
+        found = None
+        for m in re.finditer(rf"^#{step} ([0-9.]+) (.*)$", self.log, re.MULTILINE):
+            found = (float(m.group(1)), m.group(2))
+        return found
+
 
 class BuildFailed(RuntimeError):
     pass
+
+
+class BuildStopped(BuildFailed):
+    """A build stopped at its time limit: ``build`` holds its log so far and how long it ran."""
+
+    def __init__(self, build: Build, limit: float) -> None:
+        super().__init__(f"{build.kind} build stopped at its limit of {limit:.0f} s; log {build.log_file}")
+        self.build = build
+        self.limit = limit

@@ -42,19 +42,22 @@ from .project import write_project
 from .runner import Runner, interleave
 
 
-def prebuilt_images(r: Runner, versions: list[str]) -> dict[str, str]:
-    """``{version: repo:tag@digest}`` the frontend image would use on the runtime's base, from the
-    catalog baked into it; raises when it has none, or the registry does not answer."""
+def prebuilt_images(
+    r: Runner, versions: list[str], base: str = RUNTIME_BASE, platform: str | None = None
+) -> dict[str, str]:
+    """``{version: repo:tag@digest}`` the frontend image would use on ``base`` (the runtime's, in
+    the engine's image store) for ``platform`` (the engine's own by default), from the catalog
+    baked into it; raises when it has none, or the registry does not answer."""
     catalog = r.engine.docker("run", "--rm", "--network", "none", "--entrypoint", "cat", FRONTEND_IMAGE,
                               CATALOG_PATH, check=False)  # fmt: skip
     if catalog.returncode != 0:
         raise CatalogMismatch(f"{FRONTEND_IMAGE} carries no catalog ({CATALOG_PATH}): build it with one "
                               "(make interpreters, then make frontend-image)")  # fmt: skip
     recipe = r.engine.read_file(FRONTEND_IMAGE, RECIPE_PATH).strip()
-    os = os_key(r.engine.read_file(RUNTIME_BASE, "/etc/os-release"))
+    os = os_key(r.engine.read_file(base, "/etc/os-release", platform=platform))
     if os is None:
-        raise CatalogMismatch(f"{RUNTIME_BASE} has no /etc/os-release with ID and VERSION_ID")
-    wanted = Wanted(os=os, platform=r.engine.platform(), recipe=recipe)
+        raise CatalogMismatch(f"{base} has no /etc/os-release with ID and VERSION_ID")
+    wanted = Wanted(os=os, platform=platform or r.engine.platform(), recipe=recipe)
     repository = repository_from_env(r.engine.image_env(FRONTEND_IMAGE))
     images = catalog_images(catalog.stdout, versions, wanted, repository)
     registry = next(iter(images.values())).split("/", 1)[0]

@@ -17,6 +17,10 @@ DOCS = REPO / "docs"
 
 RUNTIME_IMAGE = os.environ.get("ASTRO_PYENV_RUNTIME_IMAGE") or "quay.io/astronomer/astro-runtime:13.0.0"
 RUNTIME_BASE = RUNTIME_IMAGE + "-base"
+# Scenario 11's base: the runtime's -base image for both platforms (.ci/engine-env.sh: the public
+# one by its name online; offline an index in the local registry, .ci/standins-multiarch.sh
+# --astro-runtime).
+MULTIARCH_RUNTIME_BASE = os.environ.get("ASTRO_PYENV_MULTIARCH_RUNTIME_BASE") or RUNTIME_BASE
 FRONTEND_IMAGE = os.environ.get("ASTRO_PYENV_FRONTEND_IMAGE") or "local/astro-pyenv-frontend:dev"
 DOCKER = os.environ.get("ASTRO_PYENV_DOCKER") or "docker"
 CI_CACHE = Path(os.environ.get("ASTRO_PYENV_CI_CACHE") or "/var/cache/astro-pyenv-ci")
@@ -29,6 +33,13 @@ BASELINE_TAG = "astro-pyenv-bench/baseline:latest"
 FLOOR_TAG = "astro-pyenv-bench/floor:latest"
 SPEED_PREBUILT_TAG = "astro-pyenv-bench/speed-prebuilt:latest"
 SPEED_COMPILED_TAG = "astro-pyenv-bench/speed-compiled:latest"
+CROSS_OURS_TAG = "astro-pyenv-bench/cross-ours:latest"
+CROSS_FLOOR_TAG = "astro-pyenv-bench/cross-floor:latest"
+CROSS_COMPILED_TAG = "astro-pyenv-bench/cross-compiled:latest"
+
+# Scenario 11: `astro deploy` on Apple Silicon builds for the other platform (linux/amd64) under
+# emulation; mirrored here, an amd64 machine builds for this one.
+CROSS_PLATFORM = "linux/arm64"
 
 # Scenario 10: the interpreter whose speed is measured, the venv's packages (from the package
 # index, with the CA secret like every build) and the pure-Python pyperformance benchmarks run.

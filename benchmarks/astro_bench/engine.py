@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
 from typing import Literal
 
-from .buildlog import Build, BuildFailed
+from .buildlog import Build, BuildFailed, BuildStopped
 from .config import (
     BASELINE_DOCKERFILE,
     BENCH,
@@ -25,6 +26,8 @@ from .flags import build_flags
 # What is built: our frontend on the project, the hand-written baseline on the same context, or
 # a given Dockerfile as it is (scenario 6).
 Kind = Literal["ours", "baseline", "plain"]
+# How long a build stopped at its time limit has to end after SIGTERM before it gets SIGKILL.
+STOP_GRACE_S = 30.0
 
 
 class Engine:
@@ -37,14 +40,17 @@ class Engine:
     @classmethod
     def start(cls) -> Engine:
         """Start it (``benchmarks/bench-engine.sh start``) with the images the builds need copied in."""
-        images = [RUNTIME_IMAGE, RUNTIME_BASE, FRONTEND_IMAGE]
-        env = {**os.environ, "BENCH_IMAGES": " ".join(images)}
-        done = subprocess.run(
-            ["bash", str(BENCH / "bench-engine.sh"), "start"], env=env, stdout=subprocess.PIPE, text=True, check=True
-        )
-        engine = cls(done.stdout.strip().splitlines()[-1])
+        engine = cls(start_and_copy(COPIED_IMAGES))
         log(f"bench engine at {engine.host}")
         return engine
+
+    def copy_in(self, images: list[str]) -> None:
+        """Copy ``images`` from the shared engine again (where a pull replaced one of them)."""
+        start_and_copy(images)
+
+    def pull(self, image: str, platform: str) -> None:
+        """``docker pull --platform``: the engine's image store holds one platform per name."""
+        self.docker("pull", "-q", "--platform", platform, image)
 
     def docker(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run([DOCKER, *args], env=self.env, capture_output=True, text=True, check=check)
@@ -59,9 +65,11 @@ class Engine:
     def image_size(self, image: str) -> int:
         return int(self.docker("image", "inspect", "-f", "{{.Size}}", image).stdout.strip())
 
-    def read_file(self, image: str, path: str) -> str:
-        """A file's text from ``image`` (``cat`` in a throw-away container, no network)."""
-        return self.docker("run", "--rm", "--network", "none", "--entrypoint", "cat", image, path).stdout
+    def read_file(self, image: str, path: str, platform: str | None = None) -> str:
+        """A file's text from ``image`` (``cat`` in a throw-away container, no network; another
+        ``platform`` runs under emulation)."""
+        flags = ["--platform", platform] if platform else []
+        return self.docker("run", "--rm", "--network", "none", *flags, "--entrypoint", "cat", image, path).stdout
 
     def image_env(self, image: str) -> list[str]:
         """``Config.Env`` of ``image`` (``NAME=value`` strings)."""
@@ -75,6 +83,19 @@ class Engine:
 
     def stop(self) -> None:
         subprocess.run(["bash", str(BENCH / "bench-engine.sh"), "stop"], check=False)
+
+
+# The images every run copies from the shared engine into the bench engine.
+COPIED_IMAGES = [RUNTIME_IMAGE, RUNTIME_BASE, FRONTEND_IMAGE]
+
+
+def start_and_copy(images: list[str]) -> str:
+    """``bench-engine.sh start`` (a no-op when it answers) copying ``images`` in; its socket URL."""
+    env = {**os.environ, "BENCH_IMAGES": " ".join(images)}
+    done = subprocess.run(
+        ["bash", str(BENCH / "bench-engine.sh"), "start"], env=env, stdout=subprocess.PIPE, text=True, check=True
+    )
+    return done.stdout.strip().splitlines()[-1]
 
 
 class Builder:
@@ -94,13 +115,18 @@ class Builder:
         tag: str | None = None,
         dockerfile: Path | None = None,
         build_args: dict[str, str] | None = None,
+        platform: str | None = None,
+        time_limit: float | None = None,
     ) -> Build:
         """``docker build`` of ``kind`` from ``context``; timed wall clock.
 
         ``ours`` builds ``context/Dockerfile``, ``baseline`` the baseline Dockerfile (with the
         runtime's ``-base`` image and the frontend image as build args), ``plain`` exactly
         ``dockerfile``.  Every build gets ``--network host``, the CPython mirror and the CA
-        secret (see :mod:`.flags`).
+        secret (see :mod:`.flags`); ``platform`` becomes ``--platform``.  A build still running
+        after ``time_limit`` seconds is stopped (SIGTERM to the client's process group, which
+        cancels the build in the engine; SIGKILL after STOP_GRACE_S) and raises
+        :class:`BuildStopped`.
         """
         args = dict(build_args or {})
         if kind == "ours":
@@ -113,6 +139,8 @@ class Builder:
             raise ValueError("a plain build needs its Dockerfile")
         flags = build_flags(mirror="PYTHON_BUILD_MIRROR_URL" not in args, ca=True)
         cmd = [DOCKER, "build", *flags, "--progress", "plain", "-f", str(dockerfile)]
+        if platform:
+            cmd += ["--platform", platform]
         for name, value in args.items():
             cmd += ["--build-arg", f"{name}={value}"]
         if tag:
@@ -121,14 +149,44 @@ class Builder:
         self.count += 1
         log_file = self.log_dir / f"{self.count:03d}-{label}-{kind}.log"
         start = time.perf_counter()
-        done = subprocess.run(
+        # Its own session, so that stopping it reaches the docker CLI's buildx plugin process too.
+        proc = subprocess.Popen(
             cmd, env=self.engine.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            text=True, errors="replace", check=False,
+            text=True, errors="replace", start_new_session=True,
         )  # fmt: skip
+        try:
+            output, _ = proc.communicate(timeout=time_limit)
+        except subprocess.TimeoutExpired:
+            seconds = time.perf_counter() - start
+            output = stop_build(proc)
+            log_file.write_text(output)
+            log(f"{label:>10} {kind:<8} stopped at its limit of {time_limit:.0f} s (ran {seconds:.0f} s)")
+            raise BuildStopped(Build(kind, seconds, output, log_file), time_limit or 0.0) from None
         seconds = time.perf_counter() - start
-        log_file.write_text(done.stdout)
-        if done.returncode != 0:
-            tail = "\n".join(done.stdout.splitlines()[-40:])
+        log_file.write_text(output)
+        if proc.returncode != 0:
+            tail = "\n".join(output.splitlines()[-40:])
             raise BuildFailed(f"{kind} build ({label}) failed; log {log_file}:\n{tail}")
         log(f"{label:>10} {kind:<8} {seconds:8.2f} s   (load {load_average():.2f})")
-        return Build(kind, seconds, done.stdout, log_file)
+        return Build(kind, seconds, output, log_file)
+
+
+def stop_build(proc: subprocess.Popen[str], grace: float = STOP_GRACE_S) -> str:
+    """Stop a ``docker build`` started in its own session: SIGTERM to its process group (the
+    client cancels the build in the engine), SIGKILL if it has not ended after ``grace``
+    seconds; its output (all of it, from the start)."""
+    signal_group(proc, signal.SIGTERM)
+    try:
+        output, _ = proc.communicate(timeout=grace)
+    except subprocess.TimeoutExpired:
+        signal_group(proc, signal.SIGKILL)
+        output, _ = proc.communicate()
+    return output
+
+
+def signal_group(proc: subprocess.Popen[str], sig: signal.Signals) -> None:
+    """``sig`` to the process group ``proc`` leads (none left: nothing to do)."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass

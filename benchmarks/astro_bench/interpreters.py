@@ -1,4 +1,4 @@
-"""Prebuilt interpreters as the benchmark sees them (scenarios 9 and 10): which images the
+"""Prebuilt interpreters as the benchmark sees them (scenarios 9, 10 and 11): which images the
 frontend image's catalog names, the floor Dockerfile's build args, and what a build's progress
 log says was prebuilt or compiled.  Pure, apart from nothing: the scenarios read the catalog,
 recipe and os-release out of images and pass the text in.
@@ -22,7 +22,7 @@ RECIPE_PATH = "/opt/astro-pyenv/prebuilt/recipe"
 REPOSITORY_ENV = "ASTRO_PYENV_PREBUILT_REPOSITORY"
 
 # The frontend's progress lines (gateway/interpreters.py, the interpreter stage's script).
-PREBUILT_LINE = re.compile(r"astro-pyenv: CPython (\S+): prebuilt for \S+ \([^)]*\), (\S+?@sha256:[0-9a-f]{64})")
+PREBUILT_LINE = re.compile(r"astro-pyenv: CPython (\S+): prebuilt for (\S+ \([^)]*\)), (\S+?@sha256:[0-9a-f]{64})")
 COMPILED_LINE = re.compile(r"astro-pyenv: CPython (\S+) is compiled: ([^\"\n]*?)(?: \(line \d+\))?\s*$", re.MULTILINE)
 COMPILING_LINE = re.compile(r"astro-pyenv: compiling CPython (\S+)")
 
@@ -104,16 +104,18 @@ def floor_args_declared(dockerfile: str) -> set[str]:
 
 @dataclass(frozen=True)
 class InterpreterLines:
-    """What a build log says about each interpreter: prebuilt images used, compiles announced
-    (with why) and compiles that actually ran."""
+    """What a build log says about each interpreter: prebuilt images used and what for
+    (``debian-12 (linux/arm64)``), compiles announced (with why) and compiles that actually ran."""
 
     prebuilt: dict[str, str]
     compiled_why: dict[str, str]
     compiling: list[str]
+    prebuilt_for: dict[str, str]
 
 
 def interpreter_lines(log: str) -> InterpreterLines:
-    prebuilt = {m.group(1): m.group(2) for m in PREBUILT_LINE.finditer(log)}
+    prebuilt = {m.group(1): m.group(3) for m in PREBUILT_LINE.finditer(log)}
+    prebuilt_for = {m.group(1): m.group(2) for m in PREBUILT_LINE.finditer(log)}
     why = {m.group(1): m.group(2).strip() for m in COMPILED_LINE.finditer(log)}
     compiling = sorted(set(COMPILING_LINE.findall(log)))
-    return InterpreterLines(prebuilt, why, compiling)
+    return InterpreterLines(prebuilt, why, compiling, prebuilt_for)

@@ -17,6 +17,8 @@ class Options:
     heavy_runs: int
     overhead_runs: int
     transform_runs: int
+    cross_runs: int
+    cross_compile_limit: float
     keep_engine: bool
     merge: bool
     argv: tuple[str, ...]  # as given, for the report's list of invocations
@@ -24,7 +26,7 @@ class Options:
 
 def parse_args(argv: Sequence[str]) -> Options:
     p = argparse.ArgumentParser(description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--scenarios", default="1,2,3,4,5,6,7,8,9,10", help="comma-separated scenario numbers")
+    p.add_argument("--scenarios", default="1,2,3,4,5,6,7,8,9,10,11", help="comma-separated scenario numbers")
     p.add_argument("--runs", type=int, default=5,
                    help="runs per warm scenario (2-5), cold pairs (9), benchmark rounds (10) [5]")  # fmt: skip
     p.add_argument("--cold-runs", type=int, default=2, help="cold builds of each kind (scenario 1) [2]")
@@ -32,6 +34,11 @@ def parse_args(argv: Sequence[str]) -> Options:
                    help="baseline runs where the baseline recompiles CPython (4, 5) [1]")  # fmt: skip
     p.add_argument("--overhead-runs", type=int, default=15, help="pairs for scenario 6 [15]")
     p.add_argument("--transform-runs", type=int, default=20, help="runs for scenario 8 [20]")
+    p.add_argument("--arm64-runs", type=int, default=1,
+                   help="cold linux/arm64 builds of each kind (scenario 11) [1]")  # fmt: skip
+    p.add_argument("--arm64-compile-limit", type=float, default=1200.0,
+                   help="seconds after which scenario 11's build compiling under emulation is stopped and "
+                        "reported as taking more; 0: no such build [1200]")  # fmt: skip
     p.add_argument("--quick", action="store_true", help="fewer runs: 3 warm, 1 cold, 1 heavy, 15 overhead")
     p.add_argument("--keep-engine", action="store_true", help="leave the bench dockerd running")
     p.add_argument("--merge", action="store_true",
@@ -45,6 +52,8 @@ def parse_args(argv: Sequence[str]) -> Options:
         heavy_runs=heavy_runs,
         overhead_runs=args.overhead_runs,
         transform_runs=args.transform_runs,
+        cross_runs=args.arm64_runs,
+        cross_compile_limit=args.arm64_compile_limit,
         keep_engine=args.keep_engine,
         merge=args.merge,
         argv=tuple(argv),

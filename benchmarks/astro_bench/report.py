@@ -142,6 +142,20 @@ def render_report(
             "geometric mean. The notes give both interpreters' `sysconfig` `CONFIG_ARGS`."
         ),
         (
+            "- **11** (`astro deploy` on Apple Silicon, mirrored): on an arm64 Mac `astro deploy` builds for "
+            "linux/amd64, every RUN step under emulation; here the mirror image, `docker build --platform "
+            "linux/arm64` on this amd64 machine (QEMU user emulation registered with binfmt_misc, "
+            "`.ci/emulation.sh`). Base: the runtime's `-base` image for both platforms "
+            "(`$ASTRO_PYENV_MULTIARCH_RUNTIME_BASE`), its arm64 image pulled into the engine before the builds "
+            "(untimed, as 9 finds its base there). Cold as in 9 (engine pruned before every build): ours with "
+            "the prebuilt arm64 interpreters of the frontend image's catalog (the notes say what the progress "
+            "lines say they were prebuilt for), the floor of 9 for arm64 (the same arm64 images by digest), "
+            "and (11b) ours with `ASTRO_PYENV_PREBUILT=off`, both CPythons compiled under emulation, stopped "
+            "after `--arm64-compile-limit` seconds (default 1200) and then shown as `> N s`, a lower bound, "
+            "as are ratios built on it. `--arm64-runs` builds of each kind (default 1); ratios: ours / floor "
+            "(11) and compiled / ours (11b)."
+        ),
+        (
             "- **n** in each cell is the number of runs that figure is the median of; rows carried over from an "
             "earlier invocation (`--merge`) say so in their notes."
         ),

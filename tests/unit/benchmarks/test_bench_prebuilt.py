@@ -137,6 +137,7 @@ def test_interpreter_lines_from_a_progress_log() -> None:
     )
     lines = interpreter_lines(log)
     assert lines.prebuilt == {"3.13.5": image}
+    assert lines.prebuilt_for == {"3.13.5": "debian-12 (linux/amd64)"}
     assert lines.compiled_why == {"3.9.2": "prebuilt interpreters are off (ASTRO_PYENV_PREBUILT)"}
     assert lines.compiling == ["3.9.2"]
     assert interpreter_lines("#1 [internal] load build definition\n") == interpreter_lines("")
