@@ -24,6 +24,11 @@ python="${PYTHON:-$repo_root/.venv/bin/python}"
 catalog_tool="$repo_root/interpreters/catalog.py"
 
 say() { echo "release: $*" >&2; }
+# The digest the registry serves for REF (an index: the digest `# syntax=...@` and catalogs pin).
+index_digest() {
+    "$docker_cli" buildx imagetools inspect --format '{{json .}}' "$1" \
+        | "$python" -c 'import json,sys; print(json.load(sys.stdin)["manifest"]["digest"])'
+}
 die() { say "$*"; exit 1; }
 
 source_version="$(tr -d '[:space:]' <"$repo_root/VERSION")"
@@ -56,8 +61,7 @@ if [ -f "$catalog" ]; then
     while IFS=$'\x1f' read -r v os plats recipe build tag digest; do
         "$docker_cli" buildx imagetools create -t "$interpreters:$tag" "$source_repo:$tag@$digest" >"$out/copy.log" 2>&1 \
             || { cat "$out/copy.log" >&2; die "cannot copy $source_repo:$tag@$digest"; }
-        copied="$("$docker_cli" buildx imagetools inspect --format '{{json .}}' "$interpreters:$tag" \
-            | "$python" -c 'import json,sys; print(json.load(sys.stdin)["manifest"]["digest"])')"
+        copied="$(index_digest "$interpreters:$tag")"
         [ "$copied" = "$digest" ] || say "note: $interpreters:$tag has digest $copied (was $digest)"
         "$python" "$catalog_tool" merge "$out/catalog.json" --repository "$interpreters" --version "$v" --os "$os" \
             --platforms "$plats" --recipe "$recipe" --build "$build" --tag "$tag" --digest "$copied"
@@ -88,8 +92,7 @@ for platform in "${platform_list[@]}"; do
 done
 "$docker_cli" buildx imagetools create -t "$frontend:$version" -t "$frontend:$minor" -t "$frontend:$major" \
     "${sources[@]}" >"$out/index.log" 2>&1 || { cat "$out/index.log" >&2; die "cannot create the index"; }
-digest="$("$docker_cli" buildx imagetools inspect --format '{{json .}}' "$frontend:$version" \
-    | "$python" -c 'import json,sys; print(json.load(sys.stdin)["manifest"]["digest"])')"
+digest="$(index_digest "$frontend:$version")"
 
 # 3. Python packages.
 "$repo_root/release/packages.sh" "$out/dist" >"$out/packages.log" 2>&1 \
