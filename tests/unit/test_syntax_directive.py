@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from astro_pyenv_frontend.errors import DockerfileError
@@ -80,3 +83,11 @@ def test_an_arg_default_cannot_choose_the_frontend() -> None:
     err = _error(b"ARG FOO=1 ASTRO_PYENV_SYNTAX=img\nFROM a\n")
     assert err.line == 1 and "an ARG cannot choose the Dockerfile frontend" in err.message
     assert choose(b"ARG ASTRO_PYENV_SYNTAX\nFROM a\n", {}) is None  # declared without a default: harmless
+
+
+def test_the_readme_example_names_the_frontend_at_its_line() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    (block,) = [b for b in re.findall(r"```dockerfile\n(.*?)```", readme, re.DOTALL) if "# astro-pyenv-syntax=" in b]
+    chosen = choose(block.encode(), {})
+    assert chosen is not None and chosen.line == 2
+    assert chosen.ref.startswith("docker/dockerfile:1.20@sha256:")
