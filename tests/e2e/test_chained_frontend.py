@@ -16,6 +16,7 @@ import subprocess
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -67,13 +68,32 @@ def test_the_named_frontend_builds_the_pyenv_work_and_the_users_lines(
     chained: str,
     build: Callable[..., harness.BuildResult],
     run_in_image: Callable[..., harness.RunResult],
+    tmp_path: Path,
 ) -> None:
-    result = build(_dockerfile(frontend_image, engine.python_base, f"# astro-pyenv-syntax={chained}\n"))
+    """Build arg, secret, named build context and --target all reach the named frontend."""
+    nonce = uuid.uuid4().hex
+    (tmp_path / "secret").write_text(nonce)
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "from-context").write_text(nonce)
+    dockerfile = _dockerfile(
+        frontend_image, engine.python_base, f"# astro-pyenv-syntax={chained}\n",
+        "ARG NONCE\nCOPY --from=extra /from-context /from-context\n"
+        'RUN --mount=type=secret,id=chain-secret,required=true test "$(cat /run/secrets/chain-secret)" = "$NONCE"'
+        ' && echo "user-line $NONCE" > /user-line\n'
+        f"FROM {engine.python_base} AS not-the-target\nRUN exit 3",
+    ).replace(f"FROM {engine.python_base}\n", f"FROM {engine.python_base} AS final\n", 1)
+    result = build(
+        dockerfile, build_args={"NONCE": nonce}, target="final",
+        extra_args=["--secret", f"id=chain-secret,src={tmp_path / 'secret'}",
+                    "--build-context", f"extra={tmp_path / 'extra'}"],
+    )  # fmt: skip
     assert result.ok, result.tail(80)
     assert result.image_id
     assert _labels(engine, result.image_id).get(MARK_LABEL) == chained  # it went through the named image
-    ran = run_in_image(result.image_id, ["sh", "-c", 'cat /user-line && "$ASTRO_PYENV_modern" -c "import sys; print(sys.version)"'])
-    assert ran.exit_code == 0 and "user-line" in ran.output and "3.13.5" in ran.output, ran.output
+    command = 'cat /user-line /from-context && "$ASTRO_PYENV_modern" -c "import sys; print(sys.version)"'
+    ran = run_in_image(result.image_id, ["sh", "-c", command])
+    assert ran.exit_code == 0, ran.output
+    assert f"user-line {nonce}" in ran.output and "3.13.5" in ran.output, ran.output
 
 
 def test_a_failing_user_line_is_reported_at_that_line(
