@@ -135,3 +135,12 @@ def test_an_astro_pyenv_frontend_named_as_the_dockerfile_frontend_refuses_to_loo
     ret = _returned(bridge)
     assert "an astro-pyenv frontend: it must name a Dockerfile frontend" in ret.error.message
     assert not [r for r in bridge.calls("Solve") if r.Frontend]
+
+
+def test_an_error_of_the_frontend_the_build_arg_names_says_so(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.frontend_error = status_pb2.Status(code=5, message="not found")
+    build.run(client, _opts(**{"context": "https://github.com/a/b.git", "build-arg:ASTRO_PYENV_SYNTAX": CHAINED}),
+              StubTransform())  # fmt: skip
+    ret = _returned(bridge)
+    assert ret.error.message == f"the Dockerfile frontend named by build arg ASTRO_PYENV_SYNTAX={CHAINED} failed: not found"
+    assert not ret.error.details

@@ -1,9 +1,10 @@
 """The frontend's one job, end to end.
 
 Read our options, fetch the user's Dockerfile from the client, transform it,
-and hand the plain Dockerfile to BuildKit's own ``dockerfile.v0`` as its
-``dockerfile`` input with every other option and input unchanged, then return
-dockerfile.v0's result (metadata included: it carries the image config).
+and hand the plain Dockerfile to BuildKit's own ``dockerfile.v0`` (or the Dockerfile
+frontend the user named, see ``chain``) as its ``dockerfile`` input with every other
+option and input unchanged, then return its result (metadata included: it carries
+the image config).
 Every failure ends in exactly one ``Return`` with a readable error.
 """
 
