@@ -31,6 +31,7 @@ def _parse_build_args(values: Sequence[str]) -> dict[str, str]:
 def _run(dockerfile: str, build_args: Sequence[str], frontend_image: str | None, pyenv_root: Path | None) -> str:
     """Transform the file and return the plain Dockerfile; exit 1 on a Dockerfile error."""
     from .lexer import lex
+    from .syntax_directive import choose as choose_dockerfile_frontend
     from .transform import TransformOptions, transform
 
     path = Path(dockerfile)
@@ -51,6 +52,7 @@ def _run(dockerfile: str, build_args: Sequence[str], frontend_image: str | None,
         known = load_known_versions(pyenv_root)
     options = TransformOptions(frontend_image=image, build_args=_parse_build_args(build_args), known_versions=known)
     try:
+        choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
         result = transform(text, options)
     except DockerfileError as exc:
         click.echo(f"{dockerfile}:{exc.line}: {exc.message}", err=True)

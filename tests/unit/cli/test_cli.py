@@ -83,3 +83,10 @@ def test_warnings_go_to_stderr_with_file_and_line(tmp_path: Path) -> None:
             f"{path}:2: warning: quay.io/astronomer/astro-runtime:13.0.0-base has no Astro project steps"
         ), result.stderr
         assert "warning" not in result.stdout
+
+
+def test_check_refuses_a_misplaced_astro_pyenv_syntax_directive_as_a_build_would(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD + "# astro-pyenv-syntax=docker/dockerfile:1.20\n")
+    result = CliRunner().invoke(main, ["check", "-f", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:4: # astro-pyenv-syntax is read only among the parser directives at the top" in result.output

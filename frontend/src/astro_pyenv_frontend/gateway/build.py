@@ -1,9 +1,10 @@
 """The frontend's one job, end to end.
 
 Read our options, fetch the user's Dockerfile from the client, transform it,
-and hand the plain Dockerfile to BuildKit's own ``dockerfile.v0`` as its
-``dockerfile`` input with every other option and input unchanged, then return
-dockerfile.v0's result (metadata included: it carries the image config).
+and hand the plain Dockerfile to BuildKit's own ``dockerfile.v0`` (or the Dockerfile
+frontend the user named, see ``chain``) as its ``dockerfile`` input with every other
+option and input unchanged, then return its result (metadata included: it carries
+the image config).
 Every failure ends in exactly one ``Return`` with a readable error.
 """
 
@@ -14,15 +15,16 @@ import traceback
 from collections.abc import Mapping
 
 from ..errors import GatewayError
+from ..syntax_directive import DockerfileFrontend
+from . import chain, interpreters, llb
 from . import errors as gwerrors
-from . import interpreters, llb
 from .caps import check_caps, check_generated_caps
 from .client import GatewayCallError, LLBBridgeClient
 from .dockerfile import TransformFn, default_transform, transform_dockerfile
 from .errors import ReturnedError
 from .opts import FrontendOpts
 from .proto import gateway_pb2, ops_pb2
-from .source import DOCKERFILE_INPUT, read_dockerfile
+from .source import DOCKERFILE_INPUT, UserDockerfile, read_dockerfile
 from .timing import PhaseTimer
 from .warn import onbuild_warnings, send_warnings
 
@@ -54,8 +56,10 @@ def forward(
     dockerfile_input: ops_pb2.Definition | None,
     *,
     evaluate: bool = False,
+    chained: DockerfileFrontend | None = None,
 ) -> gateway_pb2.Result:
-    """Run dockerfile.v0 with the user's options and inputs (ours replacing ``dockerfile``).
+    """Run dockerfile.v0 (or the ``chained`` frontend the user named) with the user's options
+    and inputs (ours replacing ``dockerfile``).
 
     With ``evaluate`` the build itself runs inside this call, so its errors (a failing pip
     install, a missing requirements file) come back here to be mapped to the user's lines;
@@ -67,9 +71,22 @@ def forward(
         # dockerfilekey would make dockerfile.v0 ignore the input and re-read the local.
         opts.pop("dockerfilekey", None)
         all_inputs[DOCKERFILE_INPUT] = dockerfile_input
-    return client.solve(
-        frontend=DOCKERFILE_FRONTEND, frontend_opt=opts, frontend_inputs=all_inputs, evaluate=evaluate
-    )
+    frontend, opts = chain.solve_target(opts, chained, DOCKERFILE_FRONTEND)
+    return client.solve(frontend=frontend, frontend_opt=opts, frontend_inputs=all_inputs, evaluate=evaluate)
+
+
+def _forward_located(
+    client: LLBBridgeClient,
+    fopts: FrontendOpts,
+    inputs: Mapping[str, ops_pb2.Definition],
+    chained: DockerfileFrontend | None,
+    src: UserDockerfile | None,
+) -> gateway_pb2.Result:
+    """``forward`` without a Dockerfile input; an error of the chained frontend located."""
+    try:
+        return forward(client, fopts, inputs, None, chained=chained)
+    except GatewayCallError as err:
+        raise ReturnedError(chain.locate_error(err.status, chained, src)) from None
 
 
 def build(
@@ -82,12 +99,14 @@ def build(
     timer = timer or PhaseTimer()
     caps, llb_caps = check_caps(client.ping())
     timer.mark("ping")
+    chain.refuse_loop(fopts)
     inputs = client.inputs()
     if fopts.remote_context:
         # git/HTTP contexts: dockerfile.v0 reads the Dockerfile from the URL
         # itself and would ignore our input, so we can only pass through.
-        return forward(client, fopts, inputs, None)
+        return _forward_located(client, fopts, inputs, chain.build_arg_frontend(fopts), None)
     src = read_dockerfile(client, fopts, inputs)
+    chained = chain.chosen_frontend(src, fopts)
     timer.mark("read")
     data, result = transform_dockerfile(src, fopts, transform_fn)
     timer.mark("transform")
@@ -112,7 +131,7 @@ def build(
     size = len(data) + len(src.dockerignore or b"")
     too_big = _solve_request_size(fopts, inputs, dockerfile_input) > GATEWAY_MESSAGE_LIMIT
     if not result.changed and (too_big or size > INLINE_LIMIT):
-        return forward(client, fopts, inputs, None)  # dockerfile.v0 reads the very same file itself
+        return _forward_located(client, fopts, inputs, chained, src)  # dockerfile.v0 reads the very same file itself
     if result.changed and (too_big or size > CONVERTED_LIMIT):
         raise GatewayError(
             f"this Dockerfile with its PYENV lines converted is {size / (1 << 20):.1f} MiB, more than the"
@@ -120,15 +139,15 @@ def build(
             " 4 MiB per message and the converted file travels in it twice): make the Dockerfile smaller"
         )
     try:
-        return forward(client, fopts, inputs, dockerfile_input, evaluate=result.changed)
+        return forward(client, fopts, inputs, dockerfile_input, evaluate=result.changed, chained=chained)
     except GatewayCallError as err:
         timer.mark("solve")
         if not result.changed:
-            raise ReturnedError(err.status) from None
+            raise ReturnedError(chain.locate_error(err.status, chained, src)) from None
         gen = gwerrors.GeneratedSource(
             filename=src.filename, generated=data, original=src.data, source_lines=result.source_lines
         )
-        raise ReturnedError(gwerrors.remap_status(err.status, gen)) from None
+        raise ReturnedError(chain.locate_error(gwerrors.remap_status(err.status, gen), chained, src)) from None
 
 
 def without_definitions(result: gateway_pb2.Result) -> gateway_pb2.Result:
