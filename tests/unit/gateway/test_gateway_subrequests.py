@@ -258,3 +258,16 @@ def test_llb_of_the_view_input_is_valid(bridge: FakeBridge, client: LLBBridgeCli
     req, _ = _handed_to_dockerfile_v0(bridge)
     llb.verify(req.FrontendInputs["dockerfile"])
     assert "dockerfilekey" not in req.FrontendOpt
+
+
+def test_check_without_pyenv_lines_on_an_engine_without_checks_passes_its_error_on(
+    bridge: FakeBridge, client: LLBBridgeClient
+) -> None:
+    """buildx answers that error by linting with a newer Dockerfile frontend image: better than
+    our rules alone, and possible only for a file without PYENV lines."""
+    _setup(bridge, b"# syntax=local/astro-pyenv-frontend:dev\nFROM python:3.12-slim\nCMD python\n")
+    bridge.frontend_error = subrequests.unsupported_status("frontend.lint")
+    build.run(client, _opts("frontend.lint"), build.default_transform)
+    error = _returned(bridge).error
+    assert error.message == "unsupported request frontend.lint"
+    assert error.details[0].type_url == "github.com/moby/buildkit/errdefs.Subrequest+json"

@@ -11,7 +11,9 @@ typed error) for anything else:
   it quotes is put back to the user's text;
 * ``frontend.lint``: the same for BuildKit's own rules (warnings at PYENV lines are about the
   stand-in, so dropped), plus our PYENV rules (:mod:`.checks`).  An engine whose Dockerfile
-  frontend has no checks (BuildKit before 0.14) gets our rules alone.
+  frontend has no checks (BuildKit before 0.14) gets our rules alone for a file with PYENV lines;
+  for one without, its "unsupported request" error goes back as it came, so that buildx falls
+  back to a Dockerfile frontend image that has checks, as without us.
 """
 
 from __future__ import annotations
@@ -271,7 +273,9 @@ def _lint(
         answered = _forward_view(client, fopts, inputs, src, view, forward)
         data = _user_sources(json.loads(answered.metadata["result.json"]), view, src.data)
     except ReturnedError as err:
-        if not is_unsupported(err.status, LINT):
+        # Without PYENV lines the client's own fallback (buildx lints with a newer Dockerfile
+        # frontend image) does better than we can; with them that fallback cannot read the file.
+        if not is_unsupported(err.status, LINT) or result is None or not result.changed:
             raise
         print("astro-pyenv: this engine's Dockerfile frontend has no checks; only PYENV rules run", file=sys.stderr)
         data = {"warnings": [], "sources": []}
