@@ -20,10 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from astro_pyenv_frontend.versions import load_bundled_versions, resolve_version
+
 from . import harness
 
 TIMEOUT = 600
-BASE_PYTHON = "3.12.13"  # what PYENV 3.12 resolves to with the bundled pyenv
+BASE_PYTHON = resolve_version("3.12", load_bundled_versions())  # what PYENV 3.12 becomes
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +158,7 @@ def test_a_build_shows_the_pyenv_warnings_and_error_true_fails_it(
     log = _build(engine, frontend_image, text)
     warnings = log[log.find("2 warnings found"):]
     assert "2 warnings found" in log, log[-3000:]
-    assert "PyenvSameAsBasePython: PYENV 3.12.13 same:" in warnings and "(line 4)" in warnings
+    assert f"PyenvSameAsBasePython: PYENV {BASE_PYTHON} same:" in warnings and "(line 4)" in warnings
     assert "More info: docs/checks.md#pyenvunpinnedrequirements" in warnings
     assert "   4 | >>> PYENV 3.12 same requirements.txt" in warnings
 
