@@ -271,3 +271,19 @@ def test_check_without_pyenv_lines_on_an_engine_without_checks_passes_its_error_
     error = _returned(bridge).error
     assert error.message == "unsupported request frontend.lint"
     assert error.details[0].type_url == "github.com/moby/buildkit/errdefs.Subrequest+json"
+
+
+def test_a_subrequest_goes_to_the_dockerfile_frontend_the_file_names(
+    bridge: FakeBridge, client: LLBBridgeClient
+) -> None:
+    """With ``# astro-pyenv-syntax=`` the view goes where the generated file of a build goes."""
+    named = USER.replace(b"\nFROM", b"\n# astro-pyenv-syntax=docker/dockerfile:1.20\nFROM", 1)
+    _setup(bridge, named)
+    bridge.frontend_result = _answer({"result.json": json.dumps({"targets": [], "sources": []}).encode()})
+    build.run(client, _opts("frontend.targets"), build.default_transform)
+    req, handed = _handed_to_dockerfile_v0(bridge)
+    assert req.Frontend == "gateway.v0" and req.FrontendOpt["source"] == "docker/dockerfile:1.20"
+    assert req.FrontendOpt["requestid"] == "frontend.targets"
+    assert handed.splitlines()[1] == b"# astro-pyenv-syntax=docker/dockerfile:1.20"
+    assert b"ENV ASTRO_PYENV_same=" in handed and b"PYENV ${PYVER}" not in handed
+    assert not _returned(bridge).HasField("error")
