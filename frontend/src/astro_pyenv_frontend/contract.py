@@ -18,6 +18,7 @@ __all__ = [
     "BaseImageUse",
     "DockerfileError",
     "InterpreterUse",
+    "PyenvUse",
     "TransformOptions",
     "TransformResult",
     "TransformWarning",
@@ -70,6 +71,20 @@ class InterpreterUse:
 
 
 @dataclass(frozen=True)
+class PyenvUse:
+    """One PYENV line as the transform read it: lines ``line``..``end_line`` of the user's file,
+    the venv ``name`` on CPython ``version`` (resolved), compiled FROM ``base_image`` (as expanded),
+    with its ``requirements`` file (a path in the build context) if any."""
+
+    line: int
+    end_line: int
+    name: str
+    version: str
+    base_image: str
+    requirements: str | None = None
+
+
+@dataclass(frozen=True)
 class TransformResult:
     """The plain Dockerfile and, per output line, the user's line it came from.
 
@@ -87,3 +102,4 @@ class TransformResult:
     interpreters: tuple[InterpreterUse, ...] = ()
     prebuilt_setting: str | None = ""  # ASTRO_PYENV_PREBUILT: None is off, "" the default
     custom_build_settings: tuple[str, ...] = ()  # python-build settings this build sets
+    environments: tuple[PyenvUse, ...] = ()  # every PYENV line, in file order

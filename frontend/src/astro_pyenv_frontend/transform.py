@@ -13,6 +13,7 @@ from .contract import (
     BaseImageUse,
     DockerfileError,
     InterpreterUse,
+    PyenvUse,
     TransformOptions,
     TransformResult,
     TransformWarning,
@@ -57,6 +58,18 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         )
         for step in planned.interpreter_stages
     )
+    environments = tuple(
+        PyenvUse(
+            line=step.environment.pyenv.line,
+            end_line=max(step.environment.pyenv.line, step.environment.pyenv.end_line),
+            name=step.environment.name,
+            version=step.environment.version,
+            base_image=step.environment.interpreter.base_image,
+            requirements=step.environment.pyenv.requirements,
+        )
+        for step in planned.steps
+        if isinstance(step, plan.VenvStage)
+    )
     return TransformResult(
         dockerfile,
         source_lines,
@@ -66,6 +79,7 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         interpreters=interpreters,
         prebuilt_setting=planned.prebuilt_setting,
         custom_build_settings=planned.custom_build_settings,
+        environments=tuple(sorted(environments, key=lambda use: use.line)),
     )
 
 

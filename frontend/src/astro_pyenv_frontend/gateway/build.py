@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from ..errors import GatewayError
 from ..syntax_directive import DockerfileFrontend
-from . import chain, interpreters, llb
+from . import chain, checks, interpreters, llb, subrequests
 from . import errors as gwerrors
 from .caps import check_caps, check_generated_caps
 from .client import GatewayCallError, LLBBridgeClient
@@ -89,6 +89,22 @@ def _forward_located(
         raise ReturnedError(chain.locate_error(err.status, chained, src)) from None
 
 
+def _forward_subrequest(
+    client: LLBBridgeClient,
+    fopts: FrontendOpts,
+    inputs: Mapping[str, ops_pb2.Definition],
+    src: UserDockerfile | None,
+    dockerfile_input: ops_pb2.Definition | None,
+) -> gateway_pb2.Result:
+    """``forward`` for a subrequest: to the Dockerfile frontend ``src`` names (the build arg's
+    without ``src``: a git/HTTP context), an error of that frontend located."""
+    chained = chain.chosen_frontend(src, fopts) if src is not None else chain.build_arg_frontend(fopts)
+    try:
+        return forward(client, fopts, inputs, dockerfile_input, chained=chained)
+    except GatewayCallError as err:
+        raise ReturnedError(chain.locate_error(err.status, chained, src)) from None
+
+
 def build(
     client: LLBBridgeClient,
     fopts: FrontendOpts,
@@ -101,6 +117,8 @@ def build(
     timer.mark("ping")
     chain.refuse_loop(fopts)
     inputs = client.inputs()
+    if subrequests.requested(fopts) is not None:  # --call=outline|targets|check: about the user's file
+        return subrequests.answer(client, fopts, inputs, transform_fn, _forward_subrequest)
     if fopts.remote_context:
         # git/HTTP contexts: dockerfile.v0 reads the Dockerfile from the URL
         # itself and would ignore our input, so we can only pass through.
@@ -123,6 +141,8 @@ def build(
         if result.changed and "resolveimage" in caps:
             warnings += onbuild_warnings(client, fopts, result.pyenv_bases)
         send_warnings(client, src, warnings)
+    if result.changed:
+        checks.run_for_build(client, fopts, inputs, src, result, can_warn="gateway.warnings" in caps)
     files = [llb.FileToWrite(src.filename, data)]
     if src.dockerignore is not None:
         files.append(llb.FileToWrite(src.filename + ".dockerignore", src.dockerignore))

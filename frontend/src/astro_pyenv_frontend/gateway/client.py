@@ -148,8 +148,12 @@ class LLBBridgeClient:
         info: ops_pb2.SourceInfo | None = None,
         ranges: tuple[ops_pb2.Range, ...] = (),
         level: int = 1,
+        detail: tuple[bytes, ...] = (),
+        url: str = "",
     ) -> None:
-        request = gateway_pb2.WarnRequest(digest=digest, level=level, short=message.encode(), ranges=ranges)
+        request = gateway_pb2.WarnRequest(
+            digest=digest, level=level, short=message.encode(), ranges=ranges, detail=detail, url=url
+        )
         if info is not None:
             request.info.CopyFrom(info)
         self._call("Warn", request, gateway_pb2.WarnResponse)
