@@ -40,6 +40,7 @@ class Result_:
     interpreters: tuple = ()
     prebuilt_setting: str | None = ""
     custom_build_settings: tuple = ()
+    runtime_images: tuple = ()
 
 
 @dataclass
