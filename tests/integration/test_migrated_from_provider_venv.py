@@ -16,7 +16,7 @@ try:
     from airflow.dag_processing.dagbag import DagBag   # Airflow 3.1+
 except ImportError:
     from airflow.models.dagbag import DagBag
-bag = DagBag(dag_folder=sys.argv[1], include_examples=False)
+bag = DagBag(dag_folder=sys.argv[1])
 print("IMPORT_ERRORS=" + json.dumps({k: str(v) for k, v in bag.import_errors.items()}))
 dr = bag.get_dag("migrated_from_provider_venv").test()
 print("STATES=" + json.dumps({ti.task_id: getattr(ti.state, "value", ti.state) for ti in dr.get_task_instances()}))
@@ -35,7 +35,10 @@ def test_the_migrated_readme_dag_runs_its_task_in_the_named_environment(
 ) -> None:
     result_file = tmp_path / "result.json"
     env = clean_environ(
-        airflow_home, ASTRO_PYENV_python_310=str(task_python), MIGRATION_RESULT_FILE=str(result_file)
+        airflow_home,
+        AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),  # Airflow 3's dag.test() serializes the DAGs folder's DAGs
+        ASTRO_PYENV_python_310=str(task_python),
+        MIGRATION_RESULT_FILE=str(result_file),
     )
     proc = run_python(airflow_python, RUN, [str(DAGS)], env)
     assert proc.returncode == 0, proc.stdout[-8000:]
