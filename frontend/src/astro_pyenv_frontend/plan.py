@@ -566,7 +566,8 @@ class _Planner:
                 )
                 path_extended = True
                 if astro is not None and n == len(groups) - 1:
-                    self.steps.append(AstroProject(envs[0].pyenv.line, astro.image, replay.after if replay else None))
+                    # Its lines point at the FROM line: the steps are the image's, not the PYENV line's.
+                    self.steps.append(AstroProject(head.start_line, astro.image, replay.after if replay else None))
                 continue
             if index in in_group:
                 continue
