@@ -3,7 +3,9 @@
 A stand-in named like a runtime image (a tag nobody else uses) carries ONBUILD steps that differ
 from the template: a step before the project copy, the copy, and a step after it.  The build
 must run the first right after FROM (before the user's lines and the PYENV work), the others
-after the PYENV work, and a DAG edit must leave every PYENV step cached.
+after the PYENV work, and a DAG edit must leave every PYENV step cached.  An image whose
+config cannot be read (only its ``-base`` variant exists) gets our copy of the usual steps and a
+warning.
 """
 
 from __future__ import annotations
@@ -83,3 +85,21 @@ def test_the_image_onbuild_steps_run_around_the_pyenv_work(
         ids = [r.image_id for r in (first, second) if r is not None and r.image_id]
         if ids:
             _docker(engine, "image", "rm", *ids)
+
+
+def test_an_unreadable_image_config_means_the_usual_steps_and_a_warning(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    missing = "quay.io/astronomer/astro-runtime:13.99.1-onbuildtest"  # only its -base exists
+    tagged = _docker(engine, "tag", engine.runtime_base_image, f"{missing}-base")
+    assert tagged.returncode == 0, tagged.stderr
+    files = {"packages.txt": "", "requirements.txt": "", "dags/example.py": "# a DAG\n"}
+    dockerfile = f"# syntax={frontend_image}\nFROM {missing}\nPYENV 3.13.5 py\n"
+    result = harness.build(dockerfile, files, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        assert f"could not read the ONBUILD steps of {missing}" in result.log
+        run = harness.run_in_image(result.image_id or "", ["sh", "-c", "ls /usr/local/airflow/dags"])
+        assert run.exit_code == 0 and run.output.strip() == "example.py", run.output
+    finally:
+        _docker(engine, "image", "rm", f"{missing}-base", *([result.image_id] if result.image_id else []))
