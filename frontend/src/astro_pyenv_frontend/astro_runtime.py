@@ -204,3 +204,10 @@ def used_as_written_warning(image: str, reason: str) -> str:
         f"{image} is used as written: {reason}; its ONBUILD steps run at this FROM, before the PYENV"
         " work, so a change to what they copy (DAGs included) rebuilds the Python environments"
     )
+
+
+def no_onbuild_warning(image: str) -> str:
+    return (
+        f"{image} has no ONBUILD steps, so it is used as written and this image gets no packages.txt,"
+        " requirements.txt or project files from it"
+    )

@@ -596,6 +596,9 @@ class _Planner:
         if triggers is None:
             self.warnings.append(PlanWarning(astro_runtime.unread_warning(image), line))
             return None, False
+        if not triggers:  # nothing to replay: the image is its own -base
+            self.warnings.append(PlanWarning(astro_runtime.no_onbuild_warning(image), line))
+            return None, True
         replay = astro_runtime.split_onbuild(triggers, self.escape)
         if isinstance(replay, str):
             self.warnings.append(PlanWarning(astro_runtime.used_as_written_warning(image, replay), line))

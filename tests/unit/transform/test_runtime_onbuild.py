@@ -135,7 +135,13 @@ def test_steps_that_cannot_be_split_leave_the_image_as_written_with_a_warning() 
     assert warning.startswith(f"1: {IMAGE} is used as written: none of its ONBUILD steps copies")
 
 
-def test_the_replayed_steps_map_to_the_from_and_pyenv_lines() -> None:
+def test_an_image_without_onbuild_steps_is_used_as_written_with_its_own_warning() -> None:
+    dockerfile, warnings = _transform(USER_DOCKERFILE, {IMAGE: ()})
+    assert f"FROM {IMAGE} AS stage-0-pyenv-0\n" in dockerfile
+    assert warnings == [f"1: {astro_runtime.no_onbuild_warning(IMAGE)}"]
+
+
+def test_the_replayed_steps_map_to_the_from_line() -> None:
     steps = ("RUN echo pre-onbuild", "COPY . .", "RUN echo post-onbuild")
     result = transform(USER_DOCKERFILE, TransformOptions(frontend_image="f:1", runtime_onbuild={IMAGE: steps}))
     lines = result.dockerfile.splitlines()
