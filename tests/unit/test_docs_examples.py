@@ -57,3 +57,48 @@ def test_documented_pyenv_line_parses_and_resolves(doc: str, line: str) -> None:
 @pytest.mark.parametrize("version", _documented_versions())
 def test_documented_version_resolves(version: str) -> None:
     resolve_version(version, load_bundled_versions())
+
+
+# -- README, "Migrating from astro-provider-venv" ----------------------------------------------
+
+_MIGRATION = re.compile(r"^## Migrating from astro-provider-venv\n(.*?)(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+_DOCKERFILE_BLOCK = re.compile(r"^```dockerfile\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def _migration_dockerfiles() -> tuple[str, str]:
+    section = _MIGRATION.search((ROOT / "README.md").read_text())
+    assert section, "README lost its migration section"
+    before, after = _DOCKERFILE_BLOCK.findall(section.group(1))
+    return before, after
+
+
+def test_migration_before_is_an_astro_provider_venv_dockerfile_that_warns_about_base() -> None:
+    from astro_pyenv_frontend.astro_runtime import base_variant_warning
+    from astro_pyenv_frontend.transform import TransformOptions, transform
+
+    before, _ = _migration_dockerfiles()
+    assert before.startswith("# syntax=quay.io/astronomer/airflow-extensions:")
+    image = before.splitlines()[1].split()[1]
+    assert image.endswith("-base")
+    result = transform(before, TransformOptions(frontend_image="f:1"))
+    assert [(w.line, w.message) for w in result.warnings] == [(2, base_variant_warning(image))]
+
+
+def test_migration_after_builds_on_the_full_image_with_the_project_after_the_pyenv_work() -> None:
+    from astro_pyenv_frontend.transform import TransformOptions, transform
+
+    before, after = _migration_dockerfiles()
+    assert before.splitlines()[2:] == after.splitlines()[2:], "the PYENV lines stay as they were"
+    result = transform(after, TransformOptions(frontend_image="f:1"))
+    assert result.warnings == ()
+    lines = result.dockerfile.splitlines()
+    assert lines.index("COPY --chown=astro:0 . .") > lines.index("ENV ASTRO_PYENV_snowpark=/opt/astro-pyenv/venvs/snowpark/bin/python")
+    assert "ENV ASTRO_PYENV_snowpark=/opt/astro-pyenv/venvs/snowpark/bin/python" in lines
+
+
+def test_migration_version_prefix_resolves_as_documented() -> None:
+    section = _MIGRATION.search((ROOT / "README.md").read_text())
+    assert section
+    stated = re.search(r"resolves `(\d+\.\d+)` when the Dockerfile is read to the newest release\s+the bundled pyenv knows \((\S+) with", section.group(1))
+    assert stated, "the migration section lost its version-prefix example"
+    assert resolve_version(stated.group(1), load_bundled_versions()) == stated.group(2)

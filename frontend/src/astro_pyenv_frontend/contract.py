@@ -40,6 +40,10 @@ class TransformOptions:
     known_versions: Sequence[str] | None = None
     # (base image, version) -> prebuilt interpreter image (repo:tag@digest) to use, not compile
     interpreter_images: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # Astro Runtime image (as expanded, without -base) -> its config's ONBUILD steps, or None when
+    # the config could not be read.  None as a whole: nothing was read (the CLI); an image
+    # missing from it or None gets astro-pyenv's copy of the usual steps, the latter with a warning.
+    runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,3 +107,6 @@ class TransformResult:
     prebuilt_setting: str | None = ""  # ASTRO_PYENV_PREBUILT: None is off, "" the default
     custom_build_settings: tuple[str, ...] = ()  # python-build settings this build sets
     environments: tuple[PyenvUse, ...] = ()  # every PYENV line, in file order
+    # Astro Runtime images (without -base) whose ONBUILD steps the gateway should read and pass
+    # back as ``TransformOptions.runtime_onbuild``; ``line`` is the FROM line.
+    runtime_images: tuple[BaseImageUse, ...] = ()

@@ -119,9 +119,9 @@ def _chunk(step: Step, plan: Plan) -> _Chunk:
         )
         return _generated(text, step.line, step.replayed_args)
     if isinstance(step, AstroOnbuild):
-        return _generated(render.astro_onbuild(step.image), step.line)
+        return _generated(render.astro_onbuild(step.image, step.steps), step.line)
     if isinstance(step, AstroProject):
-        return _generated(render.astro_project(), step.line)
+        return _generated(render.astro_project(step.image, step.steps), step.line)
     raise TypeError(f"unknown plan step {step!r}")
 
 

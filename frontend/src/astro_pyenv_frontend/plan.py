@@ -196,17 +196,22 @@ class Continuation:
 
 @dataclass(frozen=True)
 class AstroOnbuild:
-    """The ONBUILD steps of an Astro Runtime image, replayed after its -base variant's FROM."""
+    """The ONBUILD steps of an Astro Runtime image before its project copy, replayed after its
+    -base variant's FROM: ``steps`` as read from the image, or None for our template's copy."""
 
     image: str
     line: int
+    steps: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
 class AstroProject:
-    """The Astro project copy, after the PYENV work."""
+    """The Astro project copy (and the image's ONBUILD steps after it), after the PYENV work:
+    ``steps`` as read from the image, or None for our template's copy."""
 
     line: int
+    image: str = ""
+    steps: tuple[str, ...] | None = None
 
 
 Step = Union[Verbatim, StageHead, ToolsStage, InterpreterStage, VenvStage, Continuation, AstroOnbuild, AstroProject]
@@ -224,6 +229,7 @@ class Plan:
     syntax_line: int | None  # the ``# syntax=`` directive's line: dropped from the output
     pyenv_bases: tuple[BaseImageUse, ...] = ()
     warnings: tuple[PlanWarning, ...] = ()
+    runtime_images: tuple[BaseImageUse, ...] = ()  # Astro Runtime images whose ONBUILD steps to read
     prebuilt_setting: str | None = ""  # see prebuilt.setting: None is off, "" the default
     custom_build_settings: tuple[str, ...] = ()  # python-build settings this build sets
 
@@ -247,13 +253,18 @@ def plan(
     build_args: Mapping[str, str],
     known_versions: Sequence[str],
     interpreter_images: Mapping[tuple[str, str], str] | None = None,
+    runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None,
 ) -> Plan:
     """Plan the plain Dockerfile for ``lexed``; raise :class:`DockerfileError` on bad input.
 
     ``interpreter_images`` maps (base image, version) to the prebuilt image that stands in for
-    compiling that interpreter (the gateway decides; see :mod:`.prebuilt`).
+    compiling that interpreter (the gateway decides; see :mod:`.prebuilt`).  ``runtime_onbuild``
+    holds the ONBUILD steps of Astro Runtime images as the gateway read them (see
+    :class:`~.contract.TransformOptions`).
     """
-    return _Planner(lexed, frontend_image, build_args, known_versions, interpreter_images or {}).run()
+    planner = _Planner(lexed, frontend_image, build_args, known_versions, interpreter_images or {})
+    planner.runtime_onbuild = runtime_onbuild
+    return planner.run()
 
 
 # -- the planner ------------------------------------------------------------------------------
@@ -328,6 +339,8 @@ class _Planner:
         self.interpreters: dict[tuple[str, str, str], Interpreter] = {}
         self.tools_stage: str | None = None
         self.pip_cache: PipCache | None = None
+        self.runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
+        self.runtime_images: list[BaseImageUse] = []
 
     def run(self) -> Plan:
         items = list(self.lexed.items)
@@ -365,6 +378,7 @@ class _Planner:
             syntax_line=_syntax_line(self.lexed),
             pyenv_bases=tuple(self.pyenv_bases),
             warnings=tuple(self.warnings),
+            runtime_images=tuple(self.runtime_images),
             prebuilt_setting=prebuilt.setting(self.build_args, self.global_args),
             custom_build_settings=self._custom_build_settings(),
         )
@@ -477,10 +491,16 @@ class _Planner:
             warning = astro_runtime.base_variant_warning(runtime.image)
             if warning is not None:
                 self.warnings.append(PlanWarning(warning, head.start_line))
+        replay: astro_runtime.OnbuildReplay | None = None
+        used_as_written = False  # an Astro Runtime image whose ONBUILD steps cannot be split
+        if astro is not None:
+            replay, used_as_written = self._onbuild_replay(astro.image, head.start_line)
+            if used_as_written:
+                astro = None
         root_image, root_image_text = info.root_image, info.root_image_text
         if astro is not None:
             root_image, root_image_text = interpreter_base, interpreter_base_text
-        elif all(base.image != info.root_image for base in self.pyenv_bases):
+        elif not used_as_written and all(base.image != info.root_image for base in self.pyenv_bases):
             self.pyenv_bases.append(BaseImageUse(info.root_image, groups[0].lines[0].pyenv.line))
 
         environments: list[tuple[Environment, ...]] = []
@@ -509,7 +529,7 @@ class _Planner:
             head_text = astro_runtime.rewrite_from(head_text, from_.image_raw)
         self.steps.append(StageHead(head, _rename_stage(head_text, info.name, segments[0])))
         if astro is not None:
-            self.steps.append(AstroOnbuild(astro.image, head.start_line))
+            self.steps.append(AstroOnbuild(astro.image, head.start_line, replay.before if replay else None))
 
         stage_args: list[Instruction] = []
         group_at = {group.first: n for n, group in enumerate(groups)}
@@ -546,7 +566,8 @@ class _Planner:
                 )
                 path_extended = True
                 if astro is not None and n == len(groups) - 1:
-                    self.steps.append(AstroProject(envs[0].pyenv.line))
+                    # Its lines point at the FROM line: the steps are the image's, not the PYENV line's.
+                    self.steps.append(AstroProject(head.start_line, astro.image, replay.after if replay else None))
                 continue
             if index in in_group:
                 continue
@@ -563,6 +584,26 @@ class _Planner:
             path_extended=path_extended,
             environments=info.environments,
         )
+
+    def _onbuild_replay(self, image: str, line: int) -> tuple[astro_runtime.OnbuildReplay | None, bool]:
+        """How to replay ``image``'s ONBUILD steps: (split steps, or None for the template; whether
+        the image is instead used as written, its steps running at FROM as BuildKit runs them)."""
+        if all(use.image != image for use in self.runtime_images):
+            self.runtime_images.append(BaseImageUse(image, line))
+        if self.runtime_onbuild is None or image not in self.runtime_onbuild:
+            return None, False  # nothing was read (the CLI, or the gateway's first pass)
+        triggers = self.runtime_onbuild[image]
+        if triggers is None:
+            self.warnings.append(PlanWarning(astro_runtime.unread_warning(image), line))
+            return None, False
+        if not triggers:  # nothing to replay: the image is its own -base
+            self.warnings.append(PlanWarning(astro_runtime.no_onbuild_warning(image), line))
+            return None, True
+        replay = astro_runtime.split_onbuild(triggers, self.escape)
+        if isinstance(replay, str):
+            self.warnings.append(PlanWarning(astro_runtime.used_as_written_warning(image, replay), line))
+            return None, True
+        return replay, False
 
     # -- interpreters ----------------------------------------------------------
 

@@ -159,9 +159,17 @@ def continuation(
     )
 
 
-def astro_onbuild(image: str) -> str:
-    return _render("astro_onbuild.Dockerfile.j2", image=image)
+def astro_onbuild(image: str, steps: Sequence[str] | None = None) -> str:
+    """The image's ONBUILD steps before its project copy (``steps``; None: our template's copy)."""
+    return _render("astro_onbuild.Dockerfile.j2", image=image, steps=_with_ca_secret(steps))
 
 
-def astro_project() -> str:
-    return _render("astro_project.Dockerfile.j2")
+def astro_project(image: str = "", steps: Sequence[str] | None = None) -> str:
+    """The project copy and the ONBUILD steps after it (``steps``; None: our template's copy)."""
+    return _render("astro_project.Dockerfile.j2", image=image, steps=_with_ca_secret(steps))
+
+
+def _with_ca_secret(steps: Sequence[str] | None) -> list[str] | None:
+    from .astro_runtime import with_ca_secret
+
+    return None if steps is None else [with_ca_secret(step) for step in steps]

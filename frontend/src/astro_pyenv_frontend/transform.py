@@ -42,11 +42,12 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         build_args=options.build_args,
         known_versions=known,
         interpreter_images=options.interpreter_images,
+        runtime_onbuild=options.runtime_onbuild,
     )
     warnings = tuple(TransformWarning(w.message, w.line) for w in planned.warnings)
     if not planned.changed:
         lines = tuple(range(1, len(emit.dockerfile_lines(text)) + 1))
-        return TransformResult(text, lines, warnings, changed=False)
+        return TransformResult(text, lines, warnings, changed=False, runtime_images=planned.runtime_images)
     dockerfile, source_lines = emit.emit(planned)
     interpreters = tuple(
         InterpreterUse(
@@ -80,6 +81,7 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         prebuilt_setting=planned.prebuilt_setting,
         custom_build_settings=planned.custom_build_settings,
         environments=tuple(sorted(environments, key=lambda use: use.line)),
+        runtime_images=planned.runtime_images,
     )
 
 

@@ -41,6 +41,7 @@ class Result_:
     prebuilt_setting: str | None = ""
     custom_build_settings: tuple = ()
     environments: tuple = ()
+    runtime_images: tuple = ()
 
 
 @dataclass

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from ..errors import GatewayError
 from ..syntax_directive import DockerfileFrontend
-from . import chain, checks, interpreters, llb, subrequests
+from . import chain, checks, interpreters, llb, runtime_onbuild, subrequests
 from . import errors as gwerrors
 from .caps import check_caps, check_generated_caps
 from .client import GatewayCallError, LLBBridgeClient
@@ -128,11 +128,17 @@ def build(
     timer.mark("read")
     data, result = transform_dockerfile(src, fopts, transform_fn)
     timer.mark("transform")
-    if result.changed and result.interpreters:
-        chosen = interpreters.choose_images(client, fopts, result)
+    if result.changed and (result.interpreters or result.runtime_images):
+        chosen = interpreters.choose_images(client, fopts, result) if result.interpreters else {}
         timer.mark("interpreters")
-        if chosen:
-            data, result = transform_dockerfile(src, fopts, transform_fn, chosen)
+        onbuild = None
+        if result.runtime_images:  # Astro Runtime: replay the image's own ONBUILD steps
+            onbuild = runtime_onbuild.read_onbuild(
+                client, fopts, result.runtime_images, can_resolve="resolveimage" in caps
+            )
+            timer.mark("onbuild")
+        if chosen or onbuild is not None:
+            data, result = transform_dockerfile(src, fopts, transform_fn, chosen, onbuild)
             timer.mark("transform")
     if result.changed:
         check_generated_caps(llb_caps)

@@ -24,8 +24,9 @@ from .source import UserDockerfile
 
 DEFAULT_PYENV_ROOT = layout.TOOLS_PYENV
 
-# (text, options, prebuilt interpreter images by (base image, version)) -> result
-TransformFn = Callable[[str, FrontendOpts, Mapping[tuple[str, str], str]], TransformResult]
+# (text, options, prebuilt interpreter images by (base image, version)) -> result; called with a
+# fourth argument, keyword ``runtime_onbuild`` (see TransformOptions), only once those were read
+TransformFn = Callable[..., TransformResult]
 
 
 def _known_versions() -> Sequence[str] | None:
@@ -43,7 +44,10 @@ def _known_versions() -> Sequence[str] | None:
 
 
 def default_transform(
-    text: str, fopts: FrontendOpts, interpreter_images: Mapping[tuple[str, str], str] | None = None
+    text: str,
+    fopts: FrontendOpts,
+    interpreter_images: Mapping[tuple[str, str], str] | None = None,
+    runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None,
 ) -> TransformResult:
     """The real transform, with options taken from the frontend options."""
     from ..transform import TransformOptions, transform
@@ -53,6 +57,7 @@ def default_transform(
         build_args=fopts.build_args,
         known_versions=_known_versions(),
         interpreter_images=interpreter_images or {},
+        runtime_onbuild=runtime_onbuild,
     )
     return transform(text, options)
 
@@ -86,13 +91,17 @@ def transform_dockerfile(
     fopts: FrontendOpts,
     transform_fn: TransformFn = default_transform,
     interpreter_images: Mapping[tuple[str, str], str] | None = None,
+    runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None,
 ) -> tuple[bytes, TransformResult]:
     """(bytes to hand on, TransformResult); DockerfileError becomes a located status."""
     if not may_use_pyenv(src.data):
         return src.data, TransformResult(dockerfile="", source_lines=())
     text = src.data.decode("utf-8", errors="surrogateescape")
     try:
-        result = transform_fn(text, fopts, interpreter_images or {})
+        if runtime_onbuild is None:
+            result = transform_fn(text, fopts, interpreter_images or {})
+        else:
+            result = transform_fn(text, fopts, interpreter_images or {}, runtime_onbuild=runtime_onbuild)
     except DockerfileError as err:
         raise ReturnedError(
             gwerrors.dockerfile_error_status(err, filename=src.filename, data=src.data)

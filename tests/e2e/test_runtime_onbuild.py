@@ -1,0 +1,105 @@
+"""Astro Runtime ONBUILD steps read from the image, not from our template (issue 15.5).
+
+A stand-in named like a runtime image (a tag nobody else uses) carries ONBUILD steps that differ
+from the template: a step before the project copy, the copy, and a step after it.  The build
+must run the first right after FROM (before the user's lines and the PYENV work), the others
+after the PYENV work, and a DAG edit must leave every PYENV step cached.  An image whose
+config cannot be read (only its ``-base`` variant exists) gets our copy of the usual steps and a
+warning.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from . import harness
+
+IMAGE = "quay.io/astronomer/astro-runtime:13.99.0-onbuildtest"
+STANDIN = """FROM {base}
+ONBUILD USER root
+ONBUILD RUN echo "pre uid=$(id -u) venv=${{ASTRO_PYENV_py:-missing}} cert=${{PIP_CERT:-none}}" > /onbuild-pre.txt
+ONBUILD USER astro
+ONBUILD COPY --chown=astro:0 . .
+ONBUILD RUN echo "post venv=${{ASTRO_PYENV_py:-missing}} dags=$(ls dags | tr '\\n' ' ')" > /usr/local/airflow/onbuild-post.txt
+"""
+USER_DOCKERFILE = """# syntax={frontend}
+FROM {image}
+RUN cp /onbuild-pre.txt /usr/local/airflow/user-saw-pre.txt && test ! -e /usr/local/airflow/dags
+PYENV 3.13.5 py
+"""
+
+
+def _docker(engine: harness.Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([engine.docker, *args], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def standin(engine: harness.Settings) -> Iterator[str]:
+    """``IMAGE`` (ONBUILD steps of its own) and ``IMAGE-base``, removed afterwards."""
+    tagged = _docker(engine, "tag", engine.runtime_base_image, f"{IMAGE}-base")
+    assert tagged.returncode == 0, tagged.stderr
+    try:
+        built = harness.build(STANDIN.format(base=f"{IMAGE}-base"), {}, tag=IMAGE, settings=engine)
+        assert built.ok, built.tail()
+        yield IMAGE
+    finally:
+        _docker(engine, "image", "rm", IMAGE, f"{IMAGE}-base")
+
+
+def _build(engine: harness.Settings, frontend: str, dag: str) -> harness.BuildResult:
+    files = {"dags/example.py": dag}
+    return harness.build(USER_DOCKERFILE.format(frontend=frontend, image=IMAGE), files, settings=engine)
+
+
+def test_the_image_onbuild_steps_run_around_the_pyenv_work(
+    engine: harness.Settings, frontend_image: str, standin: str
+) -> None:
+    first = _build(engine, frontend_image, f"# {uuid.uuid4().hex}\n")
+    second = None
+    try:
+        assert first.ok, first.tail(120)
+        assert "could not read the ONBUILD steps" not in first.log
+        run = harness.run_in_image(
+            first.image_id or "",
+            ["sh", "-c", "cat /onbuild-pre.txt /usr/local/airflow/user-saw-pre.txt /usr/local/airflow/onbuild-post.txt"],
+        )
+        assert run.exit_code == 0, run.output
+        pre, user_saw, post = run.output.strip().splitlines()
+        cert = "/run/secrets/astro-pyenv-ca" if engine.ca_bundle else "none"
+        assert pre == f"pre uid=0 venv=missing cert={cert}", "before the PYENV work, with the CA secret"
+        assert user_saw == pre, "before the user's lines"
+        assert post == "post venv=/opt/astro-pyenv/venvs/py/bin/python dags=example.py", "after the PYENV work"
+
+        second = _build(engine, frontend_image, f"# an edit {uuid.uuid4().hex}\n")
+        assert second.ok, second.tail(120)
+        steps = re.findall(r"^#(\d+) \[(pyenv-[\w.-]+) [^\]]*\] RUN", second.log, re.MULTILINE)
+        assert {stage for _, stage in steps} >= {"pyenv-venv-py"}, second.tail(80)
+        ran = sorted({stage for step, stage in steps if not re.search(rf"^#{step} CACHED$", second.log, re.MULTILINE)})
+        assert not ran, f"PYENV stages ran again after a DAG edit: {ran}\n{second.tail(80)}"
+    finally:
+        ids = [r.image_id for r in (first, second) if r is not None and r.image_id]
+        if ids:
+            _docker(engine, "image", "rm", *ids)
+
+
+def test_an_unreadable_image_config_means_the_usual_steps_and_a_warning(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    missing = "quay.io/astronomer/astro-runtime:13.99.1-onbuildtest"  # only its -base exists
+    tagged = _docker(engine, "tag", engine.runtime_base_image, f"{missing}-base")
+    assert tagged.returncode == 0, tagged.stderr
+    files = {"packages.txt": "", "requirements.txt": "", "dags/example.py": "# a DAG\n"}
+    dockerfile = f"# syntax={frontend_image}\nFROM {missing}\nPYENV 3.13.5 py\n"
+    result = harness.build(dockerfile, files, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        assert f"could not read the ONBUILD steps of {missing}" in result.log
+        run = harness.run_in_image(result.image_id or "", ["sh", "-c", "ls /usr/local/airflow/dags"])
+        assert run.exit_code == 0 and run.output.strip() == "example.py", run.output
+    finally:
+        _docker(engine, "image", "rm", f"{missing}-base", *([result.image_id] if result.image_id else []))

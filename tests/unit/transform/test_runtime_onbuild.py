@@ -1,0 +1,155 @@
+"""Astro Runtime: the image's own ONBUILD steps, split at its project copy (issue 15.5).
+
+The gateway reads the steps from the image config and hands them in as
+``TransformOptions.runtime_onbuild``; these tests give them directly.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from astro_pyenv_frontend import astro_runtime
+from astro_pyenv_frontend.transform import TransformOptions, transform
+
+IMAGE = "quay.io/astronomer/astro-runtime:13.0.0"
+USUAL = (
+    "COPY packages.txt .",
+    "USER root",
+    "RUN /usr/local/bin/install-system-packages",
+    "COPY requirements.txt .",
+    "RUN /usr/local/bin/install-python-dependencies",
+    "USER astro",
+    "COPY --chown=astro:0 . .",
+)
+CA = (
+    "--mount=type=secret,id=astro-pyenv-ca,mode=0444 if [ -s /run/secrets/astro-pyenv-ca ];"
+    " then export PIP_CERT=/run/secrets/astro-pyenv-ca; fi; "
+)
+USER_DOCKERFILE = f"FROM {IMAGE}\nRUN echo above\nPYENV 3.12 py\nCOPY dags/ dags/\n"
+
+
+def _transform(text: str, onbuild: dict[str, tuple[str, ...] | None] | None) -> tuple[str, list[str]]:
+    result = transform(text, TransformOptions(frontend_image="f:1", runtime_onbuild=onbuild))
+    return result.dockerfile, [f"{w.line}: {w.message}" for w in result.warnings]
+
+
+# -- where the split is ------------------------------------------------------------------------
+
+
+def test_the_split_is_at_the_first_copy_of_the_whole_context() -> None:
+    steps = (*USUAL, "RUN echo after-project")
+    assert astro_runtime.split_onbuild(steps) == astro_runtime.OnbuildReplay(
+        before=USUAL[:-1], after=("COPY --chown=astro:0 . .", "RUN echo after-project")
+    )
+
+
+@pytest.mark.parametrize(
+    "step",
+    ["COPY . .", "copy ./ /usr/local/airflow", "ADD --chown=1:0 / .", 'COPY [".", "."]', "COPY a . /dst/", "COPY\t.\t.", "COPY .. ."],
+)
+def test_whole_context_copies(step: str) -> None:
+    assert astro_runtime.copies_whole_context(step)
+
+
+@pytest.mark.parametrize(
+    "step",
+    ["COPY --from=build . .", "COPY dags/ dags/", "COPY * .", "RUN cp -r . /x", "COPY .", "COPY ./dags ."],
+)
+def test_not_whole_context_copies(step: str) -> None:
+    assert not astro_runtime.copies_whole_context(step)
+
+
+@pytest.mark.parametrize(
+    ("steps", "why"),
+    [
+        (USUAL[:-1], "none of its ONBUILD steps copies the whole build context"),
+        ((), "none of its ONBUILD steps copies the whole build context"),
+        ((*USUAL, "USER root"), "'USER root' comes after the project copy"),
+        ((*USUAL, "ENV A=1"), "'ENV A=1' comes after the project copy"),
+        ((*USUAL, "WORKDIR /x"), "'WORKDIR /x' comes after the project copy"),
+        (("RUN <<EOF\necho hi\nEOF", *USUAL), "spans lines (a heredoc)"),
+        (("FROM x", *USUAL), "'FROM x' is not one astro-pyenv replays"),
+        (("RUN echo \\", *USUAL), "would read differently"),
+    ],
+)
+def test_steps_that_cannot_be_split_say_why(steps: tuple[str, ...], why: str) -> None:
+    reason = astro_runtime.split_onbuild(steps)
+    assert isinstance(reason, str) and why in reason
+
+
+def test_another_escape_character_splits_only_steps_without_escapes() -> None:
+    assert isinstance(astro_runtime.split_onbuild(USUAL, "`"), astro_runtime.OnbuildReplay)
+    assert "escape" in str(astro_runtime.split_onbuild(("RUN echo a\\b", *USUAL), "`"))
+
+
+# -- the CA secret -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        ("RUN /usr/local/bin/install-python-dependencies", f"RUN {CA}/usr/local/bin/install-python-dependencies"),
+        ("run --network=host  pip install x", f"run --network=host {CA}pip install x"),
+        ('RUN ["/bin/install"]', 'RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 ["/bin/install"]'),
+        ("RUN --mount=type=secret,id=astro-pyenv-ca /bin/x", "RUN --mount=type=secret,id=astro-pyenv-ca /bin/x"),
+        ("COPY . .", "COPY . ."),
+    ],
+)
+def test_run_steps_get_the_optional_ca_secret_once(step: str, expected: str) -> None:
+    assert astro_runtime.with_ca_secret(step) == expected
+
+
+# -- what the transform writes -----------------------------------------------------------------
+
+
+def test_the_image_steps_are_replayed_around_the_pyenv_work() -> None:
+    steps = ("COPY packages.txt .", "RUN echo pre-onbuild", "COPY --chown=astro:0 . .", "RUN echo post-onbuild")
+    dockerfile, warnings = _transform(USER_DOCKERFILE, {IMAGE: steps})
+    assert warnings == []
+    lines = dockerfile.splitlines()
+    head = lines.index(f"FROM {IMAGE}-base AS stage-0-pyenv-0")
+    assert lines[head + 2 : head + 5] == ["COPY packages.txt .", f"RUN {CA}echo pre-onbuild", "RUN echo above"]
+    path = lines.index("ENV PATH=${PATH}:/opt/astro-pyenv/bin")
+    assert lines[path + 2 : path + 5] == ["COPY --chown=astro:0 . .", f"RUN {CA}echo post-onbuild", "COPY dags/ dags/"]
+    assert "install-system-packages" not in dockerfile, "nothing of the template's copy"
+
+
+def test_a_config_that_could_not_be_read_gets_the_template_and_a_warning() -> None:
+    template, _ = _transform(USER_DOCKERFILE, None)
+    dockerfile, warnings = _transform(USER_DOCKERFILE, {IMAGE: None})
+    assert dockerfile == template
+    assert warnings == [f"1: {astro_runtime.unread_warning(IMAGE)}"]
+
+
+def test_the_cli_reads_nothing_and_says_nothing() -> None:
+    dockerfile, warnings = _transform(USER_DOCKERFILE, None)
+    assert "/usr/local/bin/install-python-dependencies" in dockerfile and warnings == []
+
+
+def test_steps_that_cannot_be_split_leave_the_image_as_written_with_a_warning() -> None:
+    dockerfile, warnings = _transform(USER_DOCKERFILE, {IMAGE: USUAL[:-1]})
+    assert f"FROM {IMAGE} AS stage-0-pyenv-0\n" in dockerfile
+    assert "astro-pyenv: the ONBUILD steps" not in dockerfile
+    assert f"FROM {IMAGE}-base AS pyenv-python-" in dockerfile, "interpreters still build without ONBUILD"
+    (warning,) = warnings
+    assert warning.startswith(f"1: {IMAGE} is used as written: none of its ONBUILD steps copies")
+
+
+def test_an_image_without_onbuild_steps_is_used_as_written_with_its_own_warning() -> None:
+    dockerfile, warnings = _transform(USER_DOCKERFILE, {IMAGE: ()})
+    assert f"FROM {IMAGE} AS stage-0-pyenv-0\n" in dockerfile
+    assert warnings == [f"1: {astro_runtime.no_onbuild_warning(IMAGE)}"]
+
+
+def test_the_replayed_steps_map_to_the_from_line() -> None:
+    steps = ("RUN echo pre-onbuild", "COPY . .", "RUN echo post-onbuild")
+    result = transform(USER_DOCKERFILE, TransformOptions(frontend_image="f:1", runtime_onbuild={IMAGE: steps}))
+    lines = result.dockerfile.splitlines()
+    assert result.source_lines[lines.index(f"RUN {CA}echo pre-onbuild")] == 1
+    assert result.source_lines[lines.index(f"RUN {CA}echo post-onbuild")] == 1, "the image's step, not PYENV's"
+    assert result.runtime_images[0].image == IMAGE and result.runtime_images[0].line == 1
+
+
+def test_an_image_other_than_astro_runtime_is_never_asked_about() -> None:
+    result = transform("FROM python:3.12-slim\nPYENV 3.12 py\n", TransformOptions(frontend_image="f:1"))
+    assert result.runtime_images == ()
