@@ -1,13 +1,17 @@
 """Command line: print the plain Dockerfile a PYENV Dockerfile becomes, or validate it.
 
 ``transform`` lets users read what will run, or build with tools that cannot
-run BuildKit frontends (Podman, Buildah).  Errors print as
-``Dockerfile:LINE: message`` and exit 1; warnings print as
+run BuildKit frontends (Podman, Buildah): ``transform -f Dockerfile.pyenv -o Dockerfile
+--engine=buildah`` writes the generated file, and ``--check`` fails when that file is stale.
+Errors print as ``Dockerfile:LINE: message`` and exit 1; warnings print as
 ``Dockerfile:LINE: warning: message`` on stderr.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +19,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .contract import ENGINES, Engine
 from .errors import DockerfileError
 
 
@@ -28,7 +33,13 @@ def _parse_build_args(values: Sequence[str]) -> dict[str, str]:
     return args
 
 
-def _run(dockerfile: str, build_args: Sequence[str], frontend_image: str | None, pyenv_root: Path | None) -> str:
+def _run(
+    dockerfile: str,
+    build_args: Sequence[str],
+    frontend_image: str | None,
+    pyenv_root: Path | None,
+    engine: Engine = "buildkit",
+) -> str:
     """Transform the file and return the plain Dockerfile; exit 1 on a Dockerfile error."""
     from .lexer import lex
     from .syntax_directive import choose as choose_dockerfile_frontend
@@ -50,7 +61,9 @@ def _run(dockerfile: str, build_args: Sequence[str], frontend_image: str | None,
         from .versions import load_known_versions
 
         known = load_known_versions(pyenv_root)
-    options = TransformOptions(frontend_image=image, build_args=_parse_build_args(build_args), known_versions=known)
+    options = TransformOptions(
+        frontend_image=image, build_args=_parse_build_args(build_args), known_versions=known, engine=engine
+    )
     try:
         choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
         result = transform(text, options)
@@ -95,11 +108,105 @@ def main() -> None:
 @_build_arg_option
 @_image_option
 @_pyenv_option
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="buildkit",
+    show_default=True,
+    help="What builds the output: buildkit (docker build) or buildah (podman build, buildah build).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE",
+    help="Write the generated Dockerfile here, with a header saying how to regenerate it.",
+)
+@click.option("--check", is_flag=True, help="With -o: write nothing, exit 1 if FILE is not what -f gives now.")
 def transform(
-    dockerfile: str, build_args: tuple[str, ...], frontend_image: str | None, pyenv_root: Path | None
+    dockerfile: str,
+    build_args: tuple[str, ...],
+    frontend_image: str | None,
+    pyenv_root: Path | None,
+    engine: Engine,
+    output: str | None,
+    check: bool,
 ) -> None:
-    """Print the plain Dockerfile."""
-    click.echo(_run(dockerfile, build_args, frontend_image, pyenv_root), nl=False)
+    """Print the plain Dockerfile, or write it to a file (-o) or check that file (--check)."""
+    if output is None:
+        if check:
+            raise click.UsageError("--check compares with the file -o names; pass -o FILE")
+        click.echo(_run(dockerfile, build_args, frontend_image, pyenv_root, engine), nl=False)
+        return
+    if Path(output).resolve() == Path(dockerfile).resolve():
+        raise click.UsageError(f"-o {output} is the file -f reads; write the generated Dockerfile to another file")
+    from .generated import generated_dockerfile
+
+    plain = _run(dockerfile, build_args, frontend_image, pyenv_root, engine)
+    options = (build_args, frontend_image, pyenv_root, engine)
+    # The header names paths from the output's directory, so it reads the same whatever the cwd.
+    in_header = _regenerate_command(dockerfile, output, *options, relative=True)
+    text = generated_dockerfile(plain, source=_relative_to(dockerfile, output), command=in_header)
+    command = _regenerate_command(dockerfile, output, *options)
+    if check:
+        _check_current(Path(output), text, dockerfile, command)
+        return
+    try:
+        Path(output).write_bytes(text.encode("utf-8", "surrogateescape"))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"{output}: written from {dockerfile}", err=True)
+
+
+def _check_current(path: Path, expected: str, dockerfile: str, command: str) -> None:
+    """Exit 1, naming both files and the command that fixes it, when ``path`` is not ``expected``."""
+    try:
+        current = path.read_bytes().decode("utf-8", "surrogateescape")
+    except FileNotFoundError:
+        click.echo(f"{path} does not exist; write it from {dockerfile} with: {command}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+    if current == expected:
+        click.echo(f"{path}: up to date with {dockerfile}", err=True)
+        return
+    click.echo(f"{path} is stale: it is not what {dockerfile} gives now; regenerate it with: {command}", err=True)
+    diff = difflib.unified_diff(
+        current.splitlines(keepends=True),
+        expected.splitlines(keepends=True),
+        fromfile=f"{path} (as it is)",
+        tofile=f"{path} (from {dockerfile})",
+    )
+    click.echo("".join(diff), err=True, nl=False)
+    sys.exit(1)
+
+
+def _relative_to(path: str, output: str) -> str:
+    """``path`` as seen from the directory of ``output`` (the header then reads the same from anywhere)."""
+    return os.path.relpath(os.path.abspath(path), os.path.dirname(os.path.abspath(output)))
+
+
+def _regenerate_command(
+    dockerfile: str,
+    output: str,
+    build_args: Sequence[str],
+    frontend_image: str | None,
+    pyenv_root: Path | None,
+    engine: Engine,
+    *,
+    relative: bool = False,
+) -> str:
+    """The ``transform`` command that writes ``output`` again (run in the output's directory if ``relative``)."""
+    source, target = (_relative_to(dockerfile, output), os.path.basename(output)) if relative else (dockerfile, output)
+    words = ["astro-pyenv-frontend", "transform", "-f", source, "-o", target]
+    if engine != "buildkit":
+        words.append(f"--engine={engine}")
+    if frontend_image is not None:
+        words.append(f"--frontend-image={frontend_image}")
+    words.extend(f"--build-arg={value}" for value in build_args)
+    if pyenv_root is not None:
+        words.append(f"--pyenv-root={pyenv_root}")
+    return shlex.join(words)
 
 
 @main.command()
