@@ -167,3 +167,57 @@ def test_stale_generated_file_is_reported(project: Project) -> None:
         (project.root / "Dockerfile.pyenv").write_text(text)
     assert checked.returncode == 1
     assert "Dockerfile is stale: it is not what Dockerfile.pyenv gives now" in checked.stderr
+
+
+# -- an Astro project, as the Astro CLI builds it with Podman -------------------------------------
+
+ASTRO_PYENV_FILE = """\
+# syntax={frontend}
+FROM {runtime}
+PYENV 3.9.2 legacy requirements-legacy.txt
+"""
+
+
+@pytest.fixture(scope="module")
+def astro_project(
+    engine: harness.Settings, project: Project, containers: Containers, tmp_path_factory: pytest.TempPathFactory
+) -> Project:
+    """An Astro project on the Astro Runtime (offline: its stand-in, moved from the Docker engine)."""
+    images = [engine.runtime_image, engine.runtime_base_image]
+    missing = [
+        image
+        for image in images
+        if containers.podman("image", "inspect", "--format", "{{.Id}}", image).output.strip()
+        != _docker_image_id(engine, image).removeprefix("sha256:")
+    ]
+    if missing:
+        loaded = containers.load_from_docker(engine.docker, missing)
+        assert loaded.ok, loaded.tail()
+    root = tmp_path_factory.mktemp("podman-astro-project")
+    (root / "Dockerfile.pyenv").write_text(ASTRO_PYENV_FILE.format(frontend=project.frontend, runtime=engine.runtime_image))
+    (root / "requirements-legacy.txt").write_text("six==1.16.0\n")
+    (root / "packages.txt").write_text("")
+    (root / "requirements.txt").write_text("")
+    (root / "dags").mkdir()
+    (root / "dags" / "example.py").write_text("# a DAG file\n")
+    return Project(root, project.frontend, project.build_flags)
+
+
+def test_astro_project_builds_under_podman_with_the_project_copied_last(
+    containers: Containers, astro_project: Project
+) -> None:
+    assert _transform(astro_project).returncode == 0
+    tag = "localhost/astro-pyenv-e2e-podman-astro:latest"
+    built, seconds = _podman_build(containers, astro_project, tag)
+    assert built.ok, built.tail()
+    print(f"podman build of the Astro project: {seconds:.1f}s")
+    ran = containers.run(tag, "sh", "-c", PROBE + "; cat dags/example.py")
+    assert ran.output.splitlines()[-3:] == ["(3, 9, 2) 1.16.0", "astro", "# a DAG file"], ran.output
+
+    (astro_project.root / "dags" / "example.py").write_text("# edited\n")
+    rebuilt, seconds = _podman_build(containers, astro_project, tag)
+    assert rebuilt.ok, rebuilt.tail()
+    print(f"podman rebuild of the Astro project after a DAG edit: {seconds:.1f}s")
+    assert not _ran_fresh(rebuilt.output, "build-python.sh")
+    assert not _ran_fresh(rebuilt.output, "make-venv.sh")
+    assert not _ran_fresh(rebuilt.output, "install-python-dependencies")
