@@ -14,6 +14,7 @@ import os
 import shlex
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -21,6 +22,7 @@ import click
 from . import __version__
 from .contract import ENGINES, Engine
 from .errors import DockerfileError
+from .syntax_directive import DockerfileFrontend
 
 
 def _parse_build_args(values: Sequence[str]) -> dict[str, str]:
@@ -33,14 +35,20 @@ def _parse_build_args(values: Sequence[str]) -> dict[str, str]:
     return args
 
 
+@dataclass(frozen=True)
+class _Transformed:
+    dockerfile: str  # the plain Dockerfile
+    dockerfile_frontend: DockerfileFrontend | None  # what # astro-pyenv-syntax / ASTRO_PYENV_SYNTAX names
+
+
 def _run(
     dockerfile: str,
     build_args: Sequence[str],
     frontend_image: str | None,
     pyenv_root: Path | None,
     engine: Engine = "buildkit",
-) -> str:
-    """Transform the file and return the plain Dockerfile; exit 1 on a Dockerfile error."""
+) -> _Transformed:
+    """Transform the file; exit 1 on a Dockerfile error."""
     from .lexer import lex
     from .syntax_directive import choose as choose_dockerfile_frontend
     from .transform import TransformOptions, transform
@@ -65,14 +73,14 @@ def _run(
         frontend_image=image, build_args=_parse_build_args(build_args), known_versions=known, engine=engine
     )
     try:
-        choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
+        chosen = choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
         result = transform(text, options)
     except DockerfileError as exc:
         click.echo(f"{dockerfile}:{exc.line}: {exc.message}", err=True)
         sys.exit(1)
     for warning in result.warnings:
         click.echo(f"{dockerfile}:{warning.line}: warning: {warning.message}", err=True)
-    return result.dockerfile
+    return _Transformed(result.dockerfile, chosen)
 
 
 _dockerfile_option = click.option(
@@ -136,17 +144,20 @@ def transform(
     if output is None:
         if check:
             raise click.UsageError("--check compares with the file -o names; pass -o FILE")
-        click.echo(_run(dockerfile, build_args, frontend_image, pyenv_root, engine), nl=False)
+        click.echo(_run(dockerfile, build_args, frontend_image, pyenv_root, engine).dockerfile, nl=False)
         return
     if Path(output).resolve() == Path(dockerfile).resolve():
         raise click.UsageError(f"-o {output} is the file -f reads; write the generated Dockerfile to another file")
     from .generated import generated_dockerfile
 
-    plain = _run(dockerfile, build_args, frontend_image, pyenv_root, engine)
+    transformed = _run(dockerfile, build_args, frontend_image, pyenv_root, engine)
+    syntax = _generated_syntax(dockerfile, transformed.dockerfile_frontend, engine)
     options = (build_args, frontend_image, pyenv_root, engine)
     # The header names paths from the output's directory, so it reads the same whatever the cwd.
     in_header = _regenerate_command(dockerfile, output, *options, relative=True)
-    text = generated_dockerfile(plain, source=_relative_to(dockerfile, output), command=in_header)
+    text = generated_dockerfile(
+        transformed.dockerfile, source=_relative_to(dockerfile, output), command=in_header, syntax=syntax
+    )
     command = _regenerate_command(dockerfile, output, *options)
     if check:
         _check_current(Path(output), text, dockerfile, command)
@@ -156,6 +167,22 @@ def transform(
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
     click.echo(f"{output}: written from {dockerfile}", err=True)
+
+
+def _generated_syntax(dockerfile: str, chosen: DockerfileFrontend | None, engine: Engine) -> str | None:
+    """The ``# syntax=`` of the generated file: the Dockerfile frontend the user named for the
+    generated Dockerfile, when BuildKit builds it; Buildah runs no frontend, which is said."""
+    if chosen is None:
+        return None
+    if engine == "buildah":
+        where = f"{dockerfile}:{chosen.line}" if chosen.line is not None else dockerfile
+        click.echo(
+            f"{where}: warning: Buildah and Podman run no Dockerfile frontend: {chosen.origin} is not used"
+            " in the generated Dockerfile",
+            err=True,
+        )
+        return None
+    return chosen.cmdline
 
 
 def _check_current(path: Path, expected: str, dockerfile: str, command: str) -> None:

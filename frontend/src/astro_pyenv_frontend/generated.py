@@ -25,13 +25,18 @@ def header_lines(source: str, command: str) -> list[str]:
     ]
 
 
-def generated_dockerfile(dockerfile: str, *, source: str, command: str) -> str:
+def generated_dockerfile(dockerfile: str, *, source: str, command: str, syntax: str | None = None) -> str:
     """``dockerfile`` (a transform's output) without its ``# syntax=`` line, with the header.
 
-    The header goes after the parser directives (``# escape=``, ``# check=``): a comment before
-    them would end them, and BuildKit and Buildah would then read ``# escape=`` as a comment.
+    ``syntax``: the Dockerfile frontend the user named for the generated file
+    (``# astro-pyenv-syntax=``), written as its ``# syntax=`` line.  The header goes after the
+    parser directives (``# escape=``, ``# check=``): a comment before them would end them, and
+    BuildKit and Buildah would then read ``# escape=`` as a comment.
     """
     text = _without_syntax_directive(dockerfile)
+    if syntax is not None:
+        bom = _BOM if text.startswith(_BOM) else ""
+        text = f"{bom}# syntax={comment_text(syntax)}\n{text[len(bom):]}"
     lexed = lex(text)
     kept = [item.raw for item in lexed.items]
     directives = sum(1 for item in lexed.items if isinstance(item, Trivia) and item.start_line in lexed.directive_lines)
