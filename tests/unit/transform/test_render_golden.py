@@ -50,6 +50,7 @@ def test_render_matches_golden_file(case: Path, engine: Engine) -> None:
     expected = case / EXPECTED[engine]
     if UPDATE:
         expected.write_bytes(result.dockerfile.encode("utf-8", "surrogateescape"))
+    assert expected.exists(), f"{expected} is missing: write it with ASTRO_PYENV_UPDATE_GOLDEN=1, then review it"
     assert result.dockerfile == _read(expected)
     assert len(result.source_lines) == len(dockerfile_lines(result.dockerfile))
 
