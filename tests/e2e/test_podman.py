@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,7 +124,8 @@ def test_podman_builds_generated_dockerfile_and_the_venv_runs(containers: Contai
 
 def test_dag_edit_reuses_all_pyenv_work(containers: Containers, project: Project) -> None:
     """Without COPY --link the copies after the PYENV lines still sit on cached PYENV layers."""
-    (project.root / "app.py").write_text("print('v2')\n")
+    # New content every run: Buildah's cache keys a COPY by content, and CI keeps the cache.
+    (project.root / "app.py").write_text(f"print('v2')  # {uuid.uuid4()}\n")
     built, seconds = _podman_build(containers, project, IMAGE)
     assert built.ok, built.tail()
     print(f"podman rebuild after an edit below the PYENV lines: {seconds:.1f}s")
@@ -134,7 +136,7 @@ def test_dag_edit_reuses_all_pyenv_work(containers: Containers, project: Project
 
 def test_requirements_edit_rebuilds_that_venv_only(containers: Containers, project: Project) -> None:
     """Buildah's layer cache ignores what a bind mount holds; the buildah output copies the file."""
-    (project.root / "requirements-legacy.txt").write_text("six==1.17.0\n")
+    (project.root / "requirements-legacy.txt").write_text(f"six==1.17.0\n# {uuid.uuid4()}\n")
     assert _transform(project, "--check").returncode == 0  # the generated file does not change
     built, seconds = _podman_build(containers, project, IMAGE)
     assert built.ok, built.tail()
@@ -214,7 +216,7 @@ def test_astro_project_builds_under_podman_with_the_project_copied_last(
     ran = containers.run(tag, "sh", "-c", PROBE + "; cat dags/example.py")
     assert ran.output.splitlines()[-3:] == ["(3, 9, 2) 1.16.0", "astro", "# a DAG file"], ran.output
 
-    (astro_project.root / "dags" / "example.py").write_text("# edited\n")
+    (astro_project.root / "dags" / "example.py").write_text(f"# edited {uuid.uuid4()}\n")
     rebuilt, seconds = _podman_build(containers, astro_project, tag)
     assert rebuilt.ok, rebuilt.tail()
     print(f"podman rebuild of the Astro project after a DAG edit: {seconds:.1f}s")
