@@ -65,6 +65,9 @@ def project(
     engine: harness.Settings, frontend_image: str, registry: str, containers: Containers, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Project]:
     frontend = _pushed_frontend(engine, frontend_image, registry)
+    # The previous run's frontend image, so CI's storage does not keep one per commit (no
+    # build layer derives from it: the generated stages copy from it by content).
+    containers.podman("rmi", frontend)
     # --tls-verify=false: the local registry speaks plain HTTP (Docker allows 127.0.0.0/8 by default, Podman does not).
     pulled = containers.podman("pull", "--tls-verify=false", frontend, timeout=600)
     assert pulled.ok, pulled.tail()
