@@ -73,7 +73,7 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
     if isinstance(step, StageHead):
         return _user(step.text, step.item.start_line, step.item.end_line)
     if isinstance(step, ToolsStage):
-        return _generated(render.tools_stage(plan.frontend_image, step.stage, step.pip_cache), step.line)
+        return _generated(render.tools_stage(plan.frontend_image, step.stage, step.pip_cache, engine), step.line)
     if isinstance(step, InterpreterStage) and step.image is not None:
         interpreter = step.interpreter
         text = render.prebuilt_interpreter_stage(

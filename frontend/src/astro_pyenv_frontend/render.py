@@ -80,8 +80,10 @@ def _render(template: str, **values: Any) -> str:
     return _environment().get_template(template).render(**values)
 
 
-def tools_stage(frontend_image: str, stage: str, pip_cache: PipCache | None = None) -> str:
-    return _render("tools.Dockerfile.j2", frontend_image=frontend_image, stage=stage, pip_cache=pip_cache)
+def tools_stage(frontend_image: str, stage: str, pip_cache: PipCache | None = None, engine: Engine = "buildkit") -> str:
+    return _render(
+        "tools.Dockerfile.j2", frontend_image=frontend_image, stage=stage, pip_cache=pip_cache, engine=engine
+    )
 
 
 def interpreter_stage(

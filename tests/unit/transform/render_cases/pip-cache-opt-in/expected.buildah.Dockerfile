@@ -1,6 +1,6 @@
 ARG ASTRO_PYENV_PIP_CACHE=team-a
 
-# astro-pyenv: pyenv and build scripts, mounted from the frontend image (shell scripts, so the
+# astro-pyenv: pyenv and build scripts, copied from the frontend image (shell scripts, so the
 # build platform's image serves every target platform)
 FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
