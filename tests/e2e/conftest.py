@@ -9,6 +9,8 @@ Fixtures:
   ``run_in_image`` -> :func:`harness.run_in_image`.
   ``registry`` (session) -> str: ``host:port`` of the local registry (``ASTRO_PYENV_REGISTRY``)
       once its /v2/ answers, or the test is skipped (locally) or fails (``CI=true``).
+  ``containers`` (session) -> :class:`podman_harness.Containers`: podman and buildah with the
+      tests' own storage, or the test is skipped (locally) or fails (``CI=true``).
 
 Test modules import the helpers with ``from . import harness`` (tests/e2e is a package);
 plain ``import harness`` gets the same module.
@@ -24,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from . import harness
+from . import harness, podman_harness
 
 sys.modules.setdefault("harness", harness)
 
@@ -105,3 +107,11 @@ def build(engine: harness.Settings) -> Iterator[Callable[..., harness.BuildResul
 def run_in_image(engine: harness.Settings) -> Callable[..., harness.RunResult]:
     """:func:`harness.run_in_image` (needs the engine)."""
     return harness.run_in_image
+
+
+@pytest.fixture(scope="session")
+def containers() -> podman_harness.Containers:
+    """Podman and Buildah (skip/fail when either is missing), on storage of the tests' own."""
+    if not podman_harness.available():
+        _unavailable("podman or buildah is not installed: install them with `.ci/podman.sh install`")
+    return podman_harness.Containers.from_env()

@@ -1,21 +1,28 @@
 """Command line: print the plain Dockerfile a PYENV Dockerfile becomes, or validate it.
 
 ``transform`` lets users read what will run, or build with tools that cannot
-run BuildKit frontends (Podman, Buildah).  Errors print as
-``Dockerfile:LINE: message`` and exit 1; warnings print as
+run BuildKit frontends (Podman, Buildah): ``transform -f Dockerfile.pyenv -o Dockerfile
+--engine=buildah`` writes the generated file, and ``--check`` fails when that file is stale.
+Errors print as ``Dockerfile:LINE: message`` and exit 1; warnings print as
 ``Dockerfile:LINE: warning: message`` on stderr.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
+import shlex
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .contract import ENGINES, Engine
 from .errors import DockerfileError
+from .syntax_directive import DockerfileFrontend
 
 
 def _parse_build_args(values: Sequence[str]) -> dict[str, str]:
@@ -28,8 +35,20 @@ def _parse_build_args(values: Sequence[str]) -> dict[str, str]:
     return args
 
 
-def _run(dockerfile: str, build_args: Sequence[str], frontend_image: str | None, pyenv_root: Path | None) -> str:
-    """Transform the file and return the plain Dockerfile; exit 1 on a Dockerfile error."""
+@dataclass(frozen=True)
+class _Transformed:
+    dockerfile: str  # the plain Dockerfile
+    dockerfile_frontend: DockerfileFrontend | None  # what # astro-pyenv-syntax / ASTRO_PYENV_SYNTAX names
+
+
+def _run(
+    dockerfile: str,
+    build_args: Sequence[str],
+    frontend_image: str | None,
+    pyenv_root: Path | None,
+    engine: Engine = "buildkit",
+) -> _Transformed:
+    """Transform the file; exit 1 on a Dockerfile error."""
     from .lexer import lex
     from .syntax_directive import choose as choose_dockerfile_frontend
     from .transform import TransformOptions, transform
@@ -50,16 +69,18 @@ def _run(dockerfile: str, build_args: Sequence[str], frontend_image: str | None,
         from .versions import load_known_versions
 
         known = load_known_versions(pyenv_root)
-    options = TransformOptions(frontend_image=image, build_args=_parse_build_args(build_args), known_versions=known)
+    options = TransformOptions(
+        frontend_image=image, build_args=_parse_build_args(build_args), known_versions=known, engine=engine
+    )
     try:
-        choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
+        chosen = choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
         result = transform(text, options)
     except DockerfileError as exc:
         click.echo(f"{dockerfile}:{exc.line}: {exc.message}", err=True)
         sys.exit(1)
     for warning in result.warnings:
         click.echo(f"{dockerfile}:{warning.line}: warning: {warning.message}", err=True)
-    return result.dockerfile
+    return _Transformed(result.dockerfile, chosen)
 
 
 _dockerfile_option = click.option(
@@ -95,11 +116,124 @@ def main() -> None:
 @_build_arg_option
 @_image_option
 @_pyenv_option
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="buildkit",
+    show_default=True,
+    help="What builds the output: buildkit (docker build) or buildah (podman build, buildah build).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE",
+    help="Write the generated Dockerfile here, with a header saying how to regenerate it.",
+)
+@click.option("--check", is_flag=True, help="With -o: write nothing, exit 1 if FILE is not what -f gives now.")
 def transform(
-    dockerfile: str, build_args: tuple[str, ...], frontend_image: str | None, pyenv_root: Path | None
+    dockerfile: str,
+    build_args: tuple[str, ...],
+    frontend_image: str | None,
+    pyenv_root: Path | None,
+    engine: Engine,
+    output: str | None,
+    check: bool,
 ) -> None:
-    """Print the plain Dockerfile."""
-    click.echo(_run(dockerfile, build_args, frontend_image, pyenv_root), nl=False)
+    """Print the plain Dockerfile, or write it to a file (-o) or check that file (--check)."""
+    if output is None:
+        if check:
+            raise click.UsageError("--check compares with the file -o names; pass -o FILE")
+        click.echo(_run(dockerfile, build_args, frontend_image, pyenv_root, engine).dockerfile, nl=False)
+        return
+    if Path(output).resolve() == Path(dockerfile).resolve():
+        raise click.UsageError(f"-o {output} is the file -f reads; write the generated Dockerfile to another file")
+    from .generated import generated_dockerfile
+
+    transformed = _run(dockerfile, build_args, frontend_image, pyenv_root, engine)
+    syntax = _generated_syntax(dockerfile, transformed.dockerfile_frontend, engine)
+    options = (build_args, frontend_image, pyenv_root, engine)
+    # The header names paths from the output's directory, so it reads the same whatever the cwd.
+    in_header = _regenerate_command(dockerfile, output, *options, relative=True)
+    text = generated_dockerfile(
+        transformed.dockerfile, source=_relative_to(dockerfile, output), command=in_header, syntax=syntax
+    )
+    command = _regenerate_command(dockerfile, output, *options)
+    if check:
+        _check_current(Path(output), text, dockerfile, command)
+        return
+    try:
+        Path(output).write_bytes(text.encode("utf-8", "surrogateescape"))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"{output}: written from {dockerfile}", err=True)
+
+
+def _generated_syntax(dockerfile: str, chosen: DockerfileFrontend | None, engine: Engine) -> str | None:
+    """The ``# syntax=`` of the generated file: the Dockerfile frontend the user named for the
+    generated Dockerfile, when BuildKit builds it; Buildah runs no frontend, which is said."""
+    if chosen is None:
+        return None
+    if engine == "buildah":
+        where = f"{dockerfile}:{chosen.line}" if chosen.line is not None else dockerfile
+        click.echo(
+            f"{where}: warning: Buildah and Podman run no Dockerfile frontend: {chosen.origin} is not used"
+            " in the generated Dockerfile",
+            err=True,
+        )
+        return None
+    return chosen.cmdline
+
+
+def _check_current(path: Path, expected: str, dockerfile: str, command: str) -> None:
+    """Exit 1, naming both files and the command that fixes it, when ``path`` is not ``expected``."""
+    try:
+        current = path.read_bytes().decode("utf-8", "surrogateescape")
+    except FileNotFoundError:
+        click.echo(f"{path} does not exist; write it from {dockerfile} with: {command}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+    if current == expected:
+        click.echo(f"{path}: up to date with {dockerfile}", err=True)
+        return
+    click.echo(f"{path} is stale: it is not what {dockerfile} gives now; regenerate it with: {command}", err=True)
+    diff = difflib.unified_diff(
+        current.splitlines(keepends=True),
+        expected.splitlines(keepends=True),
+        fromfile=f"{path} (as it is)",
+        tofile=f"{path} (from {dockerfile})",
+    )
+    click.echo("".join(diff), err=True, nl=False)
+    sys.exit(1)
+
+
+def _relative_to(path: str, output: str) -> str:
+    """``path`` as seen from the directory of ``output`` (the header then reads the same from anywhere)."""
+    return os.path.relpath(os.path.abspath(path), os.path.dirname(os.path.abspath(output)))
+
+
+def _regenerate_command(
+    dockerfile: str,
+    output: str,
+    build_args: Sequence[str],
+    frontend_image: str | None,
+    pyenv_root: Path | None,
+    engine: Engine,
+    *,
+    relative: bool = False,
+) -> str:
+    """The ``transform`` command that writes ``output`` again (run in the output's directory if ``relative``)."""
+    source, target = (_relative_to(dockerfile, output), os.path.basename(output)) if relative else (dockerfile, output)
+    words = ["astro-pyenv-frontend", "transform", "-f", source, "-o", target]
+    if engine != "buildkit":
+        words.append(f"--engine={engine}")
+    if frontend_image is not None:
+        words.append(f"--frontend-image={frontend_image}")
+    words.extend(f"--build-arg={value}" for value in build_args)
+    if pyenv_root is not None:
+        words.append(f"--pyenv-root={pyenv_root}")
+    return shlex.join(words)
 
 
 @main.command()

@@ -11,18 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .errors import DockerfileError
 
 __all__ = [
+    "ENGINES",
     "BaseImageUse",
     "DockerfileError",
+    "Engine",
     "InterpreterUse",
     "PyenvUse",
     "TransformOptions",
     "TransformResult",
     "TransformWarning",
 ]
+
+
+# The builder the plain Dockerfile is written for.  ``buildkit`` (docker build, the frontend)
+# gets the fast form; ``buildah`` (buildah build, podman build: they cannot run BuildKit
+# frontends) gets only what Buildah 1.28 builds correctly: no ``COPY --link``, and inputs that
+# its layer cache must see (requirements files, pyenv, our scripts) copied instead of mounted.
+Engine = Literal["buildkit", "buildah"]
+ENGINES: tuple[Engine, ...] = ("buildkit", "buildah")
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,7 @@ class TransformOptions:
     # the config could not be read.  None as a whole: nothing was read (the CLI); an image
     # missing from it or None gets astro-pyenv's copy of the usual steps, the latter with a warning.
     runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
+    engine: Engine = "buildkit"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import render
+from .contract import Engine
 from .lexer import Instruction
 from .plan import (
     AstroOnbuild,
@@ -43,8 +44,8 @@ class _Chunk:
     source_lines: tuple[int | None, ...]
 
 
-def emit(plan: Plan) -> tuple[str, tuple[int | None, ...]]:
-    """The plain Dockerfile and, per output line, the user's line (1-based) it came from."""
+def emit(plan: Plan, engine: Engine = "buildkit") -> tuple[str, tuple[int | None, ...]]:
+    """The plain Dockerfile for ``engine`` and, per output line, the user's line (1-based) it came from."""
     parts: list[str] = []
     lines: list[int | None] = []
     for step in plan.steps:
@@ -57,7 +58,7 @@ def emit(plan: Plan) -> tuple[str, tuple[int | None, ...]]:
             text: str = item.raw
             sources: Sequence[int | None] = range(item.start_line, item.end_line + 1)
         else:
-            chunk = _chunk(step, plan)
+            chunk = _chunk(step, plan, engine)
             text, sources = chunk.text, chunk.source_lines
         if parts and not parts[-1].endswith("\n"):
             parts.append("\n")
@@ -66,13 +67,13 @@ def emit(plan: Plan) -> tuple[str, tuple[int | None, ...]]:
     return "".join(parts), tuple(lines)
 
 
-def _chunk(step: Step, plan: Plan) -> _Chunk:
+def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
     if isinstance(step, Verbatim):
         return _user(step.item.raw, step.item.start_line, step.item.end_line)
     if isinstance(step, StageHead):
         return _user(step.text, step.item.start_line, step.item.end_line)
     if isinstance(step, ToolsStage):
-        return _generated(render.tools_stage(plan.frontend_image, step.stage, step.pip_cache), step.line)
+        return _generated(render.tools_stage(plan.frontend_image, step.stage, step.pip_cache, engine), step.line)
     if isinstance(step, InterpreterStage) and step.image is not None:
         interpreter = step.interpreter
         text = render.prebuilt_interpreter_stage(
@@ -89,6 +90,7 @@ def _chunk(step: Step, plan: Plan) -> _Chunk:
             platform_flag=interpreter.platform_flag,
             stage=interpreter.stage,
             tools_stage=step.tools_stage,
+            engine=engine,
         )
         return _generated(text, step.line)
     if isinstance(step, VenvStage):
@@ -105,6 +107,7 @@ def _chunk(step: Step, plan: Plan) -> _Chunk:
             tools_stage=step.tools_stage,
             python=environment.interpreter.python,
             pip_cache=plan.pip_cache,
+            engine=engine,
         )
         return _generated(text, step.line, step.replayed_args)
     if isinstance(step, Continuation):
@@ -116,6 +119,7 @@ def _chunk(step: Step, plan: Plan) -> _Chunk:
             new_interpreters=step.new_interpreters,
             environments=step.environments,
             extend_path=step.extend_path,
+            engine=engine,
         )
         return _generated(text, step.line, step.replayed_args)
     if isinstance(step, AstroOnbuild):

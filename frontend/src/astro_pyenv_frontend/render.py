@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from . import layout
+from .contract import Engine
 from .prebuilt import BUILD_SETTING_ARGS
 
 if TYPE_CHECKING:
@@ -79,15 +80,26 @@ def _render(template: str, **values: Any) -> str:
     return _environment().get_template(template).render(**values)
 
 
-def tools_stage(frontend_image: str, stage: str, pip_cache: PipCache | None = None) -> str:
-    return _render("tools.Dockerfile.j2", frontend_image=frontend_image, stage=stage, pip_cache=pip_cache)
+def tools_stage(frontend_image: str, stage: str, pip_cache: PipCache | None = None, engine: Engine = "buildkit") -> str:
+    return _render(
+        "tools.Dockerfile.j2", frontend_image=frontend_image, stage=stage, pip_cache=pip_cache, engine=engine
+    )
 
 
 def interpreter_stage(
-    *, esc: str, version: str, base_image: str, base_image_text: str, platform_flag: str, stage: str, tools_stage: str
+    *,
+    esc: str,
+    version: str,
+    base_image: str,
+    base_image_text: str,
+    platform_flag: str,
+    stage: str,
+    tools_stage: str,
+    engine: Engine = "buildkit",
 ) -> str:
     return _render(
         "interpreter.Dockerfile.j2",
+        engine=engine,
         esc=esc,
         version=version,
         base_image=base_image,
@@ -119,9 +131,11 @@ def venv_stage(
     tools_stage: str,
     python: str,
     pip_cache: PipCache | None = None,
+    engine: Engine = "buildkit",
 ) -> str:
     return _render(
         "venv.Dockerfile.j2",
+        engine=engine,
         esc=esc,
         name=name,
         version=version,
@@ -146,9 +160,12 @@ def continuation(
     new_interpreters: Sequence[Any],
     environments: Sequence[Any],
     extend_path: bool,
+    engine: Engine = "buildkit",
 ) -> str:
     return _render(
         "continuation.Dockerfile.j2",
+        # Buildah (and so Podman) refuses COPY --link.
+        link="" if engine == "buildah" else "--link ",
         summary=summary,
         parent_stage=parent_stage,
         stage=stage,

@@ -10,8 +10,10 @@ import re
 
 from . import emit, plan
 from .contract import (
+    ENGINES,
     BaseImageUse,
     DockerfileError,
+    Engine,
     InterpreterUse,
     PyenvUse,
     TransformOptions,
@@ -20,7 +22,16 @@ from .contract import (
 )
 from .lexer import Instruction, LexedDockerfile, lex
 
-__all__ = ["BaseImageUse", "DockerfileError", "TransformOptions", "TransformResult", "TransformWarning", "transform"]
+__all__ = [
+    "ENGINES",
+    "BaseImageUse",
+    "DockerfileError",
+    "Engine",
+    "TransformOptions",
+    "TransformResult",
+    "TransformWarning",
+    "transform",
+]
 
 
 def transform(text: str, options: TransformOptions) -> TransformResult:
@@ -48,7 +59,7 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
     if not planned.changed:
         lines = tuple(range(1, len(emit.dockerfile_lines(text)) + 1))
         return TransformResult(text, lines, warnings, changed=False, runtime_images=planned.runtime_images)
-    dockerfile, source_lines = emit.emit(planned)
+    dockerfile, source_lines = emit.emit(planned, options.engine)
     interpreters = tuple(
         InterpreterUse(
             base_image=step.interpreter.base_image,

@@ -1,0 +1,228 @@
+"""Podman and Buildah build the generated Dockerfile (README "Podman and Buildah").
+
+They cannot run our frontend, so the user keeps the PYENV file as ``Dockerfile.pyenv`` and
+builds ``Dockerfile`` written by ``astro-pyenv-frontend transform --engine=buildah``.  Real
+podman 4.3 and buildah 1.28 (Debian bookworm), real pulls of the frontend image from the local
+registry (as from a release), a real CPython 3.9.2 compile (the CLI cannot see base images, so no
+prebuilt interpreter), pip from PyPI.  The layer cache lives in CI's cache directory, so only a
+change to pyenv, our scripts or the base compiles again.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from . import harness
+from .podman_harness import Containers, Result
+
+PYENV_FILE = """\
+# syntax={frontend}
+FROM {base}
+RUN useradd --uid 50000 --create-home astro
+USER astro
+PYENV 3.9.2 legacy requirements-legacy.txt
+COPY --chown=astro app.py /home/astro/app.py
+"""
+PROBE = '"$ASTRO_PYENV_legacy" -c "import sys, six; print(sys.version_info[:3], six.__version__)"; id -un'
+FRONTEND_CLI = str(Path(sys.executable).parent / "astro-pyenv-frontend")
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    frontend: str  # the frontend image as pulled from the registry
+    build_flags: tuple[str, ...]
+
+
+def _pushed_frontend(engine: harness.Settings, frontend_image: str, registry: str) -> str:
+    """The frontend image in the local registry, where a Podman user gets a release from."""
+    tag = re.sub(r"[^A-Za-z0-9_.-]", "-", frontend_image.rsplit(":", 1)[-1])
+    ref = f"{registry}/astro-pyenv-e2e-podman/astro-pyenv-frontend:{tag}"
+    for argv in ([engine.docker, "tag", frontend_image, ref], [engine.docker, "push", ref]):
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+    return ref
+
+
+def _docker_image_id(engine: harness.Settings, image: str) -> str:
+    done = subprocess.run(
+        [engine.docker, "image", "inspect", "--format", "{{.Id}}", image], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def project(
+    engine: harness.Settings, frontend_image: str, registry: str, containers: Containers, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Project]:
+    frontend = _pushed_frontend(engine, frontend_image, registry)
+    # The previous run's frontend image, so CI's storage does not keep one per commit (no
+    # build layer derives from it: the generated stages copy from it by content).
+    containers.podman("rmi", frontend)
+    # --tls-verify=false: the local registry speaks plain HTTP (Docker allows 127.0.0.0/8 by default, Podman does not).
+    pulled = containers.podman("pull", "--tls-verify=false", frontend, timeout=600)
+    assert pulled.ok, pulled.tail()
+    base = engine.python_base
+    have = containers.podman("image", "inspect", "--format", "{{.Id}}", base)
+    if not have.ok or have.output.strip() != _docker_image_id(engine, base).removeprefix("sha256:"):
+        loaded = containers.load_from_docker(engine.docker, [base])  # offline: the stand-in
+        assert loaded.ok, loaded.tail()
+    root = tmp_path_factory.mktemp("podman-project")
+    (root / "Dockerfile.pyenv").write_text(PYENV_FILE.format(frontend=frontend, base=base))
+    (root / "requirements-legacy.txt").write_text("six==1.16.0\n")
+    (root / "app.py").write_text("print('v1')\n")
+    flags = tuple(harness._build_flags(engine, mirror=True, ca=True))  # --network host, mirror, CA secret
+    yield Project(root, frontend, flags)
+
+
+def _transform(project: Project, *extra: str) -> subprocess.CompletedProcess[str]:
+    argv = [FRONTEND_CLI, "transform", "-f", "Dockerfile.pyenv", "-o", "Dockerfile", "--engine=buildah", *extra]
+    return subprocess.run(argv, cwd=project.root, capture_output=True, text=True, check=False)
+
+
+def _podman_build(containers: Containers, project: Project, tag: str) -> tuple[Result, float]:
+    start = time.monotonic()
+    result = containers.podman(
+        "build", "--pull=never", *project.build_flags, "-f", str(project.root / "Dockerfile"), "-t", tag, str(project.root)
+    )
+    return result, time.monotonic() - start
+
+
+def _ran_fresh(log: str, marker: str) -> bool:
+    """True when the step whose text holds ``marker`` ran (was not taken from the layer cache)."""
+    steps = re.split(r"\n(?=\[\d+/\d+\] STEP )", log)
+    matching = [step for step in steps if marker in step.split("\n", 1)[0]]
+    assert matching, f"no step with {marker!r} in the build log"
+    return any("--> Using cache" not in step for step in matching)
+
+
+IMAGE = "localhost/astro-pyenv-e2e-podman:latest"
+
+
+def test_podman_builds_generated_dockerfile_and_the_venv_runs(containers: Containers, project: Project) -> None:
+    written = _transform(project)
+    assert written.returncode == 0, written.stderr
+    checked = _transform(project, "--check")
+    assert checked.returncode == 0, checked.stderr
+
+    built, seconds = _podman_build(containers, project, IMAGE)
+    assert built.ok, built.tail()
+    print(f"podman build (compile {'run' if _ran_fresh(built.output, 'build-python.sh') else 'cached'}): {seconds:.1f}s")
+
+    ran = containers.run(IMAGE, "sh", "-c", PROBE)
+    assert ran.ok, ran.output
+    assert ran.output.splitlines()[-2:] == ["(3, 9, 2) 1.16.0", "astro"]
+    owner = containers.run(IMAGE, "stat", "-c", "%U", "/opt/astro-pyenv/venvs/legacy")
+    assert owner.output.strip() == "astro"  # the stage user owns its venv, as with BuildKit
+
+
+def test_dag_edit_reuses_all_pyenv_work(containers: Containers, project: Project) -> None:
+    """Without COPY --link the copies after the PYENV lines still sit on cached PYENV layers."""
+    # New content every run: Buildah's cache keys a COPY by content, and CI keeps the cache.
+    (project.root / "app.py").write_text(f"print('v2')  # {uuid.uuid4()}\n")
+    built, seconds = _podman_build(containers, project, IMAGE)
+    assert built.ok, built.tail()
+    print(f"podman rebuild after an edit below the PYENV lines: {seconds:.1f}s")
+    assert not _ran_fresh(built.output, "build-python.sh")
+    assert not _ran_fresh(built.output, "make-venv.sh")
+    assert _ran_fresh(built.output, "COPY --chown=astro app.py")
+
+
+def test_requirements_edit_rebuilds_that_venv_only(containers: Containers, project: Project) -> None:
+    """Buildah's layer cache ignores what a bind mount holds; the buildah output copies the file."""
+    (project.root / "requirements-legacy.txt").write_text(f"six==1.17.0\n# {uuid.uuid4()}\n")
+    assert _transform(project, "--check").returncode == 0  # the generated file does not change
+    built, seconds = _podman_build(containers, project, IMAGE)
+    assert built.ok, built.tail()
+    print(f"podman rebuild after a requirements edit: {seconds:.1f}s")
+    assert not _ran_fresh(built.output, "build-python.sh")
+    assert _ran_fresh(built.output, "make-venv.sh")
+    ran = containers.run(IMAGE, "sh", "-c", PROBE)
+    assert ran.output.splitlines()[-2:] == ["(3, 9, 2) 1.17.0", "astro"], ran.output
+
+
+def test_buildah_build_takes_the_same_layers(containers: Containers, project: Project) -> None:
+    start = time.monotonic()
+    built = containers.buildah(
+        "build", "--layers", "--pull=never", *project.build_flags, "-f", str(project.root / "Dockerfile"),
+        "-t", "localhost/astro-pyenv-e2e-buildah:latest", str(project.root),
+    )
+    assert built.ok, built.tail()
+    print(f"buildah build --layers on podman's cache: {time.monotonic() - start:.1f}s")
+    assert not _ran_fresh(built.output, "make-venv.sh")
+    ran = containers.run("localhost/astro-pyenv-e2e-buildah:latest", "sh", "-c", PROBE)
+    assert ran.output.splitlines()[-2:] == ["(3, 9, 2) 1.17.0", "astro"], ran.output
+
+
+def test_stale_generated_file_is_reported(project: Project) -> None:
+    text = (project.root / "Dockerfile.pyenv").read_text()
+    (project.root / "Dockerfile.pyenv").write_text(text.replace("PYENV 3.9.2 legacy", "PYENV 3.9.2 renamed"))
+    try:
+        checked = _transform(project, "--check")
+    finally:
+        (project.root / "Dockerfile.pyenv").write_text(text)
+    assert checked.returncode == 1
+    assert "Dockerfile is stale: it is not what Dockerfile.pyenv gives now" in checked.stderr
+
+
+# -- an Astro project, as the Astro CLI builds it with Podman -------------------------------------
+
+ASTRO_PYENV_FILE = """\
+# syntax={frontend}
+FROM {runtime}
+PYENV 3.9.2 legacy requirements-legacy.txt
+"""
+
+
+@pytest.fixture(scope="module")
+def astro_project(
+    engine: harness.Settings, project: Project, containers: Containers, tmp_path_factory: pytest.TempPathFactory
+) -> Project:
+    """An Astro project on the Astro Runtime (offline: its stand-in, moved from the Docker engine)."""
+    images = [engine.runtime_image, engine.runtime_base_image]
+    missing = [
+        image
+        for image in images
+        if containers.podman("image", "inspect", "--format", "{{.Id}}", image).output.strip()
+        != _docker_image_id(engine, image).removeprefix("sha256:")
+    ]
+    if missing:
+        loaded = containers.load_from_docker(engine.docker, missing)
+        assert loaded.ok, loaded.tail()
+    root = tmp_path_factory.mktemp("podman-astro-project")
+    (root / "Dockerfile.pyenv").write_text(ASTRO_PYENV_FILE.format(frontend=project.frontend, runtime=engine.runtime_image))
+    (root / "requirements-legacy.txt").write_text("six==1.16.0\n")
+    (root / "packages.txt").write_text("")
+    (root / "requirements.txt").write_text("")
+    (root / "dags").mkdir()
+    (root / "dags" / "example.py").write_text("# a DAG file\n")
+    return Project(root, project.frontend, project.build_flags)
+
+
+def test_astro_project_builds_under_podman_with_the_project_copied_last(
+    containers: Containers, astro_project: Project
+) -> None:
+    assert _transform(astro_project).returncode == 0
+    tag = "localhost/astro-pyenv-e2e-podman-astro:latest"
+    built, seconds = _podman_build(containers, astro_project, tag)
+    assert built.ok, built.tail()
+    print(f"podman build of the Astro project: {seconds:.1f}s")
+    ran = containers.run(tag, "sh", "-c", PROBE + "; cat dags/example.py")
+    assert ran.output.splitlines()[-3:] == ["(3, 9, 2) 1.16.0", "astro", "# a DAG file"], ran.output
+
+    (astro_project.root / "dags" / "example.py").write_text(f"# edited {uuid.uuid4()}\n")
+    rebuilt, seconds = _podman_build(containers, astro_project, tag)
+    assert rebuilt.ok, rebuilt.tail()
+    print(f"podman rebuild of the Astro project after a DAG edit: {seconds:.1f}s")
+    assert not _ran_fresh(rebuilt.output, "build-python.sh")
+    assert not _ran_fresh(rebuilt.output, "make-venv.sh")
+    assert not _ran_fresh(rebuilt.output, "install-python-dependencies")

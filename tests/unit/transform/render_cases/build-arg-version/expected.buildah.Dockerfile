@@ -1,0 +1,36 @@
+ARG RUNTIME=quay.io/astronomer/astro-runtime:12.10.0-base
+
+# astro-pyenv: pyenv and build scripts, copied from the frontend image (shell scripts, so the
+# build platform's image serves every target platform)
+FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
+
+# astro-pyenv: CPython 3.12.13 compiled on quay.io/astronomer/astro-runtime:12.10.0-base
+FROM --platform=linux/amd64 ${RUNTIME} AS pyenv-python-3.12.13
+USER root
+ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
+COPY --from=pyenv-tools /opt/astro-pyenv/pyenv/ /tmp/astro-pyenv/pyenv/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /tmp/astro-pyenv/scripts/
+RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
+    --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.12.13"]
+FROM --platform=linux/amd64 ${RUNTIME} AS stage-0-pyenv-0
+ARG PYTHON_SERIES
+
+# astro-pyenv: venv env-1 on CPython 3.12.13
+FROM stage-0-pyenv-0 AS pyenv-venv-env-1
+ARG PYTHON_SERIES
+ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
+COPY --from=pyenv-python-3.12.13 /opt/astro-pyenv/ /opt/astro-pyenv/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
+RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "env-1", "/opt/astro-pyenv/python/3.12.13/bin/python3.12"]
+
+# astro-pyenv: PYENV env-1 (CPython 3.12.13, line 5)
+FROM stage-0-pyenv-0 AS stage-0
+ARG PYTHON_SERIES
+COPY --from=pyenv-python-3.12.13 /opt/astro-pyenv/python/3.12.13 /opt/astro-pyenv/python/3.12.13
+COPY --from=pyenv-python-3.12.13 /opt/astro-pyenv/bin/ /opt/astro-pyenv/bin/
+COPY --from=pyenv-venv-env-1 /opt/astro-pyenv/venvs/.astro-pyenv-out/ /opt/astro-pyenv/venvs/
+ENV ASTRO_PYENV_env_1=/opt/astro-pyenv/venvs/env-1/bin/python
+ENV PATH=${PATH}:/opt/astro-pyenv/bin

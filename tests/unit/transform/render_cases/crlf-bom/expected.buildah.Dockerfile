@@ -1,0 +1,33 @@
+
+# astro-pyenv: pyenv and build scripts, copied from the frontend image (shell scripts, so the
+# build platform's image serves every target platform)
+FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
+
+# astro-pyenv: CPython 3.13.5t compiled on python:3.12-slim
+FROM python:3.12-slim AS pyenv-python-3.13.5t
+USER root
+ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
+COPY --from=pyenv-tools /opt/astro-pyenv/pyenv/ /tmp/astro-pyenv/pyenv/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /tmp/astro-pyenv/scripts/
+RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
+    --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.13.5t"]
+FROM python:3.12-slim AS stage-0-pyenv-0
+
+# astro-pyenv: venv freethreaded on CPython 3.13.5t
+FROM stage-0-pyenv-0 AS pyenv-venv-freethreaded
+ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
+COPY --from=pyenv-python-3.13.5t /opt/astro-pyenv/ /opt/astro-pyenv/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
+RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "freethreaded", "/opt/astro-pyenv/python/3.13.5t/bin/python3.13t"]
+
+# astro-pyenv: PYENV freethreaded (CPython 3.13.5t, line 3)
+FROM stage-0-pyenv-0 AS stage-0
+COPY --from=pyenv-python-3.13.5t /opt/astro-pyenv/python/3.13.5t /opt/astro-pyenv/python/3.13.5t
+COPY --from=pyenv-python-3.13.5t /opt/astro-pyenv/bin/ /opt/astro-pyenv/bin/
+COPY --from=pyenv-venv-freethreaded /opt/astro-pyenv/venvs/.astro-pyenv-out/ /opt/astro-pyenv/venvs/
+ENV ASTRO_PYENV_freethreaded=/opt/astro-pyenv/venvs/freethreaded/bin/python
+ENV PATH=${PATH}:/opt/astro-pyenv/bin
+CMD ["python"]

@@ -1,0 +1,66 @@
+
+# astro-pyenv: pyenv and build scripts, copied from the frontend image (shell scripts, so the
+# build platform's image serves every target platform)
+FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
+
+# astro-pyenv: CPython 3.9.2 compiled on python:3.12-slim
+FROM python:3.12-slim AS pyenv-python-3.9.2
+USER root
+ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
+COPY --from=pyenv-tools /opt/astro-pyenv/pyenv/ /tmp/astro-pyenv/pyenv/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /tmp/astro-pyenv/scripts/
+RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
+    --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.9.2"]
+
+# astro-pyenv: CPython 3.13.5 compiled on python:3.12-slim
+FROM python:3.12-slim AS pyenv-python-3.13.5
+USER root
+ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
+COPY --from=pyenv-tools /opt/astro-pyenv/pyenv/ /tmp/astro-pyenv/pyenv/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /tmp/astro-pyenv/scripts/
+RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
+    --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.13.5"]
+FROM python:3.12-slim AS final-pyenv-0
+ARG EXTRA
+
+# astro-pyenv: venv first on CPython 3.9.2
+FROM final-pyenv-0 AS pyenv-venv-first
+ARG EXTRA
+ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
+COPY --from=pyenv-python-3.9.2 /opt/astro-pyenv/ /opt/astro-pyenv/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
+RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "first", "/opt/astro-pyenv/python/3.9.2/bin/python3.9"]
+
+# astro-pyenv: PYENV first (CPython 3.9.2, line 4)
+FROM final-pyenv-0 AS final-pyenv-1
+ARG EXTRA
+COPY --from=pyenv-python-3.9.2 /opt/astro-pyenv/python/3.9.2 /opt/astro-pyenv/python/3.9.2
+COPY --from=pyenv-python-3.9.2 /opt/astro-pyenv/bin/ /opt/astro-pyenv/bin/
+COPY --from=pyenv-venv-first /opt/astro-pyenv/venvs/.astro-pyenv-out/ /opt/astro-pyenv/venvs/
+ENV ASTRO_PYENV_first=/opt/astro-pyenv/venvs/first/bin/python
+ENV PATH=${PATH}:/opt/astro-pyenv/bin
+RUN pip install something
+
+# astro-pyenv: venv second on CPython 3.13.5 with second.txt
+FROM final-pyenv-1 AS pyenv-venv-second
+ARG EXTRA
+ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
+COPY --from=pyenv-python-3.13.5 /opt/astro-pyenv/ /opt/astro-pyenv/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
+COPY second.txt /tmp/astro-pyenv-requirements.txt
+RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "second", "/opt/astro-pyenv/python/3.13.5/bin/python3.13", "/tmp/astro-pyenv-requirements.txt"]
+
+# astro-pyenv: PYENV second (CPython 3.13.5, line 6)
+FROM final-pyenv-1 AS final
+ARG EXTRA
+COPY --from=pyenv-python-3.13.5 /opt/astro-pyenv/python/3.13.5 /opt/astro-pyenv/python/3.13.5
+COPY --from=pyenv-python-3.13.5 /opt/astro-pyenv/bin/ /opt/astro-pyenv/bin/
+COPY --from=pyenv-venv-second /opt/astro-pyenv/venvs/.astro-pyenv-out/ /opt/astro-pyenv/venvs/
+ENV ASTRO_PYENV_second=/opt/astro-pyenv/venvs/second/bin/python
+USER nobody
