@@ -29,10 +29,14 @@
 # glibc provides; the wrapper points DOCKER_CONFIG at $state/docker-config, whose cli-plugins/
 # holds the chroot's buildx, so that the host's older buildx plugin is not used.
 #
+# Seen on it (2026-11): the same 24 frontend API capabilities as Docker 26.1, 13 more LLB ones;
+# overlay2 (graphdriver) image store as Debian configures it, so mergeop/diffop stay disabled and
+# COPY --link is a plain copy on both engines (the containerd image store of Docker Desktop and
+# fresh Docker 29 installs is not covered); `docker buildx ls` says BuildKit v0.0.0+unknown
+# (Debian's build; moby v28.5.2 vendors BuildKit v0.25.2).
+#
 # Settings: ASTRO_PYENV_CURRENT_SUITE (default sid), ASTRO_PYENV_CURRENT_MIRROR (default
-# http://deb.debian.org/debian), ASTRO_PYENV_CURRENT_IMAGE_STORE=graphdriver|containerd (default
-# graphdriver, as Debian's dockerd 28 has it out of the box; containerd is the image store Docker
-# Desktop and fresh Docker 29 installs use). State: $ASTRO_PYENV_CI_CACHE/engine-current
+# http://deb.debian.org/debian). State: $ASTRO_PYENV_CI_CACHE/engine-current
 # (root/, its dockerd's data under root/var/lib/docker, dockerd.log, bin/, docker-config/);
 # run directory /run/astro-pyenv-current (docker.sock, dockerd.pid, mounts).
 set -euo pipefail
@@ -50,7 +54,6 @@ ci_docker="$ASTRO_PYENV_DOCKER"
 
 suite="${ASTRO_PYENV_CURRENT_SUITE:-sid}"
 mirror="${ASTRO_PYENV_CURRENT_MIRROR:-http://deb.debian.org/debian}"
-image_store="${ASTRO_PYENV_CURRENT_IMAGE_STORE:-graphdriver}"
 state="$ASTRO_PYENV_CI_CACHE/engine-current"
 root="$state/root"
 run_dir=/run/astro-pyenv-current
@@ -82,7 +85,11 @@ cmd_install() {
         log "already installed in $root: $(cat "$root/.astro-pyenv-complete")"
         return 0
     fi
-    command -v debootstrap >/dev/null || { log "error: debootstrap missing (apt-get install debootstrap)"; return 1; }
+    if ! command -v debootstrap >/dev/null; then
+        log "apt-get install debootstrap"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-upgrade debootstrap
+    fi
     # Never rm -rf a tree with the host's /dev or /sys bound into it.
     if awk -v s="$state/" 'index($2, s) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
         log "error: something is mounted under $state: run $0 stop first"
@@ -169,17 +176,6 @@ unmount_root() {
     rm -f "$mounts_file"
 }
 
-write_daemon_config() {
-    local features='{}'
-    case "$image_store" in
-        graphdriver) ;;
-        containerd) features='{"containerd-snapshotter": true}' ;;
-        *) log "error: ASTRO_PYENV_CURRENT_IMAGE_STORE=$image_store: use graphdriver or containerd"; return 1 ;;
-    esac
-    mkdir -p "$root/etc/docker"
-    printf '{"features": %s}\n' "$features" >"$root/etc/docker/daemon.json"
-}
-
 cmd_start() {
     write_client
     if answers; then
@@ -195,8 +191,9 @@ cmd_start() {
     mkdir -p "$run_dir"
     rm -f "$pid_file" "$socket"
     mount_root
-    write_daemon_config
-    log "starting the $suite root's dockerd ($image_store image store, log $log_file)"
+    # Name resolution as the host has it now (RUN steps on the host network read this file).
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    log "starting the $suite root's dockerd (log $log_file)"
     # Paths inside the root; the socket directory is the host's $run_dir, bound in. The pid
     # file is dockerd's pid as the host sees it (chroot does not change pid namespaces).
     setsid chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
