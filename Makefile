@@ -9,7 +9,7 @@ FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
 # `make interpreters` writes it; `make frontend-image` bakes it in when it exists.
 PREBUILT_CATALOG ?= build/prebuilt/catalog.json
 
-.PHONY: venv engine-ready lint test test-unit test-integration test-e2e frontend-image interpreters example bench release clean-venv
+.PHONY: venv engine-ready engine-current lint test test-unit test-integration test-e2e test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
 
 $(VENV)/.installed: VERSION frontend/pyproject.toml frontend/setup.py runtime_helper/pyproject.toml runtime_helper/setup.py requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ lint: venv
 	MYPYPATH=frontend/src $(VENV)/bin/mypy benchmarks/astro_bench
 	MYPYPATH=frontend/src $(VENV)/bin/mypy interpreters/catalog.py
 
-test: lint test-unit test-integration test-e2e
+test: lint test-unit test-integration test-e2e test-e2e-current
 
 test-unit: venv
 	$(PY) -m pytest -q tests/unit
@@ -50,12 +50,28 @@ LOCAL_INTERPRETERS_OPTIMIZE ?= plain
 # arm64 CPython tests/e2e/test_cross_platform.py pulls: compiled under QEMU on an amd64 machine
 # (about 17 minutes, once: the local registry keeps it).
 CROSS_PLATFORM_VERSIONS ?= 3.9.2
-test-e2e: venv engine-ready
+e2e-interpreters: venv engine-ready
 	$(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE)
 	source .ci/engine-env.sh && $(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE) \
 	    VERSIONS="$(CROSS_PLATFORM_VERSIONS)" PLATFORMS=linux/amd64,linux/arm64 BASES="$$ASTRO_PYENV_MULTIARCH_DEBIAN"
+
+test-e2e: venv engine-ready e2e-interpreters
 	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(PREBUILT_CATALOG)" \
 	    && $(PY) -m pytest -q tests/e2e
+
+# The e2e tests again on a current engine: Debian sid's Docker 28.5 with its buildx 0.29 client,
+# chrooted next to the CI engine (.ci/engine-current.sh; the prebuilt interpreters come from
+# the same local registry).  E2E_CURRENT_TESTS chooses the tests (default: all but the release,
+# cross-platform and Podman tests, which exercise the registry, emulation and Podman rather than
+# the engine).
+E2E_CURRENT_TESTS ?= $(filter-out tests/e2e/test_release.py tests/e2e/test_cross_platform.py tests/e2e/test_podman.py,$(wildcard tests/e2e/test_*.py))
+test-e2e-current: venv engine-ready engine-current e2e-interpreters
+	source .ci/engine-current-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(PREBUILT_CATALOG)" \
+	    && $(PY) -m pytest -q $(E2E_CURRENT_TESTS)
+
+# The current engine of test-e2e-current (installed into a cached sid root when missing).
+engine-current: engine-ready
+	bash .ci/engine-current.sh install && bash .ci/engine-current.sh start
 
 frontend-image: engine-ready
 	source .ci/engine-env.sh \

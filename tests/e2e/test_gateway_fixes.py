@@ -175,12 +175,15 @@ def test_large_dockerfile_without_pyenv_builds(
 def test_dockerfile_over_4_mib_without_pyenv_fails_as_a_plain_build_does(
     engine: harness.Settings, frontend_image: str
 ) -> None:
-    """Over 4 MiB docker's own BuildKit client gives up on the result, with or without us."""
+    """Over 4 MiB docker's own BuildKit client gives up on the result (buildx 0.13; buildx 0.29
+    takes it): with us the build ends as the plain one does."""
     body = f"FROM {engine.python_base}\n".encode() + _big(5 << 20) + b"LABEL org.example.big=yes\n"
     plain, ours = _build(engine, body), _build(engine, _syntax(frontend_image) + body)
-    assert not plain.ok and "received message larger than max" in plain.log, plain.tail()
-    assert not ours.ok and "received message larger than max" in ours.log, ours.tail()
-    assert "astro-pyenv" not in ours.log.splitlines()[-1]
+    assert ours.ok == plain.ok, f"plain:\n{plain.tail()}\nours:\n{ours.tail()}"
+    if not plain.ok:
+        assert "received message larger than max" in plain.log, plain.tail()
+        assert "received message larger than max" in ours.log, ours.tail()
+        assert "astro-pyenv" not in ours.log.splitlines()[-1]
 
 
 def test_large_dockerfile_with_pyenv_is_one_clear_error(engine: harness.Settings, frontend_image: str) -> None:
@@ -188,7 +191,7 @@ def test_large_dockerfile_with_pyenv_is_one_clear_error(engine: harness.Settings
     result = _build(engine, text + b"PYENV 3.13.5 py\n")
     assert not result.ok
     assert (
-        "ERROR: failed to solve: this Dockerfile with its PYENV lines converted is 2.5 MiB, more than the 1.9 MiB"
+        "failed to solve: this Dockerfile with its PYENV lines converted is 2.5 MiB, more than the 1.9 MiB"
         " astro-pyenv can hand on"
     ) in result.log, result.tail()
     assert "larger than max" not in result.log
@@ -207,7 +210,7 @@ def test_base_without_etc_passwd_is_explained_at_the_pyenv_line(
         assert not result.ok
         assert _located(result.log, 5, "PYENV 3.13.5 py"), result.tail()
         assert (
-            "ERROR: failed to solve: PYENV compiles Python as user root, but the base image has no root entry in"
+            "failed to solve: PYENV compiles Python as user root, but the base image has no root entry in"
             " /etc/passwd (or no /etc/passwd at all); build on an image that has one"
         ) in result.log, result.tail()
     finally:

@@ -25,7 +25,7 @@ SERVICE = "moby.buildkit.v1.frontend.LLBBridge"
 
 DEFAULT_FRONTEND_CAPS = (
     "solve.base", "readfile", "return", "returnmap", "frontend.inputs", "gateway.warnings", "proto.refarray",
-    "resolveimage",
+    "resolveimage", "gateway.evaluate",
 )
 DEFAULT_LLB_CAPS = (
     "source.local",

@@ -265,7 +265,8 @@ def test_engine_without_cache_mounts_gets_clear_error_for_pyenv(bridge: FakeBrid
     bridge.llb_caps = tuple(c for c in bridge.llb_caps if c != "exec.mount.cache")
     build.run(client, _opts(), StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4), ())))
     msg = _returned(bridge).error.message
-    assert "cannot build what PYENV lines need" in msg and "exec.mount.cache (RUN --mount=type=cache)" in msg
+    assert "too old" in msg and "exec.mount.cache (RUN --mount=type=cache; BuildKit 0.3+)" in msg
+    assert "Docker Engine 24.0 or later" in msg
     assert not bridge.calls("Solve")[1:], "nothing is handed to dockerfile.v0"
 
 

@@ -1,0 +1,17 @@
+# Sourced (not run): point DOCKER_HOST and the docker client at the current engine of
+# .ci/engine-current.sh (Debian sid's dockerd 28 in a chroot, its docker CLI and buildx 0.29),
+# then read the other settings from .ci/engine-env.sh as for the CI engine.  Starts nothing:
+# `.ci/engine-current.sh install && .ci/engine-current.sh start` (or `make engine-current`).
+#
+# ASTRO_PYENV_DOCKER is the wrapper .ci/engine-current.sh writes; `docker` on PATH is the same
+# wrapper (tests and scripts that call plain `docker` reach this engine too).
+export ASTRO_PYENV_CI_CACHE="${ASTRO_PYENV_CI_CACHE:-/var/cache/astro-pyenv-ci}"
+export DOCKER_HOST=unix:///run/astro-pyenv-current/docker.sock
+export ASTRO_PYENV_DOCKER="$ASTRO_PYENV_CI_CACHE/engine-current/bin/docker"
+export DOCKER_CONFIG="$ASTRO_PYENV_CI_CACHE/engine-current/docker-config"
+case ":$PATH:" in
+    *":$ASTRO_PYENV_CI_CACHE/engine-current/bin:"*) ;;
+    *) export PATH="$ASTRO_PYENV_CI_CACHE/engine-current/bin:$PATH" ;;
+esac
+# shellcheck source=engine-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/engine-env.sh"
