@@ -161,3 +161,12 @@ def test_both_build_scripts_read_the_secret_before_they_download() -> None:
     assert venv.index("astro_pyenv_load_settings") < venv.index("-m pip install")
     python = (SCRIPTS / "build-python.sh").read_text()
     assert python.index("astro_pyenv_load_settings") < python.index("python-build/bin/python-build")
+
+
+def test_the_readme_settings_file_is_accepted(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```\n(# settings\.env.*?)```", readme, re.DOTALL)
+    assert block, "README lost its settings.env example"
+    values = _values(_load(SHELLS[0], tmp_path, block.group(1)))
+    assert values["PIP_INDEX_URL"].startswith("https://")
+    assert values["PYTHON_BUILD_MIRROR_URL"].startswith("https://")
