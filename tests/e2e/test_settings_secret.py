@@ -134,7 +134,8 @@ def test_secrets_and_dockerfile_args_alone_configure_index_ca_mirror_and_prebuil
         ca.write_text(system + private_index.ca.read_text())  # apt and the mirror still verify
         result = harness.build(
             dockerfile,
-            {"requirements.txt": f"{PROBE.replace('_', '-')}==1.0\n"},
+            # the nonce makes the venv step run (and ask the index) on every run of the test
+            {"requirements.txt": f"# run {uuid.uuid4().hex}\n{PROBE.replace('_', '-')}==1.0\n"},
             extra_args=[
                 "--secret", f"id=astro-pyenv-settings,src={settings}",
                 "--secret", f"id=astro-pyenv-ca,src={ca}",
