@@ -184,6 +184,7 @@ def build(
     target: str | None = None,
     extra_args: Sequence[str] = (),
     secrets: bool = True,
+    mirror: bool = True,
     timeout: float = 3600,
     settings: Settings | None = None,
 ) -> BuildResult:
@@ -193,11 +194,12 @@ def build(
     (file names may contain ``/``; a ``Dockerfile`` key is overridden by ``dockerfile_text``).
     Added unless already given: ``--build-arg PYTHON_BUILD_MIRROR_URL`` when the setting is set,
     and, when ``secrets`` is true, ``--secret id=astro-pyenv-ca,src=<CA bundle>`` when set
-    (these and ``--network host`` come from :func:`_build_flags`).
+    (these and ``--network host`` come from :func:`_build_flags`); ``mirror=False`` leaves the
+    mirror build arg out (a build that gets it another way).
     """
     settings = settings or Settings.from_env()
     args = dict(build_args or {})
-    flags = _build_flags(settings, mirror="PYTHON_BUILD_MIRROR_URL" not in args, ca=secrets)
+    flags = _build_flags(settings, mirror=mirror and "PYTHON_BUILD_MIRROR_URL" not in args, ca=secrets)
     with tempfile.TemporaryDirectory(prefix="astro-pyenv-e2e-") as tmp:
         root = Path(tmp) / "context"
         root.mkdir()

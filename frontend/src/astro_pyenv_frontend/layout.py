@@ -24,6 +24,8 @@ VARIABLE_PREFIX = "ASTRO_PYENV_"
 # BuildKit secret ids a build may provide (none is stored in a layer).
 CA_SECRET = "astro-pyenv-ca"
 PIP_CONF_SECRET = "astro-pyenv-pip-conf"
+# KEY=value lines: download locations and credentials (scripts/settings.sh reads them).
+SETTINGS_SECRET = "astro-pyenv-settings"
 
 # The one cache mount of the interpreter stage: CPython source tarballs, checksum-verified on use.
 SOURCES_CACHE_ID = "astro-pyenv-cpython-sources"

@@ -21,6 +21,7 @@ root=/opt/astro-pyenv
 prefix="$root/python/$version"
 sources_cache=/var/cache/astro-pyenv-sources
 . "$here/build-deps.sh"
+. "$here/settings.sh"
 
 say() { echo "astro-pyenv: $*" >&2; }
 
@@ -103,6 +104,7 @@ fi
 
 ensure_build_deps
 with_ca_bundle
+astro_pyenv_load_settings  # PYTHON_BUILD_MIRROR_URL from the secret astro-pyenv-settings
 # Without a sha256 tool python-build would skip its checksum checks: refuse.
 if ! command -v sha256sum >/dev/null 2>&1 && ! command -v shasum >/dev/null 2>&1 \
     && ! command -v openssl >/dev/null 2>&1; then

@@ -3,8 +3,10 @@
 #
 # Runs as the user of the stage that holds the PYENV line, so the venv
 # belongs to that user.  Optional BuildKit secrets: astro-pyenv-ca (a CA
-# bundle for TLS-intercepting proxies) and astro-pyenv-pip-conf (a pip config
-# file, e.g. for a private index).  Neither is stored in a layer.
+# bundle for TLS-intercepting proxies), astro-pyenv-pip-conf (a pip config
+# file, e.g. for a private index) and astro-pyenv-settings (KEY=value lines:
+# index URLs and credentials, see settings.sh; they win over build args, and
+# pip lets them win over pip.conf).  None is stored in a layer.
 #
 # pip's cache: none unless the build opted in to a shared one
 # (ASTRO_PYENV_PIP_CACHE), which BuildKit then mounts at $cache_mount with a
@@ -29,6 +31,7 @@ venvs=/opt/astro-pyenv/venvs
 venv="$venvs/$name"
 out="$venvs/.astro-pyenv-out"
 cache_mount=/tmp/astro-pyenv-pip-cache
+. "$(dirname "$0")/settings.sh"
 
 if [ -s /run/secrets/astro-pyenv-ca ]; then
     export PIP_CERT=/run/secrets/astro-pyenv-ca
@@ -36,6 +39,7 @@ fi
 if [ -s /run/secrets/astro-pyenv-pip-conf ]; then
     export PIP_CONFIG_FILE=/run/secrets/astro-pyenv-pip-conf
 fi
+astro_pyenv_load_settings
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_ROOT_USER_ACTION=ignore
 if [ -d "$cache_mount" ] && [ -w "$cache_mount" ]; then
     export PIP_CACHE_DIR="$cache_mount/uid-$(id -u)"

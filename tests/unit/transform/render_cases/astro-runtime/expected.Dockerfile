@@ -10,8 +10,10 @@ ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTH
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp/astro-pyenv/pyenv \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/settings.sh,target=/tmp/astro-pyenv/scripts/settings.sh \
     --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.9.25"]
 FROM quay.io/astronomer/astro-runtime:12.10.0-base AS stage-0-pyenv-0
 # astro-pyenv: the ONBUILD steps of quay.io/astronomer/astro-runtime:12.10.0, with the project copy moved after the PYENV work
@@ -30,6 +32,7 @@ RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/t
     --mount=type=bind,source=requirements-snowpark.txt,target=/tmp/astro-pyenv-requirements.txt \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "snowpark", "/opt/astro-pyenv/python/3.9.25/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
 
 # astro-pyenv: PYENV snowpark (CPython 3.9.25, line 3)

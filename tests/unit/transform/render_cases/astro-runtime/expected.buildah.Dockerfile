@@ -8,9 +8,10 @@ FROM quay.io/astronomer/astro-runtime:12.10.0-base AS pyenv-python-3.9.25
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
 COPY --from=pyenv-tools /opt/astro-pyenv/pyenv/ /tmp/astro-pyenv/pyenv/
-COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /tmp/astro-pyenv/scripts/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /opt/astro-pyenv/scripts/settings.sh /tmp/astro-pyenv/scripts/
 RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.9.25"]
 FROM quay.io/astronomer/astro-runtime:12.10.0-base AS stage-0-pyenv-0
 # astro-pyenv: the ONBUILD steps of quay.io/astronomer/astro-runtime:12.10.0, with the project copy moved after the PYENV work
@@ -29,6 +30,7 @@ COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
 COPY requirements-snowpark.txt /tmp/astro-pyenv-requirements.txt
 RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "snowpark", "/opt/astro-pyenv/python/3.9.25/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
 
 # astro-pyenv: PYENV snowpark (CPython 3.9.25, line 3)

@@ -10,8 +10,10 @@ ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTH
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp/astro-pyenv/pyenv \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/settings.sh,target=/tmp/astro-pyenv/scripts/settings.sh \
     --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.13.5t"]
 FROM python:3.12-slim AS stage-0-pyenv-0
 
@@ -22,6 +24,7 @@ COPY --link --from=pyenv-python-3.13.5t /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "freethreaded", "/opt/astro-pyenv/python/3.13.5t/bin/python3.13t"]
 
 # astro-pyenv: PYENV freethreaded (CPython 3.13.5t, line 3)

@@ -11,8 +11,10 @@ ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTH
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp/astro-pyenv/pyenv `
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh `
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh `
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/settings.sh,target=/tmp/astro-pyenv/scripts/settings.sh `
     --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared `
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 `
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 `
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.9.2"]
 FROM python:3.12-slim AS stage-0-pyenv-0
 RUN <<EOF
@@ -26,6 +28,7 @@ COPY --link --from=pyenv-python-3.9.2 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts `
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 `
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 `
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 `
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "real", "/opt/astro-pyenv/python/3.9.2/bin/python3.9"]
 
 # astro-pyenv: PYENV real (CPython 3.9.2, line 7)

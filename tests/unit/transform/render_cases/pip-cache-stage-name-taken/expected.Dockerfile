@@ -18,8 +18,10 @@ ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTH
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp/astro-pyenv/pyenv \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/settings.sh,target=/tmp/astro-pyenv/scripts/settings.sh \
     --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.13.5"]
 FROM python:3.12-slim AS stage-1-pyenv-0
 
@@ -32,6 +34,7 @@ RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/t
     --mount=type=cache,id=astro-pyenv-pip-team-a,from=pyenv-tools-pip-cache-2,source=/astro-pyenv-pip-cache,target=/tmp/astro-pyenv-pip-cache \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "x", "/opt/astro-pyenv/python/3.13.5/bin/python3.13", "/tmp/astro-pyenv-requirements.txt"]
 
 # astro-pyenv: PYENV x (CPython 3.13.5, line 6)

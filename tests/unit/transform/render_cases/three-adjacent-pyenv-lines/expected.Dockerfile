@@ -10,8 +10,10 @@ ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTH
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp/astro-pyenv/pyenv \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/settings.sh,target=/tmp/astro-pyenv/scripts/settings.sh \
     --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.9.2"]
 
 # astro-pyenv: CPython 3.12.13 compiled on python:3.12-slim
@@ -21,8 +23,10 @@ ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTH
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp/astro-pyenv/pyenv \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/settings.sh,target=/tmp/astro-pyenv/scripts/settings.sh \
     --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.12.13"]
 
 # astro-pyenv: CPython 3.13.5 compiled on python:3.12-slim
@@ -32,8 +36,10 @@ ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTH
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp/astro-pyenv/pyenv \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/settings.sh,target=/tmp/astro-pyenv/scripts/settings.sh \
     --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.13.5"]
 FROM python:3.12-slim AS stage-0-pyenv-0
 # between the first and the second
@@ -45,6 +51,7 @@ COPY --link --from=pyenv-python-3.9.2 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "first", "/opt/astro-pyenv/python/3.9.2/bin/python3.9"]
 
 # astro-pyenv: venv second on CPython 3.12.13
@@ -54,6 +61,7 @@ COPY --link --from=pyenv-python-3.12.13 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "second", "/opt/astro-pyenv/python/3.12.13/bin/python3.12"]
 
 # astro-pyenv: venv third-one on CPython 3.13.5
@@ -63,6 +71,7 @@ COPY --link --from=pyenv-python-3.13.5 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "third-one", "/opt/astro-pyenv/python/3.13.5/bin/python3.13"]
 
 # astro-pyenv: venv fourth on CPython 3.13.5
@@ -72,6 +81,7 @@ COPY --link --from=pyenv-python-3.13.5 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "fourth", "/opt/astro-pyenv/python/3.13.5/bin/python3.13"]
 
 # astro-pyenv: PYENV first (CPython 3.9.2, line 3), second (CPython 3.12.13, line 5), third-one (CPython 3.13.5, line 6), fourth (CPython 3.13.5, line 7)

@@ -9,9 +9,10 @@ FROM ${BASE} AS pyenv-python-3.9.2
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
 COPY --from=pyenv-tools /opt/astro-pyenv/pyenv/ /tmp/astro-pyenv/pyenv/
-COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /tmp/astro-pyenv/scripts/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /opt/astro-pyenv/scripts/settings.sh /tmp/astro-pyenv/scripts/
 RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.9.2"]
 
 # astro-pyenv: CPython 3.13.5 compiled on python:3.12-slim
@@ -19,9 +20,10 @@ FROM ${BASE} AS pyenv-python-3.13.5
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
 COPY --from=pyenv-tools /opt/astro-pyenv/pyenv/ /tmp/astro-pyenv/pyenv/
-COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /tmp/astro-pyenv/scripts/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /opt/astro-pyenv/scripts/settings.sh /tmp/astro-pyenv/scripts/
 RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.13.5"]
 FROM ${BASE} AS app-pyenv-0
 ARG PY=3.13.5
@@ -36,6 +38,7 @@ COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
 COPY reqs/legacy.txt /tmp/astro-pyenv-requirements.txt
 RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "legacy", "/opt/astro-pyenv/python/3.9.2/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
 
 # astro-pyenv: venv modern on CPython 3.13.5
@@ -46,6 +49,7 @@ COPY --from=pyenv-python-3.13.5 /opt/astro-pyenv/ /opt/astro-pyenv/
 COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
 RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
+    --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
     ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "modern", "/opt/astro-pyenv/python/3.13.5/bin/python3.13"]
 
 # astro-pyenv: PYENV legacy (CPython 3.9.2, line 6), modern (CPython 3.13.5, line 7)
