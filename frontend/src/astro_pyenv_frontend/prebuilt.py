@@ -255,22 +255,28 @@ def choice_without_os(
 # -- the recipe --------------------------------------------------------------------------------
 
 
+# The scripts an interpreter stage runs: build-python.sh and what it sources.  The venv script
+# is not here, so a change to how venvs are made keeps every prebuilt interpreter usable
+# (tests/unit/transform/test_prebuilt.py checks the list against build-python.sh's sources).
+COMPILE_SCRIPTS = ("build-python.sh", "build-deps.sh", "settings.sh")
+
+
 def recipe_digest(tools_root: str | os.PathLike[str]) -> str:
-    """sha256 over every file (path, mode bits, content) under ``pyenv/`` and ``scripts/`` of
-    ``tools_root``: what a compile in this frontend image runs, whatever the pyenv commit says."""
+    """sha256 over every file (path, mode bits, content) under ``pyenv/`` and of the
+    :data:`COMPILE_SCRIPTS` under ``scripts/`` of ``tools_root``: what a compile in this frontend
+    image runs, whatever the pyenv commit says."""
     root = Path(tools_root)
     digest = hashlib.sha256()
-    for top in ("pyenv", "scripts"):
-        base = root / top
-        for path in sorted(_files(base)):
-            rel = path.relative_to(root).as_posix()
-            info = path.lstat()
-            digest.update(rel.encode() + b"\0" + oct(info.st_mode & 0o777).encode() + b"\0")
-            if path.is_symlink():
-                digest.update(b"link\0" + os.readlink(path).encode())
-            else:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-            digest.update(b"\n")
+    scripts = [root / "scripts" / name for name in COMPILE_SCRIPTS]
+    for path in [*sorted(_files(root / "pyenv")), *scripts]:
+        rel = path.relative_to(root).as_posix()
+        info = path.lstat()
+        digest.update(rel.encode() + b"\0" + oct(info.st_mode & 0o777).encode() + b"\0")
+        if path.is_symlink():
+            digest.update(b"link\0" + os.readlink(path).encode())
+        else:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(b"\n")
     return "sha256:" + digest.hexdigest()
 
 

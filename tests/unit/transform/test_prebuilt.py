@@ -133,12 +133,18 @@ def test_recipe_changes_with_any_file_mode_or_link_of_the_tools(tmp_path: Path) 
     (tmp_path / "pyenv/bin").mkdir(parents=True)
     (tmp_path / "scripts").mkdir()
     (tmp_path / "pyenv/bin/pyenv").write_text("#!/bin/sh\n")
-    (tmp_path / "scripts/build-python.sh").write_text("echo\n")
+    for name in prebuilt.COMPILE_SCRIPTS:
+        (tmp_path / "scripts" / name).write_text("echo\n")
+    (tmp_path / "scripts/make-venv.sh").write_text("echo venv\n")
     (tmp_path / "other").write_text("not part of the recipe")
     first = prebuilt.recipe_digest(tmp_path)
     assert first == prebuilt.recipe_digest(tmp_path)
     (tmp_path / "other").write_text("changed")
+    (tmp_path / "scripts/make-venv.sh").write_text("echo venv 2\n")  # venvs are not compiled
     assert prebuilt.recipe_digest(tmp_path) == first
+    (tmp_path / "scripts/settings.sh").write_text("echo 2\n")
+    assert prebuilt.recipe_digest(tmp_path) != first
+    (tmp_path / "scripts/settings.sh").write_text("echo\n")
     (tmp_path / "scripts/build-python.sh").write_text("echo 2\n")
     second = prebuilt.recipe_digest(tmp_path)
     assert second != first
@@ -213,3 +219,14 @@ def test_an_optimised_build_is_preferred_to_a_plain_one_of_the_same_key() -> Non
     assert chosen.image is not None and chosen.image.endswith(DIGEST)
     only_plain = _choose(plain)
     assert only_plain.image is not None and "3.13.5-plain@" in only_plain.image
+
+
+def test_the_recipe_covers_every_script_the_compile_sources_or_mounts() -> None:
+    """A script the interpreter stage runs but the recipe leaves out would let a prebuilt image
+    stand in for a compile that now does something else."""
+    scripts = Path(prebuilt.__file__).parent / "scripts"
+    sourced = set(re.findall(r'^\. "\$here/([\w.-]+)"', (scripts / "build-python.sh").read_text(), re.M))
+    template = (Path(prebuilt.__file__).parent / "templates/interpreter.Dockerfile.j2").read_text()
+    mounted = set(re.findall(r"scripts/([\w.-]+\.sh)", template))
+    assert sourced | {"build-python.sh"} == set(prebuilt.COMPILE_SCRIPTS)
+    assert mounted <= set(prebuilt.COMPILE_SCRIPTS), mounted
