@@ -255,14 +255,20 @@ def choice_without_os(
 # -- the recipe --------------------------------------------------------------------------------
 
 
+# The scripts an interpreter stage mounts (templates/interpreter.Dockerfile.j2); the venv
+# script (make-venv.sh) is not part of a compile, so editing it keeps the prebuilt images.
+COMPILE_SCRIPTS = ("build-deps.sh", "build-python.sh")
+
+
 def recipe_digest(tools_root: str | os.PathLike[str]) -> str:
-    """sha256 over every file (path, mode bits, content) under ``pyenv/`` and ``scripts/`` of
-    ``tools_root``: what a compile in this frontend image runs, whatever the pyenv commit says."""
+    """sha256 over every file (path, mode bits, content) under ``pyenv/`` and of
+    :data:`COMPILE_SCRIPTS` under ``scripts/`` of ``tools_root``: what a compile in this frontend
+    image runs, whatever the pyenv commit says."""
     root = Path(tools_root)
     digest = hashlib.sha256()
-    for top in ("pyenv", "scripts"):
-        base = root / top
-        for path in sorted(_files(base)):
+    compile_scripts = [root / "scripts" / name for name in COMPILE_SCRIPTS]
+    for paths in (sorted(_files(root / "pyenv")), [p for p in compile_scripts if p.exists() or p.is_symlink()]):
+        for path in paths:
             rel = path.relative_to(root).as_posix()
             info = path.lstat()
             digest.update(rel.encode() + b"\0" + oct(info.st_mode & 0o777).encode() + b"\0")
