@@ -105,6 +105,7 @@ def _chunk(step: Step, plan: Plan) -> _Chunk:
             tools_stage=step.tools_stage,
             python=environment.interpreter.python,
             pip_cache=plan.pip_cache,
+            task_sdk=environment.pyenv.flags.get("task-sdk"),
         )
         return _generated(text, step.line, step.replayed_args)
     if isinstance(step, Continuation):

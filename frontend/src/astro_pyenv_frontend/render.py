@@ -119,6 +119,7 @@ def venv_stage(
     tools_stage: str,
     python: str,
     pip_cache: PipCache | None = None,
+    task_sdk: str | None = None,
 ) -> str:
     return _render(
         "venv.Dockerfile.j2",
@@ -133,6 +134,7 @@ def venv_stage(
         tools_stage=tools_stage,
         python=python,
         pip_cache=pip_cache,
+        task_sdk=task_sdk,
         build_args=PIP_ARGS,
     )
 
