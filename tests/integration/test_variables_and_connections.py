@@ -4,11 +4,22 @@ On Airflow 3 a venv with the task SDK of the host's Airflow reads a Variable and
 stored in the metadata database (through the task's supervisor, apache/airflow #57212 and
 #58148), and `astro-pyenv doctor` says so per environment; on Airflow 2 the doctor says how
 it works there.
+
+The DAG runs with `dag.test(use_executor=True)`: LocalExecutor, the real supervisor and an
+Execution API server on 127.0.0.1, as in a deployment. Without the executor, `dag.test()`'s
+in-process supervisor never answers a venv task's request (apache/airflow#65587; see
+.ci/example-airflow3.sh).
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import secrets
+import socket
 import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,7 +61,7 @@ import json, sys
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder=sys.argv[1])
 assert not bag.import_errors, bag.import_errors
-dr = bag.get_dag("pyenv_secrets").test()
+dr = bag.get_dag("pyenv_secrets").test(use_executor=True)
 states = {ti.task_id: getattr(ti.state, "value", ti.state) for ti in dr.get_task_instances()}
 print("RESULT=" + json.dumps(states))
 """
@@ -122,6 +133,46 @@ def test_doctor_on_airflow_3(airflow_python: Path, airflow_home: Path, task_pyth
     assert said["old_env"]["fix"].startswith("pass them to the task as templated arguments")
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _api_server(airflow_python: Path, env: dict[str, str]) -> Iterator[None]:
+    """`airflow api-server` on a free 127.0.0.1 port; ``env`` gets the settings the executor needs."""
+    port = _free_port()
+    env.update(
+        AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_hex(32),
+        AIRFLOW__CORE__EXECUTOR="LocalExecutor",
+        AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{port}/execution/",
+    )
+    log = Path(env["AIRFLOW_HOME"]) / "api-server.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [str(airflow_python), "-m", "airflow", "api-server", "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/version", timeout=5)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-5000:]
+                time.sleep(1)
+        yield
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def test_a_venv_task_reads_a_variable_and_a_connection_from_the_database(
     airflow_python: Path, airflow_home: Path, task_python: Path, sdk_python: Path, tmp_path: Path
 ) -> None:
@@ -143,7 +194,8 @@ def test_a_venv_task_reads_a_variable_and_a_connection_from_the_database(
         done = subprocess.run([str(airflow_python), "-m", "airflow", *command], capture_output=True, text=True,
                               env=env, timeout=300)  # fmt: skip
         assert done.returncode == 0 or "already exists" in done.stdout + done.stderr, done.stdout + done.stderr
-    proc = run_python(airflow_python, RUN_SECRETS_DAG, [str(dags)], env, timeout=600)
+    with _api_server(airflow_python, env):
+        proc = run_python(airflow_python, RUN_SECRETS_DAG, [str(dags)], env, timeout=600)
     assert proc.returncode == 0, proc.stdout[-8000:]
     states = json.loads(proc.stdout.split("RESULT=", 1)[1].splitlines()[0])
     assert states == {"read_them": "success", "templated": "success"}, proc.stdout[-8000:]
