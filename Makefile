@@ -93,10 +93,13 @@ release: venv engine-ready
 	source .ci/engine-env.sh && VERSION="$(VERSION)" REGISTRY="$(REGISTRY)" CATALOG="$(PREBUILT_CATALOG)" \
 	    release/release.sh
 
+# AIRFLOW=2 (Astro Runtime 13) or 3 (astrocrpublic.azurecr.io/runtime:3.1-17): the runtime the
+# example project is built FROM.
+AIRFLOW ?= 2
 example: venv engine-ready
 	$(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE)
 	$(MAKE) --no-print-directory frontend-image
-	source .ci/engine-env.sh && .ci/run-example.sh $(FRONTEND_IMAGE)
+	source .ci/engine-env.sh && ASTRO_PYENV_EXAMPLE_AIRFLOW=$(AIRFLOW) .ci/run-example.sh $(FRONTEND_IMAGE)
 
 # BENCH_ARGS: benchmarks/run.py's options (e.g. --merge --scenarios 11).  Offline, scenario 11's
 # arm64 Astro Runtime stand-in is made first (pip installs Airflow under emulation: many minutes,

@@ -52,6 +52,8 @@ export ASTRO_PYENV_REGISTRY="${ASTRO_PYENV_REGISTRY:-127.0.0.1:${ASTRO_PYENV_REG
 # Images the tests build FROM (public names; local stand-ins carry the same names offline).
 export ASTRO_PYENV_PYTHON_BASE="${ASTRO_PYENV_PYTHON_BASE-python:3.12-slim}"
 export ASTRO_PYENV_RUNTIME_IMAGE="${ASTRO_PYENV_RUNTIME_IMAGE-quay.io/astronomer/astro-runtime:13.0.0}"
+# The Airflow 3 runtime (Astro Runtime 3.1-17 ships Airflow 3.1.8): what new Astro projects use.
+export ASTRO_PYENV_RUNTIME3_IMAGE="${ASTRO_PYENV_RUNTIME3_IMAGE-astrocrpublic.azurecr.io/runtime:3.1-17}"
 export ASTRO_PYENV_MINIMAL_BASE="${ASTRO_PYENV_MINIMAL_BASE-debian:bookworm-slim}"
 
 # The same for linux/amd64 and linux/arm64 (cross-platform builds, `make release`): the public

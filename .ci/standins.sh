@@ -4,7 +4,11 @@
 #   local/debian:bookworm-minbase   debootstrap --variant=minbase bookworm, `docker import`ed
 #                                   (also tagged debian:bookworm-slim and debian:bookworm)
 #   $ASTRO_PYENV_PYTHON_BASE        python:3.12-slim stand-in (Debian's python3, venv, pip)
-#   $ASTRO_PYENV_RUNTIME_IMAGE      Astro Runtime stand-in with ONBUILD, and its -base variant
+#   $ASTRO_PYENV_RUNTIME_IMAGE      Astro Runtime stand-in with ONBUILD, and its -base variant:
+#                                   Airflow $ASTRO_PYENV_AIRFLOW_VERSION (default 2.11.0)
+#   $ASTRO_PYENV_RUNTIME3_IMAGE     the same for the Airflow 3 runtime (astrocrpublic.azurecr.io/
+#                                   runtime:3.1-17): one recipe, Airflow $ASTRO_PYENV_AIRFLOW3_VERSION
+#                                   (default 3.1.8, what that tag ships) as its AIRFLOW_VERSION
 # The debootstrap rootfs tarball is kept in $ASTRO_PYENV_CI_CACHE/base for later runs.
 set -euo pipefail
 
@@ -19,13 +23,17 @@ recipes="$here/standins"
 base_image=local/debian:bookworm-minbase
 base_tar="$ASTRO_PYENV_CI_CACHE/base/bookworm-minbase.tar"
 airflow_version="${ASTRO_PYENV_AIRFLOW_VERSION:-2.11.0}"
+airflow3_version="${ASTRO_PYENV_AIRFLOW3_VERSION:-3.1.8}"
 recipe_label=io.astro-pyenv.standin.recipe
 
 log() { printf '[standins] %s\n' "$*" >&2; }
 
 recipe_of() {
-    # Hash of everything an image is built from, stored as a label to spot a changed recipe.
-    { cat "$@"; echo "$airflow_version"; } | sha256sum | cut -c1-16
+    # recipe_of AIRFLOW_VERSION FILE...: hash of everything an image is built from, stored as a
+    # label to spot a changed recipe.
+    local version="$1"
+    shift
+    { cat "$@"; echo "$version"; } | sha256sum | cut -c1-16
 }
 
 is_current() {
@@ -50,12 +58,13 @@ build_base() {
     done
 }
 
-# build TAG DOCKERFILE [extra docker build args...]: build FROM the base unless current.
+# build TAG DOCKERFILE AIRFLOW_VERSION [extra docker build args...]: build FROM the base unless
+# current.
 build() {
-    local tag="$1" dockerfile="$2"
-    shift 2
+    local tag="$1" dockerfile="$2" version="$3"
+    shift 3
     local recipe
-    recipe="$(recipe_of "$dockerfile" "$recipes"/install-*)"
+    recipe="$(recipe_of "$version" "$dockerfile" "$recipes"/install-*)"
     if is_current "$tag" "$recipe"; then
         log "$tag present"
         return 0
@@ -65,7 +74,7 @@ build() {
     "$docker_cli" build "${BUILD_FLAGS[@]}" --progress plain \
         -f "$dockerfile" \
         --build-arg "BASE_IMAGE=$base_image" \
-        --build-arg "AIRFLOW_VERSION=$airflow_version" \
+        --build-arg "AIRFLOW_VERSION=$version" \
         --label "$recipe_label=$recipe" \
         -t "$tag" "$@" "$recipes" \
         >"$ASTRO_PYENV_CI_CACHE/standin-build.log" 2>&1 \
@@ -79,8 +88,11 @@ timed() {
 }
 
 mkdir -p "$ASTRO_PYENV_CI_CACHE"
-runtime="$ASTRO_PYENV_RUNTIME_IMAGE"
 timed build_base
-timed build "$ASTRO_PYENV_PYTHON_BASE" "$recipes/python-slim.Dockerfile"
-timed build "${runtime}-base" "$recipes/astro-runtime.Dockerfile" --target base
-timed build "$runtime" "$recipes/astro-runtime.Dockerfile" --target onbuild
+timed build "$ASTRO_PYENV_PYTHON_BASE" "$recipes/python-slim.Dockerfile" "$airflow_version"
+# One Dockerfile for both Airflow majors: the version is its build arg.
+for pair in "$ASTRO_PYENV_RUNTIME_IMAGE $airflow_version" "$ASTRO_PYENV_RUNTIME3_IMAGE $airflow3_version"; do
+    read -r runtime version <<<"$pair"
+    timed build "${runtime}-base" "$recipes/astro-runtime.Dockerfile" "$version" --target base
+    timed build "$runtime" "$recipes/astro-runtime.Dockerfile" "$version" --target onbuild
+done

@@ -10,6 +10,8 @@ points the settings at local stand-ins:
 ``ASTRO_PYENV_PYTHON_BASE`` python base image (default ``python:3.12-slim``)
 ``ASTRO_PYENV_RUNTIME_IMAGE`` Astro Runtime image with ONBUILD (default ``...:13.0.0``);
                             ``<it>-base`` is the variant without ONBUILD
+``ASTRO_PYENV_RUNTIME3_IMAGE`` the Airflow 3 runtime image (default
+                            ``astrocrpublic.azurecr.io/runtime:3.1-17``)
 ``PYTHON_BUILD_MIRROR_URL`` CPython tarball mirror given to builds as a build arg (unset: none)
 ``ASTRO_PYENV_CA_BUNDLE``   CA bundle given to builds as secret ``astro-pyenv-ca`` (unset: none)
 ``ASTRO_PYENV_FRONTEND_IMAGE`` tag of the frontend image (default ``local/astro-pyenv-frontend:dev``)
@@ -52,6 +54,7 @@ BUILD_FLAGS_SCRIPT = REPO_ROOT / ".ci" / "build-flags.sh"
 """Prints ``--network host`` and the mirror/CA flags for ``docker build`` (see :func:`_build_flags`)."""
 
 DEFAULT_RUNTIME_IMAGE = "quay.io/astronomer/astro-runtime:13.0.0"
+DEFAULT_RUNTIME3_IMAGE = "astrocrpublic.azurecr.io/runtime:3.1-17"
 DEFAULT_FRONTEND_IMAGE = "local/astro-pyenv-frontend:dev"
 DEFAULT_REGISTRY = "127.0.0.1:5000"
 
@@ -63,6 +66,7 @@ class Settings:
     docker: str = "docker"
     python_base: str = "python:3.12-slim"
     runtime_image: str = DEFAULT_RUNTIME_IMAGE
+    runtime3_image: str = DEFAULT_RUNTIME3_IMAGE
     mirror_url: str | None = None
     ca_bundle: str | None = None
     frontend_image: str = DEFAULT_FRONTEND_IMAGE
@@ -81,6 +85,7 @@ class Settings:
             docker=env.get("ASTRO_PYENV_DOCKER") or "docker",
             python_base=env.get("ASTRO_PYENV_PYTHON_BASE") or "python:3.12-slim",
             runtime_image=env.get("ASTRO_PYENV_RUNTIME_IMAGE") or DEFAULT_RUNTIME_IMAGE,
+            runtime3_image=env.get("ASTRO_PYENV_RUNTIME3_IMAGE") or DEFAULT_RUNTIME3_IMAGE,
             mirror_url=env.get("PYTHON_BUILD_MIRROR_URL") or None,
             ca_bundle=env.get("ASTRO_PYENV_CA_BUNDLE") or None,
             frontend_image=env.get("ASTRO_PYENV_FRONTEND_IMAGE") or DEFAULT_FRONTEND_IMAGE,

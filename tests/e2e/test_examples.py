@@ -1,10 +1,12 @@
 """The examples/ projects built with our frontend on the real engine, their DAGs run by Airflow.
 
 examples/astro-project is built as a user's Astro project would be (the Astro Runtime image,
-two PYENV lines, the runtime helper's wheel in wheels/), then every DAG in its dags/ runs with
-`airflow dags test` in one container without network. Each isolated task prints
-`PYENV-CHECK task=<id> python=<version> executable=<path> ...`; the tests compare those lines
-and the task states Airflow recorded with what each DAG is meant to do.
+two PYENV lines, the runtime helper's wheel in wheels/), once on Airflow 2 (Astro Runtime 13)
+and once on Airflow 3 (astrocrpublic.azurecr.io/runtime:3.1-17, the build arg
+ASTRO_RUNTIME_IMAGE), then every DAG in its dags/ runs with `airflow dags test` in one container
+without network, after a Variable and a Connection were stored in the metadata database. Each
+isolated task prints `PYENV-CHECK task=<id> python=<version> executable=<path> ...`; the tests
+compare those lines and the task states Airflow recorded with what each DAG is meant to do.
 """
 
 from __future__ import annotations
@@ -23,17 +25,19 @@ import pytest
 from . import harness
 
 EXAMPLES = harness.REPO_ROOT / "examples"
+AIRFLOW3_SETUP = harness.REPO_ROOT / ".ci" / "example-airflow3.sh"
 ASTRO_PROJECT = EXAMPLES / "astro-project"
 PLAIN_PROJECT = EXAMPLES / "plain-python"
 DATE = "2024-01-01"
-RUN_ID = f"manual__{DATE}T00:00:00+00:00"  # the run `airflow dags test <dag> <date>` creates
+RUN_ID = f"manual__{DATE}T00:00:00+00:00"  # the run `airflow dags test <dag> <date>` creates on Airflow 2
 SNOWPARK = "/opt/astro-pyenv/venvs/snowpark/bin/python"
 MODERN = "/opt/astro-pyenv/venvs/modern/bin/python"
 VENV = "/tmp/venv"  # prefix of the venvs @task.virtualenv creates at run time
 
 # dag_id -> task_id -> (final state, Python version it must report, executable prefix).
 # Tasks that run in Airflow's own Python report nothing (version None).
-EXPECTED: dict[str, dict[str, tuple[str, str | None, str | None]]] = {
+Expected = dict[str, dict[str, tuple[str, str | None, str | None]]]
+EXPECTED: Expected = {
     "external_python_env_var": {
         "snowpark_decorator": ("success", "3.9.2", SNOWPARK),
         "snowpark_operator": ("success", "3.9.2", SNOWPARK),
@@ -64,21 +68,41 @@ EXPECTED: dict[str, dict[str, tuple[str, str | None, str | None]]] = {
         "morning": ("success", None, None),
         "afternoon": ("skipped", None, None),
     },
+    # Templated arguments in the Python 3.9 env; on Airflow 3 also Variable.get/Connection.get in
+    # the env with the task SDK (PYENV --task-sdk=auto), a task the DAG defines there only.
+    "variables_and_connections": {
+        "templated": ("success", "3.9.2", SNOWPARK),
+    },
 }
+AIRFLOW3_ONLY: Expected = {"variables_and_connections": {"task_sdk": ("success", "3.13.5", MODERN)}}
+# What .ci/run-example.sh and RUN_ALL_DAGS store in the metadata database, and what the tasks see.
+VARIABLE = "hello-from-the-metadata-db"
+CONNECTION_URI = "postgres://demo:secret@db.example.com:5432/analytics"
+CONNECTION_HOST = "db.example.com"
 # Tasks that take the logical date: as a pendulum DateTime (context) or a templated string.
 LOGICAL_DATE_AS_DATETIME = ("snowpark_decorator", f"{DATE}T00:00:00+00:00", "DateTime")
 LOGICAL_DATE_AS_STRING = ("snowpark_operator", f"{DATE} 00:00:00+00:00", "str")
 
-# One container: migrate the metadata database, list import errors, then every DAG.
+# One container: migrate the metadata database, store a Variable and a Connection, list import
+# errors, then every DAG (on Airflow 3 through the executor: .ci/example-airflow3.sh).
 RUN_ALL_DAGS = f"""
 airflow db migrate >/tmp/migrate.log 2>&1 || {{ echo '=== MIGRATE FAILED'; cat /tmp/migrate.log; exit 1; }}
+airflow variables set pyenv_greeting {VARIABLE} >/tmp/secrets.log 2>&1 \\
+    && airflow connections add pyenv_demo --conn-uri '{CONNECTION_URI}' >>/tmp/secrets.log 2>&1 \\
+    || {{ echo '=== SECRETS FAILED'; cat /tmp/secrets.log; exit 1; }}
+eval "$AIRFLOW3_SETUP"  # .ci/example-airflow3.sh: on Airflow 3, an API server and --use-executor
 echo '=== IMPORT-ERRORS'
 airflow dags list-import-errors -o json 2>/dev/null
 for dag in "$@"; do
     echo "=== DAG $dag"
-    airflow dags test "$dag" {DATE} 2>&1
-    echo "=== EXIT $dag $?"
-    airflow tasks states-for-dag-run "$dag" '{RUN_ID}' -o json 2>/dev/null
+    airflow dags test $DAGS_TEST_ARGS "$dag" {DATE} >/tmp/dag.log 2>&1
+    code=$?
+    cat /tmp/dag.log
+    task_log_checks "$dag"
+    echo "=== EXIT $dag $code"
+    # Airflow 3 names the run after the time it ran (and logs the id), Airflow 2 as RUN_ID.
+    run_id="$(grep -o 'run_id=manual__[^ ,]*' /tmp/dag.log | tail -n 1 | cut -d= -f2)"
+    airflow tasks states-for-dag-run "$dag" "${{run_id:-{RUN_ID}}}" -o json 2>/dev/null
 done
 """
 
@@ -178,17 +202,35 @@ def runtime_helper_wheel() -> Iterator[tuple[str, bytes]]:
         yield wheel.name, wheel.read_bytes()
 
 
+@pytest.fixture(scope="module", params=["airflow2", "airflow3"])
+def airflow(request: pytest.FixtureRequest) -> str:
+    """Which runtime the example is built FROM: every test below runs on both."""
+    return str(request.param)
+
+
+def expected_for(airflow: str) -> Expected:
+    """EXPECTED, with the tasks a DAG defines on Airflow 3 only."""
+    if airflow == "airflow2":
+        return EXPECTED
+    return {dag: {**tasks, **AIRFLOW3_ONLY.get(dag, {})} for dag, tasks in EXPECTED.items()}
+
+
+def _build_args(engine: harness.Settings, frontend_image: str, airflow: str) -> dict[str, str]:
+    """The frontend (when the `# syntax=` line names another) and the runtime image."""
+    dockerfile = (ASTRO_PROJECT / "Dockerfile").read_text()
+    runtime = engine.runtime_image if airflow == "airflow2" else engine.runtime3_image
+    return {**_syntax_args(dockerfile, frontend_image), "ASTRO_RUNTIME_IMAGE": runtime}
+
+
 @pytest.fixture(scope="module")
 def astro_image(
-    engine: harness.Settings, frontend_image: str, runtime_helper_wheel: tuple[str, bytes]
+    engine: harness.Settings, frontend_image: str, runtime_helper_wheel: tuple[str, bytes], airflow: str
 ) -> Iterator[str]:
     """examples/astro-project built with our frontend (CPython mirror and CA secret when set)."""
     dockerfile = (ASTRO_PROJECT / "Dockerfile").read_text()
     files = _astro_files(runtime_helper_wheel)
-    tag = "astro-pyenv-e2e/example-astro-project:latest"
-    result = harness.build(
-        dockerfile, files, _syntax_args(dockerfile, frontend_image), tag=tag, settings=engine
-    )
+    tag = f"astro-pyenv-e2e/example-astro-project:{airflow}"
+    result = harness.build(dockerfile, files, _build_args(engine, frontend_image, airflow), tag=tag, settings=engine)
     assert result.ok, result.tail(120)
     yield tag
     _remove(engine, tag)
@@ -201,7 +243,7 @@ def dag_runs(astro_image: str) -> AllRuns:
     result = harness.run_in_image(
         astro_image,
         ["bash", "-c", RUN_ALL_DAGS, "run-all-dags", *dag_ids],
-        env={"AIRFLOW__CORE__LOAD_EXAMPLES": "False"},
+        env={"AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW3_SETUP": AIRFLOW3_SETUP.read_text()},
         timeout=1200,
     )
     import_errors, runs = _parse(result.output)
@@ -213,7 +255,7 @@ def test_example_dags_are_the_expected_ones() -> None:
     assert sorted(p.stem for p in (ASTRO_PROJECT / "dags").glob("*.py")) == sorted(EXPECTED)
 
 
-def test_environments_are_healthy_and_versioned_pythons_on_path(astro_image: str) -> None:
+def test_environments_are_healthy_and_versioned_pythons_on_path(astro_image: str, airflow: str) -> None:
     result = harness.run_in_image(
         astro_image,
         ["bash", "-c", "astro-pyenv doctor && python3.9 --version && python3.13 --version && id -un"],
@@ -223,6 +265,23 @@ def test_environments_are_healthy_and_versioned_pythons_on_path(astro_image: str
     assert "[OK] modern: Python 3.13.5" in result.output
     assert "pendulum=3.0.0" in result.output
     assert result.output.split()[-5:] == ["Python", "3.9.2", "Python", "3.13.5", "astro"], result.output
+    # Per environment: can a task there read Variables and Connections, and what to add if not.
+    # (Versions as patterns: the real runtime images label theirs, e.g. 3.1.8+astro.1.)
+    said = [line.strip() for line in result.output.splitlines() if line.strip().startswith("Variables and")]
+    if airflow == "airflow2":
+        expected_lines = [
+            r"Variables and Connections in a task: no: Airflow 2\.\S+ hands them to a task through its own "
+            r"packages, and this environment has no Airflow",
+        ] * 2
+    else:
+        expected_lines = [
+            # modern: PYENV --task-sdk=auto gave it the image's task SDK
+            r"Variables and Connections in a task: yes: apache-airflow-task-sdk 1\.\S+, as Airflow 3\.\S+ here runs",
+            # snowpark: Python 3.9, which no task SDK that reconnects supports
+            r"Variables and Connections in a task: no: apache-airflow-task-sdk 1\.\S+ \(Airflow 3\.\S+ here\) "
+            r"needs Python \S+, and this environment runs Python 3\.9\.2",
+        ]
+    assert len(said) == 2 and all(map(re.fullmatch, expected_lines, said)), result.output
 
 
 def test_every_dag_file_imports(dag_runs: AllRuns) -> None:
@@ -230,13 +289,13 @@ def test_every_dag_file_imports(dag_runs: AllRuns) -> None:
 
 
 @pytest.mark.parametrize("dag_id", sorted(EXPECTED))
-def test_dag_run(dag_runs: AllRuns, dag_id: str) -> None:
+def test_dag_run(dag_runs: AllRuns, dag_id: str, airflow: str) -> None:
     """Every task ends as expected (branches skip the other path) on the Python its env asks for."""
     run = dag_runs.runs.get(dag_id)
     assert run is not None, f"no output for {dag_id}:\n{dag_runs.output[-4000:]}"
     tail = run.log[-6000:]
     assert run.exit_code == 0, tail
-    expected = EXPECTED[dag_id]
+    expected = expected_for(airflow)[dag_id]
     assert run.states == {task: state for task, (state, _, _) in expected.items()}, tail
     reported = {task: (c["python"], c["executable"]) for task, c in run.checks.items()}
     assert set(reported) == {task for task, (_, version, _) in expected.items() if version}, tail
@@ -258,6 +317,16 @@ def test_logical_date_reaches_the_isolated_task(dag_runs: AllRuns, dag_id: str) 
         assert (check.get("logical_date"), check.get("logical_date_type")) == (value, type_name), (
             f"{dag_id}.{task}: {check}"
         )
+
+
+def test_variables_and_connections_reach_the_isolated_tasks(dag_runs: AllRuns, airflow: str) -> None:
+    """Stored in the metadata database: templated into the Python 3.9 task, and on Airflow 3 read
+    with Variable.get / Connection.get through the task SDK in the Python 3.13 environment."""
+    checks = dag_runs.runs["variables_and_connections"].checks
+    tasks = ["templated"] if airflow == "airflow2" else ["task_sdk", "templated"]
+    assert sorted(checks) == tasks, dag_runs.runs["variables_and_connections"].log[-6000:]
+    for task in tasks:
+        assert (checks[task]["variable"], checks[task]["connection_host"]) == (VARIABLE, CONNECTION_HOST), checks
 
 
 def test_plain_python_example(engine: harness.Settings, frontend_image: str) -> None:
@@ -287,13 +356,17 @@ def test_plain_python_example(engine: harness.Settings, frontend_image: str) -> 
 
 
 def test_editing_a_dag_runs_no_pyenv_step(
-    engine: harness.Settings, frontend_image: str, runtime_helper_wheel: tuple[str, bytes], astro_image: str
+    engine: harness.Settings,
+    frontend_image: str,
+    runtime_helper_wheel: tuple[str, bytes],
+    astro_image: str,
+    airflow: str,
 ) -> None:
     """The user's inner loop: after a DAG edit the interpreters and venvs all come from cache."""
     dockerfile = (ASTRO_PROJECT / "Dockerfile").read_text()
     files = _astro_files(runtime_helper_wheel)
     files["dags/branch_external_python.py"] = (ASTRO_PROJECT / "dags/branch_external_python.py").read_bytes() + b"\n# an edit\n"
-    result = harness.build(dockerfile, files, _syntax_args(dockerfile, frontend_image), settings=engine)
+    result = harness.build(dockerfile, files, _build_args(engine, frontend_image, airflow), settings=engine)
     try:
         assert result.ok, result.tail(120)
         steps = re.findall(r"^#(\d+) \[(pyenv-[\w.-]+) [^\]]*\] RUN", result.log, re.MULTILINE)

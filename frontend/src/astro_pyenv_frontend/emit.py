@@ -108,6 +108,7 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
             python=environment.interpreter.python,
             pip_cache=plan.pip_cache,
             engine=engine,
+            task_sdk=environment.pyenv.flags.get("task-sdk"),
         )
         return _generated(text, step.line, step.replayed_args)
     if isinstance(step, Continuation):

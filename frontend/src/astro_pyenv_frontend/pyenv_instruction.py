@@ -9,9 +9,12 @@ Grammar::
   respecting quotes and the escape character), then each word is expanded
   with the ARG/ENV variables in scope.  A plain ``$X`` / ``${X}`` whose
   variable is not set is an error naming it; ``${X:-default}`` is fine.
-* Flags come first and use the ``--name=value`` form.  No flag is known yet;
-  :data:`KNOWN_FLAGS` is where one (e.g. ``--installer=uv``) would be added
-  without touching the positional form.  A ``--word`` after the first
+* Flags come first and use the ``--name=value`` form; :data:`KNOWN_FLAGS` holds
+  them with their validators, so one is added without touching the positional
+  form.  ``--task-sdk=auto|<version>`` installs ``apache-airflow-task-sdk`` in
+  the venv (``auto``: the version the base image's Airflow 3 runs; nothing on
+  a base without it), which Airflow 3 tasks there need to read Variables and
+  Connections (scripts/make-venv.sh).  A ``--word`` after the first
   positional argument is an error, so later flags never change the meaning of
   a valid line.
 * The JSON form (``PYENV ["3.12", "x"]``) is rejected with a clear error: it
@@ -55,8 +58,16 @@ _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*\Z")
 _PATH_CHARS_RE = re.compile(r"[A-Za-z0-9._+@/-]")
 
+# --task-sdk values: ``auto`` or a release such as 1.1.8 or 1.2.0rc1 (it lands in an exec-form RUN).
+_TASK_SDK_RE = re.compile(r"(?:auto|[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc|\.post|\.dev)[0-9]+)?)\Z")
+
+
+def _check_task_sdk(value: str) -> str | None:
+    return None if _TASK_SDK_RE.match(value) else msg_invalid_task_sdk(value)
+
+
 #: Flag name (without ``--``) -> validator returning an error message or None.
-KNOWN_FLAGS: Mapping[str, Callable[[str], str | None]] = MappingProxyType({})
+KNOWN_FLAGS: Mapping[str, Callable[[str], str | None]] = MappingProxyType({"task-sdk": _check_task_sdk})
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,13 @@ def msg_unknown_flag(flag: str) -> str:
         return f"unknown flag --{flag}; PYENV accepts no flags yet"
     known = ", ".join(f"--{name}" for name in sorted(KNOWN_FLAGS))
     return f"unknown flag --{flag}; PYENV accepts {known}"
+
+
+def msg_invalid_task_sdk(value: str) -> str:
+    return (
+        f"invalid --task-sdk={value!r}: use auto (the apache-airflow-task-sdk of the base image's Airflow 3) "
+        "or a version such as 1.1.8"
+    )
 
 
 def msg_flag_without_value(flag: str) -> str:

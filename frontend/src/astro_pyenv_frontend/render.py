@@ -132,6 +132,7 @@ def venv_stage(
     python: str,
     pip_cache: PipCache | None = None,
     engine: Engine = "buildkit",
+    task_sdk: str | None = None,
 ) -> str:
     return _render(
         "venv.Dockerfile.j2",
@@ -147,6 +148,7 @@ def venv_stage(
         tools_stage=tools_stage,
         python=python,
         pip_cache=pip_cache,
+        task_sdk=task_sdk,
         build_args=PIP_ARGS,
     )
 

@@ -10,6 +10,7 @@ import sys
 from typing import Sequence, TextIO
 
 import astro_pyenv
+from astro_pyenv.access import host_airflow
 from astro_pyenv.describe import EnvironmentInfo, describe_environment
 from astro_pyenv.doctor import EnvironmentCheck, check_environment
 from astro_pyenv.errors import PyenvError
@@ -57,6 +58,11 @@ def _print_check(check: EnvironmentCheck, out: TextIO) -> None:
         out.write(f"    {_format_packages(check.info)}\n")
     else:
         out.write(f"[{status}] {check.name}\n")
+    if check.access is not None:
+        answer = "yes" if check.access.available else "no"
+        out.write(f"    Variables and Connections in a task: {answer}: {check.access.detail}\n")
+        if check.access.fix:
+            out.write(f"        to get them: {check.access.fix}\n")
     for warning in check.warnings:
         out.write(f"    warning: {warning}\n")
     for problem in check.problems:
@@ -68,7 +74,8 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
     if not names:
         out.write("No PYENV environments in this image (no ASTRO_PYENV_* variables are set); nothing to check.\n")
         return 0
-    checks = [check_environment(name) for name in names]
+    host = host_airflow()
+    checks = [check_environment(name, host=host) for name in names]
     if args.json:
         json.dump(
             [
@@ -78,6 +85,7 @@ def _cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
                     "problems": c.problems,
                     "warnings": c.warnings,
                     "info": c.info.as_dict() if c.info else None,
+                    "variables_and_connections": c.access.as_dict() if c.access else None,
                 }
                 for c in checks
             ],

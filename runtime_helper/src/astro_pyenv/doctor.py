@@ -5,9 +5,10 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from astro_pyenv.access import Access, HostAirflow, host_airflow, variables_and_connections
 from astro_pyenv.describe import EnvironmentInfo, describe_environment
 from astro_pyenv.errors import PyenvError
-from astro_pyenv.probe import ProbeError
+from astro_pyenv.probe import ProbeError, probe_task_sdk
 
 
 @dataclass
@@ -16,6 +17,8 @@ class EnvironmentCheck:
     info: EnvironmentInfo | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Whether a task here can read Airflow Variables and Connections itself (None without Airflow).
+    access: Access | None = None
 
     @property
     def ok(self) -> bool:
@@ -45,7 +48,10 @@ def run_pip_check(python: str, timeout: float = 120.0) -> str | None:
     return "pip check failed: " + proc.stdout.strip()
 
 
-def check_environment(name: str, environ: Mapping[str, str] | None = None) -> EnvironmentCheck:
+def check_environment(
+    name: str, environ: Mapping[str, str] | None = None, host: HostAirflow | None = None
+) -> EnvironmentCheck:
+    """Check one environment; ``host`` is the image's Airflow (default: this interpreter's)."""
     result = EnvironmentCheck(name=name)
     try:
         result.info = describe_environment(name, environ)
@@ -57,4 +63,16 @@ def check_environment(name: str, environ: Mapping[str, str] | None = None) -> En
         result.warnings.append("pip is not installed; dependency consistency was not checked")
     elif pip_problem is not None:
         result.problems.append(pip_problem)
+    result.access = check_access(result.info, host_airflow() if host is None else host)
     return result
+
+
+def check_access(info: EnvironmentInfo, host: HostAirflow) -> Access | None:
+    """Variables and Connections in environment ``info``; on Airflow 3 its task SDK is probed."""
+    sdk: dict[str, object] | None = None
+    if (host.major or 0) >= 3:
+        try:
+            sdk = probe_task_sdk(info.python)
+        except ProbeError as exc:
+            sdk = {"version": "?", "importable": False, "error": str(exc)}
+    return variables_and_connections(host, info.python_version, info.packages.get("apache-airflow"), sdk)

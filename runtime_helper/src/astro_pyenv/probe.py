@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
-from typing import Sequence
+import tempfile
+from typing import Mapping, Sequence
 
 #: Distributions that decide what Airflow can pass into the target environment:
 #: apache-airflow (context objects, macros), pendulum (logical dates), cloudpickle / dill
@@ -37,6 +39,28 @@ print(json.dumps({
 """
 
 
+# Whether Airflow 3's task SDK works here: its version, whether the module a venv task uses to
+# reach its supervisor imports, and whether it can reconnect (reinit_supervisor_comms, task SDK
+# 1.1.4+).  Imported with PYTHON_OPERATORS_VIRTUAL_ENV_MODE=1, as Airflow's venv script does.
+_TASK_SDK_SCRIPT = """
+import json, sys
+out = {"version": None, "importable": False, "reconnects": False, "error": None}
+try:
+    from importlib.metadata import version
+    out["version"] = version("apache-airflow-task-sdk")
+except Exception:
+    pass
+if out["version"]:
+    try:
+        from airflow.sdk.execution_time import task_runner
+        out["importable"] = True
+        out["reconnects"] = callable(getattr(task_runner, "reinit_supervisor_comms", None))
+    except BaseException as exc:
+        out["error"] = "%s: %s" % (type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+print(json.dumps(out))
+"""
+
+
 class ProbeError(RuntimeError):
     """The interpreter could not be run or printed something unexpected."""
 
@@ -45,12 +69,30 @@ def probe_interpreter(
     python: str, distributions: Sequence[str] = KEY_DISTRIBUTIONS, timeout: float = 60.0
 ) -> dict[str, object]:
     """Run ``python`` and return its version, prefix and the versions of ``distributions``."""
+    return _run_json(python, [_PROBE_SCRIPT, json.dumps(list(distributions))], timeout)
+
+
+def probe_task_sdk(python: str, timeout: float = 120.0) -> dict[str, object]:
+    """Run ``python``: its apache-airflow-task-sdk version (None without), whether
+    ``airflow.sdk.execution_time.task_runner`` imports, whether it has ``reinit_supervisor_comms``,
+    and the import error.  Imports happen with a throwaway AIRFLOW_HOME, so nothing is written to
+    the real one."""
+    with tempfile.TemporaryDirectory(prefix="astro-pyenv-probe-") as home:
+        env = dict(os.environ, AIRFLOW_HOME=home, PYTHON_OPERATORS_VIRTUAL_ENV_MODE="1")
+        return _run_json(python, [_TASK_SDK_SCRIPT], timeout, env)
+
+
+def _run_json(
+    python: str, args: Sequence[str], timeout: float, env: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """Run ``python -c args...`` and parse the JSON object on its last output line."""
     try:
         proc = subprocess.run(
-            [python, "-c", _PROBE_SCRIPT, json.dumps(list(distributions))],
+            [python, "-c", *args],
             capture_output=True,
             text=True,
             timeout=timeout,
+            env=env,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise ProbeError(f"cannot run {python}: {exc}") from exc

@@ -29,7 +29,9 @@ def make_venv(base: Path, where: Path, with_pip: bool = False) -> Path:
     return where / "bin" / "python"
 
 
-def add_fake_distribution(python: Path, name: str, version: str, requires: str = "") -> None:
+def add_fake_distribution(
+    python: Path, name: str, version: str, requires: str = "", requires_python: str = ""
+) -> None:
     """Install metadata only (a dist-info directory), enough for importlib.metadata and pip check."""
     site = subprocess.check_output(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
@@ -39,19 +41,22 @@ def add_fake_distribution(python: Path, name: str, version: str, requires: str =
     metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
     if requires:
         metadata += f"Requires-Dist: {requires}\n"
+    if requires_python:
+        metadata += f"Requires-Python: {requires_python}\n"
     (dist / "METADATA").write_text(metadata)
     (dist / "INSTALLER").write_text("test\n")
     (dist / "RECORD").write_text("")
 
 
 
-def run_cli(*args: str, env_vars: dict[str, str]) -> subprocess.CompletedProcess:
-    """Run `python -m astro_pyenv` with exactly the given ASTRO_PYENV_* variables."""
+def run_cli(*args: str, env_vars: dict[str, str], python: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m astro_pyenv` (this interpreter unless ``python``) with exactly the given
+    ASTRO_PYENV_* variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASTRO_PYENV_")}
     env.update(env_vars)
     env["PYTHONPATH"] = str(SRC)
     return subprocess.run(
-        [sys.executable, "-m", "astro_pyenv", *args],
+        [str(python or sys.executable), "-m", "astro_pyenv", *args],
         capture_output=True,
         text=True,
         env=env,

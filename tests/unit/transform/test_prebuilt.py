@@ -155,6 +155,19 @@ def test_recipe_changes_with_any_file_mode_or_link_of_the_tools(tmp_path: Path) 
     assert prebuilt.recipe_digest(tmp_path) != third
 
 
+def test_recipe_ignores_the_venv_script(tmp_path: Path) -> None:
+    """A compile runs build-python.sh and what it sources only: make-venv.sh keeps the images."""
+    (tmp_path / "pyenv").mkdir()
+    (tmp_path / "scripts").mkdir()
+    for name in (*prebuilt.COMPILE_SCRIPTS, "make-venv.sh"):
+        (tmp_path / "scripts" / name).write_text("echo\n")
+    first = prebuilt.recipe_digest(tmp_path)
+    (tmp_path / "scripts/make-venv.sh").write_text("echo changed\n")
+    assert prebuilt.recipe_digest(tmp_path) == first
+    (tmp_path / "scripts/build-deps.sh").write_text("echo changed\n")
+    assert prebuilt.recipe_digest(tmp_path) != first
+
+
 # -- what the transform does with a chosen image ----------------------------------------------
 
 DOCKERFILE = "FROM python:3.12-slim\nPYENV 3.13.5 a\nPYENV 3.9.2 b\n"

@@ -51,6 +51,13 @@ def test_parse_pyenv(line: str, version: str, name: str, requirements: str | Non
     assert dict(result.flags) == {}
 
 
+@pytest.mark.parametrize("value", ["auto", "1.1.8", "1.2.0rc1", "1.3", "1.1.8.post1", "${SDK}"])
+def test_task_sdk_flag(value: str) -> None:
+    result = parse_pyenv(one_instruction(f"PYENV --task-sdk={value} 3.12 modern req.txt"), {"SDK": "1.1.4"})
+    assert (result.version, result.name, result.requirements) == ("3.12", "modern", "req.txt")
+    assert dict(result.flags) == {"task-sdk": "1.1.4" if value == "${SDK}" else value}
+
+
 def test_line_range() -> None:
     items = lex("FROM x\n\nPYENV 3.12 a \\\n b\n").items
     instr = items[-1]
@@ -76,8 +83,25 @@ def test_backtick_escape() -> None:
             "PYENV does not accept the JSON form; write "
             "PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]",
         ),
-        ("PYENV --installer=uv 3.12 x", "unknown flag --installer; PYENV accepts no flags yet"),
-        ("PYENV --x 3.12 x", "unknown flag --x; PYENV accepts no flags yet"),
+        ("PYENV --installer=uv 3.12 x", "unknown flag --installer; PYENV accepts --task-sdk"),
+        ("PYENV --x 3.12 x", "unknown flag --x; PYENV accepts --task-sdk"),
+        ("PYENV --task-sdk 3.12 x", "flag --task-sdk needs a value: --task-sdk=<value>"),
+        ("PYENV --task-sdk=auto --task-sdk=1.1.8 3.12 x", "flag --task-sdk given more than once"),
+        (
+            "PYENV --task-sdk=yes 3.12 x",
+            "invalid --task-sdk='yes': use auto (the apache-airflow-task-sdk of the base image's Airflow 3) "
+            "or a version such as 1.1.8",
+        ),
+        (
+            "PYENV --task-sdk=1.1.8,evil 3.12 x",
+            "invalid --task-sdk='1.1.8,evil': use auto (the apache-airflow-task-sdk of the base image's "
+            "Airflow 3) or a version such as 1.1.8",
+        ),
+        (
+            "PYENV --task-sdk='1.1.8 \"x' 3.12 x",
+            "invalid --task-sdk='1.1.8 \"x': use auto (the apache-airflow-task-sdk of the base image's Airflow 3) "
+            "or a version such as 1.1.8",
+        ),
         ("PYENV 3.12 x --installer=uv", "flags go before <python-version>: move --installer=uv right after PYENV"),
         (
             "PYENV $PYTHON x",
@@ -153,7 +177,7 @@ def test_wrong_keyword() -> None:
 
 def test_message_builders() -> None:
     assert msg_argument_count(1) == "PYENV expects <python-version> <name> [<requirements-file>], got 1 argument"
-    assert msg_unknown_flag("x") == "unknown flag --x; PYENV accepts no flags yet"
+    assert msg_unknown_flag("x") == "unknown flag --x; PYENV accepts --task-sdk"
     assert msg_unset_variable("PY").startswith("variable PY is not set; declare it with ARG PY in this stage")
     assert msg_absolute_requirements("/a") == "<requirements-file> '/a' must be relative to the build context, not absolute"
 

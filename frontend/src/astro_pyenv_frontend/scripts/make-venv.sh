@@ -17,13 +17,26 @@
 # index, CA and pip.conf settings.  ASTRO_PYENV_PIP_VERSION=bundled keeps the
 # bundled pip; any other non-empty value pins it (pip==VALUE).
 #
+# --task-sdk=auto|VERSION (the PYENV flag): also install apache-airflow-task-sdk,
+# which an Airflow 3 task in this venv needs to read Variables and Connections,
+# in the same pip run as REQUIREMENTS.  auto takes the version the base image's
+# Airflow runs (read with the first python3 on PATH, Airflow's on Astro Runtime)
+# and pins apache-airflow-core to the base's too (local labels such as +astro.1
+# dropped: PyPI has the public release); it refuses a venv Python the
+# task SDK does not support, and installs nothing on a base without a task SDK
+# (Airflow 2).  VERSION pins apache-airflow-task-sdk==VERSION as given.
+#
 # The finished venv is moved to $out/NAME: the final stage copies the contents
 # of $out, so the venv's own directory keeps its owner (copying the venv
 # directory itself would make its top directory root's).
 #
-# usage: make-venv.sh NAME PYTHON [REQUIREMENTS]
+# usage: make-venv.sh [--task-sdk=auto|VERSION] NAME PYTHON [REQUIREMENTS]
 set -eu
 
+task_sdk=
+case "${1:-}" in
+    --task-sdk=*) task_sdk="${1#--task-sdk=}"; shift ;;
+esac
 name="$1"
 python="$2"
 requirements="${3:-}"
@@ -56,8 +69,74 @@ case "$pip_version" in
     "") "$venv/bin/python" -m pip install --upgrade pip ;;
     *) "$venv/bin/python" -m pip install --upgrade "pip==$pip_version" ;;
 esac
+
+# What the base image's Airflow runs: "<task-sdk> <airflow-core> <Requires-Python>", or nothing.
+base_task_sdk() {
+    python3 -c '
+import sys
+try:
+    from importlib.metadata import metadata, version
+    sdk = version("apache-airflow-task-sdk")
+except Exception:
+    sys.exit(0)
+try:
+    core = version("apache-airflow-core")
+except Exception:
+    core = "-"
+print(sdk, core, metadata("apache-airflow-task-sdk").get("Requires-Python") or "-")
+' 2>/dev/null || true
+}
+
+sdk_pins=
+case "$task_sdk" in
+    "") ;;
+    auto)
+        found="$(base_task_sdk)"
+        if [ -z "$found" ]; then
+            echo "astro-pyenv: --task-sdk=auto: the base image has no apache-airflow-task-sdk (no Airflow 3), so venv $name gets none"
+        else
+            set -f  # Requires-Python may hold '*'
+            # shellcheck disable=SC2086
+            set -- $found
+            set +f
+            # Without a local label: Astro Runtime's builds say 3.1.8+astro.1, PyPI has 3.1.8.
+            sdk_version="${1%%+*}" core_version="${2%%+*}"
+            shift 2
+            requires="$*"
+            venv_version="$("$venv/bin/python" -c 'import platform; print(platform.python_version())')"
+            # The base's own packaging library judges the Requires-Python of the task SDK it runs.
+            fits=0
+            python3 -c '
+import sys
+try:
+    from packaging.specifiers import SpecifierSet
+except ImportError:
+    sys.exit(0)
+sys.exit(0 if sys.argv[1] == "-" or SpecifierSet(sys.argv[1]).contains(sys.argv[2], prereleases=True) else 1)
+' "$requires" "$venv_version" 2>/dev/null || fits=$?
+            if [ "$fits" -ne 0 ]; then
+                echo "astro-pyenv: --task-sdk=auto: apache-airflow-task-sdk $sdk_version (what Airflow $core_version in the base image runs) needs Python $requires, and venv $name runs Python $venv_version. Give this environment a Python the task SDK supports, or drop --task-sdk and hand the task Variables and Connections as templated arguments (README: Airflow 3)." >&2
+                exit 1
+            fi
+            sdk_pins="apache-airflow-task-sdk==$sdk_version"
+            if [ "$core_version" != "-" ]; then
+                sdk_pins="$sdk_pins apache-airflow-core==$core_version"
+            fi
+            echo "astro-pyenv: venv $name gets $sdk_pins (the base image's Airflow)"
+        fi
+        ;;
+    *) sdk_pins="apache-airflow-task-sdk==$task_sdk" ;;
+esac
+
+# One pip run for the requirements and the task SDK, so a conflict between them is reported.
+set --
 if [ -n "$requirements" ]; then
-    "$venv/bin/python" -m pip install -r "$requirements"
+    set -- -r "$requirements"
+fi
+# shellcheck disable=SC2086  # the pins are words on purpose
+set -- "$@" $sdk_pins
+if [ $# -gt 0 ]; then
+    "$venv/bin/python" -m pip install "$@"
 fi
 "$venv/bin/python" -c 'import sys; print("astro-pyenv: venv '"$name"' runs Python", sys.version.split()[0])'
 "$venv/bin/python" -m pip --version | sed 's/^/astro-pyenv: /'
