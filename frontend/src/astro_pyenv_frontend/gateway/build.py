@@ -81,10 +81,11 @@ def _forward_located(
     inputs: Mapping[str, ops_pb2.Definition],
     chained: DockerfileFrontend | None,
     src: UserDockerfile | None,
+    dockerfile_input: ops_pb2.Definition | None = None,
 ) -> gateway_pb2.Result:
-    """``forward`` without a Dockerfile input; an error of the chained frontend located."""
+    """``forward`` (by default without a Dockerfile input); an error of the chained frontend located."""
     try:
-        return forward(client, fopts, inputs, None, chained=chained)
+        return forward(client, fopts, inputs, dockerfile_input, chained=chained)
     except GatewayCallError as err:
         raise ReturnedError(chain.locate_error(err.status, chained, src)) from None
 
@@ -99,10 +100,7 @@ def _forward_subrequest(
     """``forward`` for a subrequest: to the Dockerfile frontend ``src`` names (the build arg's
     without ``src``: a git/HTTP context), an error of that frontend located."""
     chained = chain.chosen_frontend(src, fopts) if src is not None else chain.build_arg_frontend(fopts)
-    try:
-        return forward(client, fopts, inputs, dockerfile_input, chained=chained)
-    except GatewayCallError as err:
-        raise ReturnedError(chain.locate_error(err.status, chained, src)) from None
+    return _forward_located(client, fopts, inputs, chained, src, dockerfile_input)
 
 
 def build(
