@@ -50,6 +50,15 @@ def catalog(engine: harness.Settings, frontend_image: str) -> dict[str, object]:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     loaded: dict[str, object] = json.loads(done.stdout)
+    recipe = subprocess.run(
+        [engine.docker, "run", "--rm", "--network", "none", "--entrypoint", "cat", frontend_image,
+         "/opt/astro-pyenv/prebuilt/recipe"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    # The frontend uses only images made with its own recipe; a catalog may list older ones too.
+    entries = loaded["interpreters"]
+    assert isinstance(entries, list)
+    loaded["interpreters"] = [e for e in entries if e.get("recipe") == recipe]
     return loaded
 
 
