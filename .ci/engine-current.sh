@@ -20,6 +20,8 @@
 #            host's network.
 #   stop     Stop the dockerd this script started (pid from its own pid file, never by name),
 #            then undo the mounts this script made.
+#   trim     Bring the build cache down to its budget (ASTRO_PYENV_CURRENT_KEEP_STORAGE, 10GB)
+#            and drop dangling images.
 #   status   Print whether the current engine answers; exit 1 if not.
 #
 # Use it with `source .ci/engine-current-env.sh` (DOCKER_HOST and ASTRO_PYENV_DOCKER for this
@@ -65,6 +67,9 @@ wrapper="$state/bin/docker"
 docker_config="$state/docker-config"
 loaded_file="$state/images-loaded"
 start_timeout="${ASTRO_PYENV_ENGINE_START_TIMEOUT:-90}"
+# The build cache's budget, as for the CI engine (.ci/engine.sh says why); Docker 28 names it
+# reserved space (kept at least) and max used space (never more).
+keep_storage="${ASTRO_PYENV_CURRENT_KEEP_STORAGE:-10GB}"
 packages=(docker.io docker-cli docker-buildx iptables)
 
 log() { printf '[engine-current] %s\n' "$*" >&2; }
@@ -193,7 +198,10 @@ cmd_start() {
     mount_root
     # Name resolution as the host has it now (RUN steps on the host network read this file).
     cp /etc/resolv.conf "$root/etc/resolv.conf"
-    log "starting the $suite root's dockerd (log $log_file)"
+    mkdir -p "$root/etc/docker"
+    printf '{"builder": {"gc": {"enabled": true, "defaultReservedSpace": "%s", "defaultMaxUsedSpace": "%s"}}}\n' \
+        "$keep_storage" "$keep_storage" >"$root/etc/docker/astro-pyenv-daemon.json"
+    log "starting the $suite root's dockerd (log $log_file, build cache budget $keep_storage)"
     # Paths inside the root; the socket directory is the host's $run_dir, bound in. The pid
     # file is dockerd's pid as the host sees it (chroot does not change pid namespaces).
     setsid chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
@@ -202,6 +210,7 @@ cmd_start() {
         --exec-root /run/docker \
         -H "unix://$socket" \
         --pidfile "$pid_file" \
+        --config-file /etc/docker/astro-pyenv-daemon.json \
         >>"$log_file" 2>&1 </dev/null &
     local deadline=$((SECONDS + start_timeout))
     until answers; do
@@ -273,6 +282,15 @@ cmd_stop() {
     unmount_root
 }
 
+cmd_trim() {
+    # Prune the build cache least recently used first, down to the budget; drop dangling images.
+    answers || { log "error: the current engine does not answer: run $0 start"; return 1; }
+    log "build cache before: $("$wrapper" system df --format '{{if eq .Type "Build Cache"}}{{.Size}}{{end}}' | tr -d '\n')"
+    "$wrapper" builder prune -f --reserved-space "$keep_storage" --max-used-space "$keep_storage" >/dev/null
+    "$wrapper" image prune -f >/dev/null
+    log "build cache after: $("$wrapper" system df --format '{{if eq .Type "Build Cache"}}{{.Size}}{{end}}' | tr -d '\n') (budget $keep_storage)"
+}
+
 cmd_status() {
     if answers; then
         "$wrapper" version --format 'current engine at {{"'"unix://$socket"'"}}: server {{.Server.Version}}, client {{.Client.Version}}'
@@ -287,6 +305,7 @@ case "${1:-}" in
     start) cmd_start ;;
     images) cmd_images ;;
     stop) cmd_stop ;;
+    trim) cmd_trim ;;
     status) cmd_status ;;
-    *) echo "usage: $0 install|start|images|stop|status" >&2; exit 2 ;;
+    *) echo "usage: $0 install|start|images|stop|trim|status" >&2; exit 2 ;;
 esac
