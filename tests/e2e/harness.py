@@ -57,6 +57,9 @@ DEFAULT_RUNTIME_IMAGE = "quay.io/astronomer/astro-runtime:13.0.0"
 DEFAULT_RUNTIME3_IMAGE = "astrocrpublic.azurecr.io/runtime:3.1-17"
 DEFAULT_FRONTEND_IMAGE = "local/astro-pyenv-frontend:dev"
 DEFAULT_REGISTRY = "127.0.0.1:5000"
+# The generated stage that digests the venv steps' secrets: its one RUN step runs on every build,
+# by design (docs/security.md), where every other PYENV step may come from the cache.
+SECRETS_DIGEST_STAGE = "pyenv-tools-secrets"
 
 
 @dataclass(frozen=True)

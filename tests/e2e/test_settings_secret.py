@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import ssl
 import subprocess
 import tempfile
@@ -22,6 +23,7 @@ import threading
 import uuid
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from http.server import HTTPServer, SimpleHTTPRequestHandler
@@ -160,3 +162,69 @@ def test_secrets_and_dockerfile_args_alone_configure_index_ca_mirror_and_prebuil
     finally:
         if result.image_id:
             subprocess.run([engine.docker, "image", "rm", "-f", result.image_id], capture_output=True, check=False)
+
+
+@contextmanager
+def _find_links(origin: str) -> Iterator[int]:
+    """A plain-HTTP find-links page on 127.0.0.1 with the probe wheel saying ``origin``."""
+    with tempfile.TemporaryDirectory() as root:
+        (Path(root) / f"{PROBE}-1.0-py3-none-any.whl").write_bytes(_wheel(origin))
+        server = HTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=root))
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield server.server_address[1]
+        finally:
+            server.shutdown()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _venv_step_cached(log: str, stage: str) -> bool:
+    (step,) = re.findall(rf"^#(\d+) \[{re.escape(stage)} \d+/\d+\] RUN", log, re.MULTILINE)
+    return re.search(rf"^#{step} CACHED$", log, re.MULTILINE) is not None
+
+
+def test_a_venv_another_build_made_with_its_own_index_in_the_secret_is_not_reused(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    """BuildKit keeps secrets out of cache keys: without the secrets digest, a build with the same
+    Dockerfile and requirements and another index in its settings secret leaves a venv that ours
+    reuses (docs/security.md). A new token for the same index still reuses ours."""
+    dockerfile = f"# syntax={frontend_image}\nFROM {engine.python_base}\nPYENV 3.13.5 probe requirements.txt\n"
+    files = {"requirements.txt": f"# run {uuid.uuid4().hex}\n{PROBE.replace('_', '-')}==1.0\n"}
+    built: list[harness.BuildResult] = []
+
+    def build(port: int, token: str) -> harness.BuildResult:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Path(tmp) / "settings.env"
+            settings.write_text(f"PIP_FIND_LINKS=http://user:{token}@127.0.0.1:{port}/\n")
+            result = harness.build(
+                dockerfile, files, extra_args=["--secret", f"id=astro-pyenv-settings,src={settings}"], settings=engine
+            )
+        built.append(result)
+        assert result.ok, result.tail(120)
+        return result
+
+    def origin(result: harness.BuildResult) -> str:
+        command = f'"$ASTRO_PYENV_probe" -c "import {PROBE}; print({PROBE}.NONCE)"'
+        return harness.run_in_image(result.image_id or "", ["sh", "-c", command]).output.strip()
+
+    try:
+        with _find_links("theirs") as their_index, _find_links("ours") as our_index:
+            theirs = build(their_index, "their-token")
+            assert origin(theirs) == "theirs"
+            ours = build(our_index, "our-token")
+            assert not _venv_step_cached(ours.log, "pyenv-venv-probe"), ours.tail(60)
+            assert origin(ours) == "ours"
+            again = build(our_index, "our-new-token")
+            assert _venv_step_cached(again.log, "pyenv-venv-probe"), again.tail(60)
+            assert origin(again) == "ours"
+            assert "our-token" not in again.log and "our-new-token" not in again.log
+    finally:
+        images = [result.image_id for result in built if result.image_id]
+        if images:
+            subprocess.run([engine.docker, "image", "rm", "-f", *images], capture_output=True, check=False)

@@ -73,7 +73,8 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
     if isinstance(step, StageHead):
         return _user(step.text, step.item.start_line, step.item.end_line)
     if isinstance(step, ToolsStage):
-        return _generated(render.tools_stage(plan.frontend_image, step.stage, step.pip_cache, engine), step.line)
+        text = render.tools_stage(plan.frontend_image, step.stage, step.pip_cache, engine, step.secrets_stage)
+        return _generated(text, step.line)
     if isinstance(step, InterpreterStage) and step.image is not None:
         interpreter = step.interpreter
         text = render.prebuilt_interpreter_stage(
@@ -105,6 +106,7 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
             replayed_args=_raw_lines(step.replayed_args),
             interpreter_stage=environment.interpreter.stage,
             tools_stage=step.tools_stage,
+            secrets_stage=step.secrets_stage,
             python=environment.interpreter.python,
             pip_cache=plan.pip_cache,
             engine=engine,

@@ -27,6 +27,14 @@ PIP_CONF_SECRET = "astro-pyenv-pip-conf"
 # KEY=value lines: download locations and credentials (scripts/settings.sh reads them).
 SETTINGS_SECRET = "astro-pyenv-settings"
 
+# BuildKit keeps secret contents out of the layer cache key, so the venv steps' cache key takes
+# what their secrets name from a file a small stage writes on every build (scripts/secrets-digest.sh):
+# the frontend gives each build a new BUILD_ID_ARG, which re-runs that stage, and the venv step
+# mounts the file, whose content (not its step) is in the step's key.
+SECRETS_DIGEST_FILE = f"{ROOT}/secrets-digest"
+BUILD_ID_ARG = "ASTRO_PYENV_BUILD_ID"
+VENV_SECRETS = (CA_SECRET, PIP_CONF_SECRET, SETTINGS_SECRET)
+
 # The one cache mount of the interpreter stage: CPython source tarballs, checksum-verified on use.
 SOURCES_CACHE_ID = "astro-pyenv-cpython-sources"
 

@@ -151,9 +151,12 @@ class StageHead:
 
 @dataclass(frozen=True)
 class ToolsStage:
+    """The tools stage, and the stage after it that digests the venv steps' secrets (layout.py)."""
+
     stage: str
     line: int
     pip_cache: PipCache | None
+    secrets_stage: str
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,7 @@ class VenvStage:
     parent_stage: str
     tools_stage: str
     replayed_args: tuple[Instruction, ...]
+    secrets_stage: str
 
     @property
     def line(self) -> int:
@@ -338,6 +342,7 @@ class _Planner:
         self.used_names: set[str] = set()
         self.interpreters: dict[tuple[str, str, str], Interpreter] = {}
         self.tools_stage: str | None = None
+        self.secrets_stage: str | None = None
         self.pip_cache: PipCache | None = None
         self.runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
         self.runtime_images: list[BaseImageUse] = []
@@ -548,7 +553,9 @@ class _Planner:
                     Verbatim(between) for between in items[group.first + 1 : group.last] if isinstance(between, Trivia)
                 )
                 tools = self._tools(envs[0].pyenv.line)
-                self.steps.extend(VenvStage(environment, parent, tools, replayed) for environment in envs)
+                secrets = self.secrets_stage
+                assert secrets is not None  # planned with the tools stage
+                self.steps.extend(VenvStage(environment, parent, tools, replayed, secrets) for environment in envs)
                 new_interpreters = []
                 for environment in envs:
                     if environment.interpreter.stage not in interpreters_in_chain:
@@ -639,7 +646,8 @@ class _Planner:
             cache_id = pip_cache_id(self.build_args, self.global_args)
             if cache_id is not None:
                 self.pip_cache = PipCache(cache_id, self._unique(f"{self.tools_stage}-pip-cache"))
-            self.steps.append(ToolsStage(self.tools_stage, line, self.pip_cache))
+            self.secrets_stage = self._unique(f"{self.tools_stage}-secrets")
+            self.steps.append(ToolsStage(self.tools_stage, line, self.pip_cache, self.secrets_stage))
         return self.tools_stage
 
     # -- scope -----------------------------------------------------------------

@@ -80,9 +80,22 @@ def _render(template: str, **values: Any) -> str:
     return _environment().get_template(template).render(**values)
 
 
-def tools_stage(frontend_image: str, stage: str, pip_cache: PipCache | None = None, engine: Engine = "buildkit") -> str:
+def tools_stage(
+    frontend_image: str,
+    stage: str,
+    pip_cache: PipCache | None = None,
+    engine: Engine = "buildkit",
+    secrets_stage: str | None = None,
+) -> str:
+    """The tools stage; with ``secrets_stage`` (venvs follow), also the stage that digests the
+    venv steps' secrets, for engines that run our frontend (Buildah gets no build id)."""
     return _render(
-        "tools.Dockerfile.j2", frontend_image=frontend_image, stage=stage, pip_cache=pip_cache, engine=engine
+        "tools.Dockerfile.j2",
+        frontend_image=frontend_image,
+        stage=stage,
+        secrets_stage=secrets_stage,
+        pip_cache=pip_cache,
+        engine=engine,
     )
 
 
@@ -129,6 +142,7 @@ def venv_stage(
     replayed_args: Sequence[str],
     interpreter_stage: str,
     tools_stage: str,
+    secrets_stage: str,
     python: str,
     pip_cache: PipCache | None = None,
     engine: Engine = "buildkit",
@@ -146,6 +160,7 @@ def venv_stage(
         replayed_args=replayed_args,
         interpreter_stage=interpreter_stage,
         tools_stage=tools_stage,
+        secrets_stage=secrets_stage,
         python=python,
         pip_cache=pip_cache,
         task_sdk=task_sdk,

@@ -45,9 +45,14 @@ def test_interpreter_stage_is_byte_identical_to_a_pyenv_lines() -> None:
         f"FROM {BASE}\nPYENV 3.13.5 e\n", TransformOptions(frontend_image=FRONTEND, known_versions=KNOWN)
     ).dockerfile
     text = interpreter_dockerfile("3.13.5", BASE, FRONTEND, KNOWN)
-    start = generated.index("# astro-pyenv: pyenv and build scripts")
-    end = generated.index('"3.13.5"]\n') + len('"3.13.5"]\n')
-    assert generated[start:end] in text
+    tools_start = generated.index("# astro-pyenv: pyenv and build scripts")
+    tools_end = generated.index(" AS pyenv-tools\n") + len(" AS pyenv-tools\n")
+    compile_start = generated.index("# astro-pyenv: CPython 3.13.5 compiled")
+    compile_end = generated.index('"3.13.5"]\n') + len('"3.13.5"]\n')
+    assert generated[tools_start:tools_end] in text
+    assert generated[compile_start:compile_end] in text
+    # Only a PYENV line's venvs need the stage that digests their secrets.
+    assert "secrets-digest" not in text
 
 
 def test_final_stage_copies_the_root_and_labels_from_args() -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from astro_pyenv_frontend import layout
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.gateway import build, dockerfile, llb
 from astro_pyenv_frontend.gateway import errors as gwerrors
@@ -20,6 +22,7 @@ from astro_pyenv_frontend.gateway.proto import gateway_pb2, ops_pb2, status_pb2
 from fake_bridge import FakeBridge
 
 SOURCE = "local/astro-pyenv-frontend:dev"
+BUILD_ID_OPT = "build-arg:" + layout.BUILD_ID_ARG
 USER = b"# syntax=local/astro-pyenv-frontend:dev\nFROM alpine\nPYENV 3.12 py\nRUN echo hi\n"
 GENERATED = "FROM alpine AS py\nRUN install\nFROM alpine\nCOPY --from=py / /\nRUN echo hi\n"
 
@@ -115,7 +118,9 @@ def test_success_forwards_generated_dockerfile_opts_inputs_and_returns_result(
 
     req = _frontend_solve(bridge)
     assert req.Frontend == "dockerfile.v0"
-    assert dict(req.FrontendOpt) == dict(_opts().opts)
+    forwarded = dict(req.FrontendOpt)
+    assert forwarded.pop(BUILD_ID_OPT)  # test_each_converted_build_gets_a_new_build_id
+    assert forwarded == dict(_opts().opts)
     assert req.allowResultReturn
     assert set(req.FrontendInputs) == {"context", "dockerfile"}
     assert req.FrontendInputs["context"] == bridge.inputs["context"]
@@ -124,6 +129,26 @@ def test_success_forwards_generated_dockerfile_opts_inputs_and_returns_result(
     ret = _returned(bridge)
     assert not ret.HasField("error")
     assert ret.result == _frontend_result()
+
+
+def test_each_converted_build_gets_a_new_build_id(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    """The id re-runs the stage that digests the venv steps' secrets, so that their cache key
+    follows what the secrets say; one given by the user is replaced."""
+    ids = []
+    for _ in range(2):
+        bridge.locals["dockerfile"] = {"Dockerfile": USER}
+        bridge.frontend_result = _frontend_result()
+        build.run(client, _opts(**{BUILD_ID_OPT: "mine"}), StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4))))
+        ids.append(bridge.calls("Solve")[-1].FrontendOpt[BUILD_ID_OPT])
+    assert len(set(ids)) == 2 and "mine" not in ids
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+
+
+def test_a_plain_dockerfile_gets_no_build_id(bridge: FakeBridge, client: LLBBridgeClient) -> None:
+    bridge.locals["dockerfile"] = {"Dockerfile": b"FROM alpine\n"}
+    bridge.frontend_result = _frontend_result()
+    build.run(client, _opts(), StubTransform(Result_("", (), changed=False)))
+    assert BUILD_ID_OPT not in _frontend_solve(bridge).FrontendOpt
 
 
 def test_unchanged_dockerfile_is_forwarded_byte_for_byte(bridge: FakeBridge, client: LLBBridgeClient) -> None:

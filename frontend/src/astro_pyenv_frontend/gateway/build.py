@@ -10,10 +10,12 @@ Every failure ends in exactly one ``Return`` with a readable error.
 
 from __future__ import annotations
 
+import secrets
 import sys
 import traceback
 from collections.abc import Mapping
 
+from .. import layout
 from ..errors import GatewayError
 from ..syntax_directive import DockerfileFrontend
 from . import chain, checks, interpreters, llb, runtime_onbuild, subrequests
@@ -162,6 +164,8 @@ def build(
             f" {CONVERTED_LIMIT / (1 << 20):.1f} MiB astro-pyenv can hand on (docker's BuildKit client takes"
             " 4 MiB per message and the converted file travels in it twice): make the Dockerfile smaller"
         )
+    if result.changed:  # a new id re-runs the stage that digests the venv steps' secrets (layout.py)
+        fopts = fopts.with_build_arg(layout.BUILD_ID_ARG, secrets.token_hex(16))
     try:
         return forward(client, fopts, inputs, dockerfile_input, evaluate=result.changed, chained=chained)
     except GatewayCallError as err:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 OPT_PREFIX = "BUILDKIT_FRONTEND_OPT_"
@@ -56,6 +56,10 @@ class FrontendOpts:
         return {
             k[len(BUILD_ARG_PREFIX):]: v for k, v in self.opts.items() if k.startswith(BUILD_ARG_PREFIX)
         }
+
+    def with_build_arg(self, name: str, value: str) -> FrontendOpts:
+        """These options with build arg ``name`` set to ``value`` (replacing any given)."""
+        return replace(self, opts={**self.opts, BUILD_ARG_PREFIX + name: value})
 
     @property
     def remote_context(self) -> bool:

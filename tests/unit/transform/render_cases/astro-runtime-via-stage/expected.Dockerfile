@@ -5,6 +5,13 @@ FROM quay.io/astronomer/astro-runtime:13.0.0 AS runtime
 # build platform's image serves every target platform)
 FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
+# astro-pyenv: what the secrets of the venv steps say (index, pip config, CA; no credentials), hashed on every build
+# into a file those steps mount: BuildKit keeps secrets out of cache keys, the file's content is in them
+FROM pyenv-tools AS pyenv-tools-secrets
+USER root
+ARG ASTRO_PYENV_BUILD_ID
+RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 --mount=type=secret,id=astro-pyenv-settings,mode=0444 ["/bin/sh", "/opt/astro-pyenv/scripts/secrets-digest.sh", "/opt/astro-pyenv/secrets-digest", "astro-pyenv-ca", "astro-pyenv-pip-conf", "astro-pyenv-settings"]
+
 # astro-pyenv: CPython 3.13.5 compiled on quay.io/astronomer/astro-runtime:13.0.0-base
 FROM quay.io/astronomer/astro-runtime:13.0.0-base AS pyenv-python-3.13.5
 USER root
@@ -24,6 +31,7 @@ FROM stage-1-pyenv-0 AS pyenv-venv-x
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.13.5 /opt/astro-pyenv/ /opt/astro-pyenv/
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
+    --mount=type=bind,from=pyenv-tools-secrets,source=/opt/astro-pyenv/secrets-digest,target=/tmp/astro-pyenv-secrets-digest \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
