@@ -51,6 +51,8 @@ if [ "${DOCKER_HOST:-}" = unix:///run/astro-pyenv-current/docker.sock ]; then
 fi
 # shellcheck source=engine-env.sh
 source "$here/engine-env.sh"
+# shellcheck source=pidfile.sh
+source "$here/pidfile.sh"
 ci_docker_host="$DOCKER_HOST"
 ci_docker="$ASTRO_PYENV_DOCKER"
 
@@ -261,21 +263,7 @@ cmd_images() {
 
 cmd_stop() {
     if [ -s "$pid_file" ]; then
-        local pid
-        pid="$(cat "$pid_file")"
-        if kill -0 "$pid" 2>/dev/null; then
-            log "stopping dockerd pid $pid"
-            kill "$pid"
-            for _ in $(seq 1 60); do
-                kill -0 "$pid" 2>/dev/null || break
-                sleep 0.5
-            done
-            if kill -0 "$pid" 2>/dev/null; then
-                log "error: dockerd pid $pid still running after 30s"
-                return 1
-            fi
-        fi
-        rm -f "$pid_file"
+        stop_by_pid_file "$pid_file" dockerd 30
     else
         log "no pid file at $pid_file: no dockerd started by this script"
     fi

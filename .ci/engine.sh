@@ -19,6 +19,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=engine-env.sh
 source "$here/engine-env.sh"
+# shellcheck source=pidfile.sh
+source "$here/pidfile.sh"
 
 instance="${ASTRO_PYENV_ENGINE_INSTANCE:-engine}"
 run_dir="/run/astro-pyenv-$instance"
@@ -133,21 +135,7 @@ cmd_stop() {
         log "no pid file at $pid_file: nothing started by this script"
         return 0
     fi
-    local pid
-    pid="$(cat "$pid_file")"
-    if kill -0 "$pid" 2>/dev/null; then
-        log "stopping dockerd pid $pid"
-        kill "$pid"
-        for _ in $(seq 1 60); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.5
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            log "error: dockerd pid $pid still running after 30s"
-            return 1
-        fi
-    fi
-    rm -f "$pid_file"
+    stop_by_pid_file "$pid_file" dockerd 30
 }
 
 cmd_trim() {

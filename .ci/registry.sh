@@ -19,6 +19,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=engine-env.sh
 source "$here/engine-env.sh"
+# shellcheck source=pidfile.sh
+source "$here/pidfile.sh"
 
 port="${ASTRO_PYENV_REGISTRY_PORT:-5000}"
 state_dir="$ASTRO_PYENV_CI_CACHE/registry"
@@ -170,21 +172,7 @@ cmd_stop() {
         log "no pid file at $pid_file: nothing started by this script"
         return 0
     fi
-    local pid
-    pid="$(cat "$pid_file")"
-    if kill -0 "$pid" 2>/dev/null; then
-        log "stopping registry pid $pid"
-        kill "$pid"
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            log "error: registry pid $pid still running after 10s"
-            return 1
-        fi
-    fi
-    rm -f "$pid_file"
+    stop_by_pid_file "$pid_file" registry 10
 }
 
 cmd_status() {

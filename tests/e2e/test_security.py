@@ -23,9 +23,11 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import HTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -353,17 +355,28 @@ def test_bundled_pip_is_kept_when_asked(engine: harness.Settings, frontend_image
 # -- secrets -----------------------------------------------------------------------------------
 
 
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_directory(root: str) -> Iterator[int]:
+    """An HTTP server on 127.0.0.1 serving ``root`` (a find-links page); yields its port."""
+    server = HTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=root))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture
 def find_links_server() -> Iterator[int]:
-    """An HTTP server on 127.0.0.1 serving an empty directory (a find-links page that answers)."""
-    with tempfile.TemporaryDirectory() as root:
-        server = HTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=root))
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield server.server_address[1]
-        finally:
-            server.shutdown()
+    """A find-links page that answers and lists nothing."""
+    with tempfile.TemporaryDirectory() as root, serve_directory(root) as port:
+        yield port
 
 
 def _strings_in_image(engine: harness.Settings, image: str, secrets: list[str]) -> list[str]:

@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 
 from . import harness
-from .test_security import _strings_in_image
+from .test_security import _strings_in_image, serve_directory
 
 PROBE = "astro_pyenv_secret_probe"
 
@@ -169,18 +169,8 @@ def _find_links(origin: str) -> Iterator[int]:
     """A plain-HTTP find-links page on 127.0.0.1 with the probe wheel saying ``origin``."""
     with tempfile.TemporaryDirectory() as root:
         (Path(root) / f"{PROBE}-1.0-py3-none-any.whl").write_bytes(_wheel(origin))
-        server = HTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=root))
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield server.server_address[1]
-        finally:
-            server.shutdown()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+        with serve_directory(root) as port:
+            yield port
 
 
 def _venv_step_cached(log: str, stage: str) -> bool:
