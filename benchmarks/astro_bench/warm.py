@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import uuid
 
+from astro_pyenv_frontend import layout
+
 from .buildlog import Build, Step
 from .config import ENVIRONMENTS, RUNTIME_BASE, RUNTIME_IMAGE, log
 from .flags import build_flags
@@ -13,14 +15,12 @@ from .project import append_line, scratch_dir, set_base
 from .results import Side
 from .runner import Runner, interleave
 
-# Runs on every build of ours, by design (docs/security.md: the venv steps' secrets in their
-# cache key); about a second, and not PYENV work to redo.
-SECRETS_DIGEST_STAGE = "pyenv-tools-secrets"
-
 
 def _pyenv_runs(b: Build) -> list[Step]:
-    """The RUN steps a build executed, but for the secrets digest."""
-    return [s for s in b.executed_runs() if s.stage != SECRETS_DIGEST_STAGE]
+    """The RUN steps a build executed, but for the secrets digest: it runs on every build of ours,
+    by design (docs/security.md: the venv steps' secrets in their cache key; 0.1 s), and is not
+    PYENV work to redo."""
+    return [s for s in b.executed_runs() if s.stage != layout.SECRETS_DIGEST_STAGE]
 
 
 def no_change(r: Runner) -> None:

@@ -34,6 +34,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from astro_pyenv_frontend import layout
+
 __all__ = [
     "CA_SECRET_ID",
     "BuildResult",
@@ -59,7 +61,7 @@ DEFAULT_FRONTEND_IMAGE = "local/astro-pyenv-frontend:dev"
 DEFAULT_REGISTRY = "127.0.0.1:5000"
 # The generated stage that digests the venv steps' secrets: its one RUN step runs on every build,
 # by design (docs/security.md), where every other PYENV step may come from the cache.
-SECRETS_DIGEST_STAGE = "pyenv-tools-secrets"
+SECRETS_DIGEST_STAGE = layout.SECRETS_DIGEST_STAGE
 
 
 @dataclass(frozen=True)

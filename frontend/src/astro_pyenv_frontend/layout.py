@@ -44,6 +44,15 @@ INTERPRETER_STAGE_PREFIX = "pyenv-python-"
 VENV_STAGE_PREFIX = "pyenv-venv-"
 
 
+def secrets_digest_stage(tools_stage: str) -> str:
+    """The stage after ``tools_stage`` that digests the venv steps' secrets (SECRETS_DIGEST_FILE)."""
+    return f"{tools_stage}-secrets"
+
+
+# Its name in a Dockerfile whose own names leave ours alone; its one step runs on every build.
+SECRETS_DIGEST_STAGE = secrets_digest_stage(TOOLS_STAGE)
+
+
 def environment_variable(name: str) -> str:
     """The image variable of environment ``name``: ``-`` becomes ``_``, so that every shell
     (dash drops names with ``-`` from the environment) and Python see the same variable."""

@@ -341,8 +341,7 @@ class _Planner:
         self.global_args: dict[str, str] = {}
         self.used_names: set[str] = set()
         self.interpreters: dict[tuple[str, str, str], Interpreter] = {}
-        self.tools_stage: str | None = None
-        self.secrets_stage: str | None = None
+        self.tools: ToolsStage | None = None
         self.pip_cache: PipCache | None = None
         self.runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
         self.runtime_images: list[BaseImageUse] = []
@@ -553,9 +552,9 @@ class _Planner:
                     Verbatim(between) for between in items[group.first + 1 : group.last] if isinstance(between, Trivia)
                 )
                 tools = self._tools(envs[0].pyenv.line)
-                secrets = self.secrets_stage
-                assert secrets is not None  # planned with the tools stage
-                self.steps.extend(VenvStage(environment, parent, tools, replayed, secrets) for environment in envs)
+                self.steps.extend(
+                    VenvStage(environment, parent, tools.stage, replayed, tools.secrets_stage) for environment in envs
+                )
                 new_interpreters = []
                 for environment in envs:
                     if environment.interpreter.stage not in interpreters_in_chain:
@@ -636,19 +635,21 @@ class _Planner:
         interpreter = Interpreter(stage, version, base, base_text, platform_flag)
         self.interpreters[key] = interpreter
         image = None if platform_flag else self.interpreter_images.get((base, version))
-        self.steps.append(InterpreterStage(interpreter, tools, line, image))
+        self.steps.append(InterpreterStage(interpreter, tools.stage, line, image))
         return interpreter
 
-    def _tools(self, line: int) -> str:
-        """The stage that mounts pyenv and our scripts, planned before its first use."""
-        if self.tools_stage is None:
-            self.tools_stage = self._unique(layout.TOOLS_STAGE)
+    def _tools(self, line: int) -> ToolsStage:
+        """The stage that mounts pyenv and our scripts (and the secrets digest after it), planned
+        before its first use."""
+        if self.tools is None:
+            stage = self._unique(layout.TOOLS_STAGE)
             cache_id = pip_cache_id(self.build_args, self.global_args)
             if cache_id is not None:
-                self.pip_cache = PipCache(cache_id, self._unique(f"{self.tools_stage}-pip-cache"))
-            self.secrets_stage = self._unique(f"{self.tools_stage}-secrets")
-            self.steps.append(ToolsStage(self.tools_stage, line, self.pip_cache, self.secrets_stage))
-        return self.tools_stage
+                self.pip_cache = PipCache(cache_id, self._unique(f"{stage}-pip-cache"))
+            secrets_stage = self._unique(layout.secrets_digest_stage(stage))
+            self.tools = ToolsStage(stage, line, self.pip_cache, secrets_stage)
+            self.steps.append(self.tools)
+        return self.tools
 
     # -- scope -----------------------------------------------------------------
 
