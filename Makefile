@@ -11,10 +11,13 @@ PREBUILT_CATALOG ?= build/prebuilt/catalog.json
 
 .PHONY: venv engine-ready engine-current lint test test-unit test-integration test-e2e test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
 
+# Every package pinned (requirements-dev.txt, .ci/constraints/update.sh), the two packages of
+# this repository editable on top, built with the pinned setuptools.
 $(VENV)/.installed: VERSION frontend/pyproject.toml frontend/setup.py runtime_helper/pyproject.toml runtime_helper/setup.py requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt -e 'frontend[gateway]' -e runtime_helper
+	$(PY) -m pip install -q "$$(grep '^pip==' requirements-dev.txt)"
+	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e frontend -e runtime_helper
 	touch $@
 
 venv: $(VENV)/.installed

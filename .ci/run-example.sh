@@ -25,8 +25,8 @@
 #   ASTRO_PYENV_CA_BUNDLE     --secret id=astro-pyenv-ca,src=<it>       (pip behind a TLS proxy)
 # Others: ASTRO_PYENV_DOCKER (docker client), ASTRO_PYENV_EXAMPLE_TAG (image tag, default
 # astro-pyenv-example/astro-project:airflow<2|3>), ASTRO_PYENV_EXAMPLE_DATE (logical date, 2024-01-01),
-# ASTRO_PYENV_PYTHON (python with pip to build the wheel: .venv/bin/python, else python3 if it
-# has pip, else `make venv` first).
+# ASTRO_PYENV_PYTHON (python with pip and setuptools to build the wheel: .venv/bin/python, made
+# with `make venv` when missing).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -47,10 +47,9 @@ tag="${ASTRO_PYENV_EXAMPLE_TAG:-astro-pyenv-example/astro-project:airflow$airflo
 logical_date="${ASTRO_PYENV_EXAMPLE_DATE:-2024-01-01}"
 python="${ASTRO_PYENV_PYTHON:-}"
 if [ -z "$python" ]; then
-    if [ ! -x "$repo/.venv/bin/python" ] && ! python3 -m pip --version >/dev/null 2>&1; then
-        make -C "$repo" venv >&2   # the repository's venv (python3 -m venv), which has pip
-    fi
-    if [ -x "$repo/.venv/bin/python" ]; then python="$repo/.venv/bin/python"; else python=python3; fi
+    # The repository's venv: pinned pip and setuptools build the wheel, nothing from the index.
+    [ -x "$repo/.venv/bin/python" ] || make -C "$repo" venv >&2
+    python="$repo/.venv/bin/python"
 fi
 export DOCKER_BUILDKIT=1
 # shellcheck source=build-flags.sh
@@ -61,8 +60,7 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 step "runtime helper wheel -> examples/astro-project/wheels/"
 rm -rf "$project/wheels"
 mkdir -p "$project/wheels"
-"$python" -m pip wheel -q --no-deps --no-build-isolation "$repo/runtime_helper" -w "$project/wheels" \
-    || "$python" -m pip wheel -q --no-deps "$repo/runtime_helper" -w "$project/wheels"
+"$python" -m pip wheel -q --no-deps --no-build-isolation "$repo/runtime_helper" -w "$project/wheels"
 ls "$project/wheels" >&2
 
 step "docker build examples/astro-project on Airflow $airflow (frontend $frontend)"

@@ -16,12 +16,24 @@ PACKAGE = REPO / "runtime_helper"
 DAGS = Path(__file__).resolve().parent / "dags"
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
 
-# Latest releases on PyPI when this was written; override to test others.
+CONSTRAINTS = REPO / ".ci" / "constraints"
+
+# Latest releases on PyPI when this was written; override to test others (each needs its
+# constraints file: .ci/constraints/update.sh).
 AIRFLOW_VERSIONS: dict[str, str] = {
     "airflow2": os.environ.get("ASTRO_PYENV_IT_AIRFLOW2", "2.11.2"),
     "airflow3": os.environ.get("ASTRO_PYENV_IT_AIRFLOW3", "3.3.2"),
 }
 HOST_PYTHON_MINOR = os.environ.get("ASTRO_PYENV_IT_HOST_PYTHON", "3.11")
+
+
+def constraints_file(airflow_version: str, python_minor: str) -> Path:
+    """Every package pinned for Airflow ``airflow_version`` on ``python_minor``: a new release on
+    the index must not change what the tests install."""
+    path = CONSTRAINTS / f"airflow-{airflow_version}-python-{python_minor}.txt"
+    if not path.is_file():
+        raise RuntimeError(f"no {path}: add Airflow {airflow_version} on Python {python_minor} to .ci/constraints/update.sh")
+    return path
 TASK_PYTHON_MINOR = os.environ.get("ASTRO_PYENV_IT_TASK_PYTHON", "3.9")
 
 
@@ -46,17 +58,20 @@ def airflow_venv(airflow_version: str, base_python: Path) -> Path:
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     py_minor = ".".join(base_python.parent.parent.name.split(".")[:2])
+    constraints = constraints_file(airflow_version, py_minor)
+    pins = constraints.read_text(encoding="utf-8")
     venv = root / f"airflow-{airflow_version}-py{py_minor}"
     ready = venv / ".astro-pyenv-ready"
     with open(root / f".{venv.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not ready.exists():
+        # Made again when the pins changed: a venv of other pins is another environment.
+        if not ready.exists() or ready.read_text(encoding="utf-8") != pins:
             shutil.rmtree(venv, ignore_errors=True)
             _run([str(base_python), "-m", "venv", str(venv)])
             pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
-            _run(pip + ["install", "--upgrade", "pip"])
-            _run(pip + ["install", f"apache-airflow=={airflow_version}"])
-            ready.write_text(airflow_version + "\n")
+            _run(pip + ["install", "-c", str(constraints), f"apache-airflow=={airflow_version}"])
+            _run(pip + ["check"])
+            ready.write_text(pins, encoding="utf-8")
         # Always install the working tree's package (not editable: entry points as users get them).
         _run(
             [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q", "install",

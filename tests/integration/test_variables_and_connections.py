@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from it_support import _run, cache_root, clean_environ, find_python, run_python
+from it_support import _run, cache_root, clean_environ, constraints_file, find_python, run_python
 
 SDK_PYTHON_MINOR = "3.12"  # a Python today's task SDK supports, other than Airflow's
 
@@ -87,13 +87,15 @@ def sdk_python(airflow_python: Path) -> Path:
     sdk, core = _versions(airflow_python, "apache-airflow-task-sdk", "apache-airflow-core")
     venv = cache_root() / f"task-sdk-{sdk}-py{SDK_PYTHON_MINOR}"
     ready = venv / ".astro-pyenv-ready"
-    if not ready.exists():
+    # Their dependencies pinned as for the host's Airflow on this Python.
+    constraints = constraints_file(_versions(airflow_python, "apache-airflow")[0], SDK_PYTHON_MINOR)
+    pins = constraints.read_text(encoding="utf-8")
+    if not ready.exists() or ready.read_text(encoding="utf-8") != pins:
         _run([str(base), "-m", "venv", "--clear", str(venv)])
         pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
-        _run(pip + ["install", "--upgrade", "pip"])
         # What PYENV --task-sdk=auto installs: the host's task SDK and Airflow core.
-        _run(pip + ["install", f"apache-airflow-task-sdk=={sdk}", f"apache-airflow-core=={core}"])
-        ready.write_text(sdk + "\n")
+        _run(pip + ["install", "-c", str(constraints), f"apache-airflow-task-sdk=={sdk}", f"apache-airflow-core=={core}"])
+        ready.write_text(pins, encoding="utf-8")
     return venv / "bin" / "python"
 
 

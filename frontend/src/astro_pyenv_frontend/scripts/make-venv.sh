@@ -14,8 +14,11 @@
 #
 # pip itself: upgraded in the new venv before anything is installed (an old
 # CPython bundles a pip too old for today's wheel tags), through the same
-# index, CA and pip.conf settings.  ASTRO_PYENV_PIP_VERSION=bundled keeps the
-# bundled pip; any other non-empty value pins it (pip==VALUE).
+# index, CA and pip.conf settings, to the release this frontend was tested with
+# for the venv's Python (a new pip on the index changes no build); older
+# Pythons than that table knows get the newest pip for them.
+# ASTRO_PYENV_PIP_VERSION=bundled keeps the bundled pip, =latest takes the
+# newest, any other non-empty value pins it (pip==VALUE).
 #
 # --task-sdk=auto|VERSION (the PYENV flag): also install apache-airflow-task-sdk,
 # which an Airflow 3 task in this venv needs to read Variables and Connections,
@@ -63,10 +66,16 @@ else
 fi
 
 "$python" -m venv "$venv"
+# The tested pip for this Python: 26.3 from 3.10, 26.0.1.post1 on 3.9 (the last for 3.9).
+tested_pip() {
+    "$venv/bin/python" -c 'import sys; v = sys.version_info[:2]
+print("pip==26.3" if v >= (3, 10) else "pip==26.0.1.post1" if v == (3, 9) else "pip")'
+}
 pip_version="${ASTRO_PYENV_PIP_VERSION:-}"
 case "$pip_version" in
     bundled) ;;
-    "") "$venv/bin/python" -m pip install --upgrade pip ;;
+    "") "$venv/bin/python" -m pip install --upgrade "$(tested_pip)" ;;
+    latest) "$venv/bin/python" -m pip install --upgrade pip ;;
     *) "$venv/bin/python" -m pip install --upgrade "pip==$pip_version" ;;
 esac
 
