@@ -12,8 +12,8 @@
 #            socket directory) and start the chroot's dockerd in the background (no iptables, no
 #            bridge: builds use --network host, as on the CI engine). Then writes the client
 #            wrapper and copies the test images in (see `images`).
-#   images   Copy the images the e2e tests start FROM (stand-ins of python:3.12-slim, the Astro
-#            Runtime and its -base, debian:bookworm[-slim]) from the CI engine with
+#   images   Copy the images the e2e tests start FROM (stand-ins of python:3.12-slim[-bookworm],
+#            the Astro Runtime and its -base, debian:{bullseye,bookworm,trixie}-slim) from the CI engine with
 #            `docker save | docker load`, each only when the CI engine has it and it changed since
 #            the last copy. Other images (the frontend, prebuilt interpreters) come from builds
 #            and the local registry at $ASTRO_PYENV_REGISTRY, which the engine reaches on the
@@ -40,13 +40,14 @@
 # Settings: ASTRO_PYENV_CURRENT_SUITE (default sid), ASTRO_PYENV_CURRENT_MIRROR (default
 # http://deb.debian.org/debian). State: $ASTRO_PYENV_CI_CACHE/engine-current
 # (root/, its dockerd's data under root/var/lib/docker, dockerd.log, bin/, docker-config/);
-# run directory /run/astro-pyenv-current (docker.sock, dockerd.pid, mounts).
+# run directory $ASTRO_PYENV_CURRENT_RUN_DIR, default /run/astro-pyenv-current (docker.sock,
+# dockerd.pid, mounts).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # The CI engine's settings (the images to copy, the registry); ours are set below. From a shell
 # that sourced engine-current-env.sh, the CI engine is found as engine-env.sh finds it.
-if [ "${DOCKER_HOST:-}" = unix:///run/astro-pyenv-current/docker.sock ]; then
+if [ "${DOCKER_HOST:-}" = "unix://${ASTRO_PYENV_CURRENT_RUN_DIR:-/run/astro-pyenv-current}/docker.sock" ]; then
     unset DOCKER_HOST ASTRO_PYENV_DOCKER DOCKER_CONFIG
 fi
 # shellcheck source=engine-env.sh
@@ -60,7 +61,7 @@ suite="${ASTRO_PYENV_CURRENT_SUITE:-sid}"
 mirror="${ASTRO_PYENV_CURRENT_MIRROR:-http://deb.debian.org/debian}"
 state="$ASTRO_PYENV_CI_CACHE/engine-current"
 root="$state/root"
-run_dir=/run/astro-pyenv-current
+run_dir="${ASTRO_PYENV_CURRENT_RUN_DIR:-/run/astro-pyenv-current}"
 socket="$run_dir/docker.sock"
 pid_file="$run_dir/dockerd.pid"
 mounts_file="$run_dir/mounts"
@@ -229,8 +230,10 @@ cmd_start() {
 
 images_wanted() {
     local image
-    for image in "$ASTRO_PYENV_PYTHON_BASE" "$ASTRO_PYENV_RUNTIME_IMAGE" "$ASTRO_PYENV_RUNTIME_IMAGE-base" \
-                 "$ASTRO_PYENV_MINIMAL_BASE" debian:bookworm; do
+    for image in "$ASTRO_PYENV_PYTHON_BASE" "$ASTRO_PYENV_PYTHON_BOOKWORM_BASE" \
+                 "$ASTRO_PYENV_RUNTIME_IMAGE" "$ASTRO_PYENV_RUNTIME_IMAGE-base" \
+                 "$ASTRO_PYENV_MINIMAL_BASE" "$ASTRO_PYENV_TRIXIE_BASE" "$ASTRO_PYENV_BULLSEYE_BASE" \
+                 debian:bookworm "$ASTRO_PYENV_INTERPRETER_BASE"; do
         [ -n "$image" ] && echo "$image"
     done | sort -u
 }

@@ -49,12 +49,20 @@ fi
 # A local registry, online and offline (.ci/registry.sh).
 export ASTRO_PYENV_REGISTRY="${ASTRO_PYENV_REGISTRY:-127.0.0.1:${ASTRO_PYENV_REGISTRY_PORT:-5000}}"
 
-# Images the tests build FROM (public names; local stand-ins carry the same names offline).
+# Images the tests build FROM (public names; local stand-ins carry the same names offline):
+# the Debian releases users have (13, the default of every python:3.x-slim tag since August 2025;
+# 12; 11), the python image on 13 and on 12, and the Astro Runtimes.
 export ASTRO_PYENV_PYTHON_BASE="${ASTRO_PYENV_PYTHON_BASE-python:3.12-slim}"
+export ASTRO_PYENV_PYTHON_BOOKWORM_BASE="${ASTRO_PYENV_PYTHON_BOOKWORM_BASE-python:3.12-slim-bookworm}"
+export ASTRO_PYENV_TRIXIE_BASE="${ASTRO_PYENV_TRIXIE_BASE-debian:trixie-slim}"
+export ASTRO_PYENV_BULLSEYE_BASE="${ASTRO_PYENV_BULLSEYE_BASE-debian:bullseye-slim}"
 export ASTRO_PYENV_RUNTIME_IMAGE="${ASTRO_PYENV_RUNTIME_IMAGE-quay.io/astronomer/astro-runtime:13.0.0}"
 # The Airflow 3 runtime (Astro Runtime 3.1-17 ships Airflow 3.1.8): what new Astro projects use.
 export ASTRO_PYENV_RUNTIME3_IMAGE="${ASTRO_PYENV_RUNTIME3_IMAGE-astrocrpublic.azurecr.io/runtime:3.1-17}"
 export ASTRO_PYENV_MINIMAL_BASE="${ASTRO_PYENV_MINIMAL_BASE-debian:bookworm-slim}"
+# What `make interpreters` builds portable interpreters on: the oldest glibc they serve (README
+# "Prebuilt interpreters").
+export ASTRO_PYENV_INTERPRETER_BASE="${ASTRO_PYENV_INTERPRETER_BASE-$ASTRO_PYENV_BULLSEYE_BASE}"
 
 # The same for linux/amd64 and linux/arm64 (cross-platform builds, `make release`): the public
 # multi-platform images, or offline their stand-ins as indexes in the local registry
@@ -63,7 +71,7 @@ export ASTRO_PYENV_MINIMAL_BASE="${ASTRO_PYENV_MINIMAL_BASE-debian:bookworm-slim
 # scenario; .ci/standins-multiarch.sh --astro-runtime).
 if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
     export ASTRO_PYENV_MULTIARCH_DEBIAN="${ASTRO_PYENV_MULTIARCH_DEBIAN-$ASTRO_PYENV_REGISTRY/standins/debian:bookworm-slim}"
-    export ASTRO_PYENV_MULTIARCH_PYTHON="${ASTRO_PYENV_MULTIARCH_PYTHON-$ASTRO_PYENV_REGISTRY/standins/python:3.12-slim}"
+    export ASTRO_PYENV_MULTIARCH_PYTHON="${ASTRO_PYENV_MULTIARCH_PYTHON-$ASTRO_PYENV_REGISTRY/standins/python:3.12-slim-bookworm}"
     export ASTRO_PYENV_MULTIARCH_RUNTIME_BASE="${ASTRO_PYENV_MULTIARCH_RUNTIME_BASE-$ASTRO_PYENV_REGISTRY/standins/astro-runtime:${ASTRO_PYENV_RUNTIME_IMAGE##*:}-base}"
 else
     export ASTRO_PYENV_MULTIARCH_DEBIAN="${ASTRO_PYENV_MULTIARCH_DEBIAN-debian:bookworm-slim}"

@@ -2,7 +2,7 @@
 # Multi-platform (linux/amd64 + linux/arm64) stand-ins in the local registry, for machines that
 # reach no public registry: what cross-platform builds and `make release` build FROM.
 #   $ASTRO_PYENV_REGISTRY/standins/debian:bookworm-slim   debootstrap minbase bookworm, both arches
-#   $ASTRO_PYENV_REGISTRY/standins/python:3.12-slim       .ci/standins/python-slim.Dockerfile on it
+#   $ASTRO_PYENV_REGISTRY/standins/python:3.12-slim-bookworm   .ci/standins/python-slim.Dockerfile on it
 # A local image tag holds one platform only; a registry index holds both, and BuildKit picks the
 # platform a build asks for, as it does with the public images these stand in for.  The amd64
 # halves are the local stand-ins of .ci/standins.sh; arm64 runs under emulation
@@ -31,6 +31,7 @@ docker_cli="$ASTRO_PYENV_DOCKER"
 registry="$ASTRO_PYENV_REGISTRY"
 cache="$ASTRO_PYENV_CI_CACHE/multiarch"
 arm64_tar="$ASTRO_PYENV_CI_CACHE/base/bookworm-minbase-arm64.tar"
+python_amd64="$ASTRO_PYENV_PYTHON_BOOKWORM_BASE"   # .ci/standins.sh's, on bookworm as the arm64 half
 debian_index="$ASTRO_PYENV_MULTIARCH_DEBIAN"
 python_index="$ASTRO_PYENV_MULTIARCH_PYTHON"
 
@@ -61,7 +62,7 @@ publish() {
 image_id() { "$docker_cli" image inspect -f '{{.Id}}' "$1"; }
 
 # Debian minbase for arm64 (~1 min; its second stage runs under emulation).
-bash "$here/debootstrap-base.sh" arm64 "$arm64_tar"
+bash "$here/debootstrap-base.sh" arm64 bookworm "$arm64_tar"
 arm64_base=local/debian:bookworm-minbase-arm64
 if ! "$docker_cli" image inspect "$arm64_base" >/dev/null 2>&1; then
     "$docker_cli" import --platform linux/arm64 -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' \
@@ -77,7 +78,7 @@ fi
 
 # python:3.12-slim stand-in for arm64, FROM the index just made (apt under emulation, minutes).
 python_recipe="$(cat "$here/standins/python-slim.Dockerfile" | sha256sum | cut -c1-16)"
-python_key="$(image_id "$ASTRO_PYENV_PYTHON_BASE") $python_recipe $debian_key"
+python_key="$(image_id "$python_amd64") $python_recipe $debian_key"
 if current "$python_index" "$python_key"; then
     log "$python_index present"
 else
@@ -87,7 +88,7 @@ else
         -f "$here/standins/python-slim.Dockerfile" --build-arg "BASE_IMAGE=$debian_index" \
         -t local/python-standin:arm64 "$here/standins" >"$cache/python-arm64.log" 2>&1 \
         || { tail -n 30 "$cache/python-arm64.log" >&2; exit 1; }
-    publish "$python_index" "$ASTRO_PYENV_PYTHON_BASE" local/python-standin:arm64 "$python_key"
+    publish "$python_index" "$python_amd64" local/python-standin:arm64 "$python_key"
 fi
 
 # The Astro Runtime -base stand-in for arm64, FROM the Debian index (pip installs Airflow under
@@ -96,8 +97,9 @@ $with_runtime || exit 0
 runtime_index="$ASTRO_PYENV_MULTIARCH_RUNTIME_BASE"
 runtime_base="$ASTRO_PYENV_RUNTIME_IMAGE-base"
 airflow_version="${ASTRO_PYENV_AIRFLOW_VERSION:-2.11.0}"
-runtime_recipe="$({ cat "$here/standins/astro-runtime.Dockerfile" "$here"/standins/install-*; echo "$airflow_version"; } \
-    | sha256sum | cut -c1-16)"
+pins="airflow-$airflow_version-python-3.11.txt"   # as .ci/standins.sh installs it
+runtime_recipe="$({ cat "$here/standins/astro-runtime.Dockerfile" "$here"/standins/install-* "$here/constraints/$pins"
+                    echo "$airflow_version"; } | sha256sum | cut -c1-16)"
 runtime_key="$(image_id "$runtime_base") $runtime_recipe $debian_key"
 if current "$runtime_index" "$runtime_key"; then
     log "$runtime_index present"
@@ -107,6 +109,7 @@ else
     "$docker_cli" build "${BUILD_FLAGS[@]}" --progress plain --platform linux/arm64 \
         -f "$here/standins/astro-runtime.Dockerfile" --target base \
         --build-arg "BASE_IMAGE=$debian_index" --build-arg "AIRFLOW_VERSION=$airflow_version" \
+        --build-arg "AIRFLOW_CONSTRAINTS=$pins" --build-context "constraints=$here/constraints" \
         -t local/astro-runtime-standin:base-arm64 "$here/standins" >"$cache/astro-runtime-arm64.log" 2>&1 \
         || { tail -n 30 "$cache/astro-runtime-arm64.log" >&2; exit 1; }
     publish "$runtime_index" "$runtime_base" local/astro-runtime-standin:base-arm64 "$runtime_key"

@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Local stand-ins for public images, for machines that reach no container registry.
-# Each image is built only when missing (or when its recipe under .ci/standins/ changed):
-#   local/debian:bookworm-minbase   debootstrap --variant=minbase bookworm, `docker import`ed
-#                                   (also tagged debian:bookworm-slim and debian:bookworm)
-#   $ASTRO_PYENV_PYTHON_BASE        python:3.12-slim stand-in (Debian's python3, venv, pip)
+# Local stand-ins for public images, for machines that reach no container registry.  They look
+# like today's public images: Debian 13 under python:3.12-slim (every python:3.x-slim tag since
+# August 2025), 12 and 11 beside it, the Astro Runtimes on the Debian release theirs use.
+# Each image is built only when missing (or when what it is built from changed):
+#   local/debian:<suite>-minbase    debootstrap --variant=minbase <suite>, `docker import`ed, for
+#                                   bullseye (11), bookworm (12) and trixie (13); also tagged
+#                                   debian:<suite>-slim and debian:<suite>
+#   $ASTRO_PYENV_PYTHON_BASE        python:3.12-slim stand-in on trixie (Debian's python3, venv,
+#                                   pip), also tagged python:3.12-slim-trixie
+#   $ASTRO_PYENV_PYTHON_BOOKWORM_BASE   the same on bookworm (python:3.12-slim-bookworm)
 #   $ASTRO_PYENV_RUNTIME_IMAGE      Astro Runtime stand-in with ONBUILD, and its -base variant:
-#                                   Airflow $ASTRO_PYENV_AIRFLOW_VERSION (default 2.11.0)
+#                                   Airflow $ASTRO_PYENV_AIRFLOW_VERSION (default 2.11.0) on
+#                                   bookworm, as Astro Runtime 13 is (Astronomer's "Runtime image
+#                                   architecture" page: Debian 12, Python 3.12)
 #   $ASTRO_PYENV_RUNTIME3_IMAGE     the same for the Airflow 3 runtime (astrocrpublic.azurecr.io/
 #                                   runtime:3.1-17): one recipe, Airflow $ASTRO_PYENV_AIRFLOW3_VERSION
-#                                   (default 3.1.8, what that tag ships) as its AIRFLOW_VERSION
-# The debootstrap rootfs tarball is kept in $ASTRO_PYENV_CI_CACHE/base for later runs.
+#                                   (default 3.1.8, what that tag ships), on bookworm too (no public
+#                                   source names its release; Apache's own Airflow 3.1 images are
+#                                   bookworm)
+# Airflow is installed with every package pinned (.ci/constraints/airflow-<A>-python-<P>.txt), so
+# a new release on PyPI does not change these images.  The debootstrap rootfs tarballs are kept
+# in $ASTRO_PYENV_CI_CACHE/base for later runs.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,20 +31,21 @@ source "$here/build-flags.sh"
 
 docker_cli="$ASTRO_PYENV_DOCKER"
 recipes="$here/standins"
-base_image=local/debian:bookworm-minbase
-base_tar="$ASTRO_PYENV_CI_CACHE/base/bookworm-minbase.tar"
+constraints="$here/constraints"
 airflow_version="${ASTRO_PYENV_AIRFLOW_VERSION:-2.11.0}"
 airflow3_version="${ASTRO_PYENV_AIRFLOW3_VERSION:-3.1.8}"
+# The Python of the runtime stand-ins: Debian bookworm's python3.
+runtime_python=3.11
 recipe_label=io.astro-pyenv.standin.recipe
 
 log() { printf '[standins] %s\n' "$*" >&2; }
 
 recipe_of() {
-    # recipe_of AIRFLOW_VERSION FILE...: hash of everything an image is built from, stored as a
-    # label to spot a changed recipe.
-    local version="$1"
+    # recipe_of WORD FILE...: hash of everything an image is built from, stored as a label to
+    # spot a changed recipe.
+    local word="$1"
     shift
-    { cat "$@"; echo "$version"; } | sha256sum | cut -c1-16
+    { cat "$@"; echo "$word"; } | sha256sum | cut -c1-16
 }
 
 is_current() {
@@ -44,37 +56,42 @@ is_current() {
     [ "$have" = "$2" ] || [ "$have" = "<no value>" ] || [ -z "$have" ]
 }
 
-build_base() {
-    if "$docker_cli" image inspect "$base_image" >/dev/null 2>&1; then
-        log "$base_image present"
-    else
-        bash "$here/debootstrap-base.sh" amd64 "$base_tar"
-        log "docker import $base_tar -> $base_image"
-        "$docker_cli" import -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' "$base_tar" "$base_image" >/dev/null
-    fi
-    local alias
-    for alias in debian:bookworm-slim debian:bookworm; do
-        "$docker_cli" image inspect "$alias" >/dev/null 2>&1 || "$docker_cli" tag "$base_image" "$alias"
-    done
+tag_if_missing() {
+    "$docker_cli" image inspect "$2" >/dev/null 2>&1 || "$docker_cli" tag "$1" "$2"
 }
 
-# build TAG DOCKERFILE AIRFLOW_VERSION [extra docker build args...]: build FROM the base unless
-# current.
+build_base() {
+    # build_base SUITE: local/debian:SUITE-minbase, and the public names of its slim image.
+    local suite="$1" image="local/debian:$1-minbase" tarball="$ASTRO_PYENV_CI_CACHE/base/$1-minbase.tar"
+    if "$docker_cli" image inspect "$image" >/dev/null 2>&1; then
+        log "$image present"
+    else
+        bash "$here/debootstrap-base.sh" amd64 "$suite" "$tarball"
+        log "docker import $tarball -> $image"
+        "$docker_cli" import -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' "$tarball" "$image" >/dev/null
+    fi
+    tag_if_missing "$image" "debian:$suite-slim"
+    tag_if_missing "$image" "debian:$suite"
+}
+
+# build TAG DOCKERFILE SUITE PINS [extra docker build args...]: build FROM SUITE's base unless
+# current; PINS is the constraints file it installs with, or "-".
 build() {
-    local tag="$1" dockerfile="$2" version="$3"
-    shift 3
-    local recipe
-    recipe="$(recipe_of "$version" "$dockerfile" "$recipes"/install-*)"
+    local tag="$1" dockerfile="$2" suite="$3" pins="$4"
+    shift 4
+    local recipe pins_file=()
+    [ "$pins" = - ] || pins_file=("$constraints/$pins")
+    recipe="$(recipe_of "$suite" "$dockerfile" "$recipes"/install-* "${pins_file[@]}")"
     if is_current "$tag" "$recipe"; then
         log "$tag present"
         return 0
     fi
-    log "building $tag"
+    log "building $tag (Debian $suite)"
     build_flags ca   # --network host, the CA secret
     "$docker_cli" build "${BUILD_FLAGS[@]}" --progress plain \
         -f "$dockerfile" \
-        --build-arg "BASE_IMAGE=$base_image" \
-        --build-arg "AIRFLOW_VERSION=$version" \
+        --build-context "constraints=$constraints" \
+        --build-arg "BASE_IMAGE=local/debian:$suite-minbase" \
         --label "$recipe_label=$recipe" \
         -t "$tag" "$@" "$recipes" \
         >"$ASTRO_PYENV_CI_CACHE/standin-build.log" 2>&1 \
@@ -88,11 +105,22 @@ timed() {
 }
 
 mkdir -p "$ASTRO_PYENV_CI_CACHE"
-timed build_base
-timed build "$ASTRO_PYENV_PYTHON_BASE" "$recipes/python-slim.Dockerfile" "$airflow_version"
-# One Dockerfile for both Airflow majors: the version is its build arg.
+for suite in bullseye bookworm trixie; do
+    timed build_base "$suite"
+done
+timed build "$ASTRO_PYENV_PYTHON_BASE" "$recipes/python-slim.Dockerfile" trixie -
+"$docker_cli" tag "$ASTRO_PYENV_PYTHON_BASE" python:3.12-slim-trixie
+timed build "$ASTRO_PYENV_PYTHON_BOOKWORM_BASE" "$recipes/python-slim.Dockerfile" bookworm -
+# One Dockerfile for both Airflow majors: the version and its constraints are build args.
 for pair in "$ASTRO_PYENV_RUNTIME_IMAGE $airflow_version" "$ASTRO_PYENV_RUNTIME3_IMAGE $airflow3_version"; do
     read -r runtime version <<<"$pair"
-    timed build "${runtime}-base" "$recipes/astro-runtime.Dockerfile" "$version" --target base
-    timed build "$runtime" "$recipes/astro-runtime.Dockerfile" "$version" --target onbuild
+    pins="airflow-$version-python-$runtime_python.txt"
+    [ -f "$constraints/$pins" ] \
+        || { log "error: no $constraints/$pins: add Airflow $version to .ci/constraints/update.sh"; exit 1; }
+    for target in base onbuild; do
+        tag="$runtime"
+        [ "$target" = base ] && tag="$runtime-base"
+        timed build "$tag" "$recipes/astro-runtime.Dockerfile" bookworm "$pins" --target "$target" \
+            --build-arg "AIRFLOW_VERSION=$version" --build-arg "AIRFLOW_CONSTRAINTS=$pins"
+    done
 done

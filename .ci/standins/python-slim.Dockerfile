@@ -1,6 +1,7 @@
-# Stand-in for python:3.12-slim where no registry is reachable: Debian bookworm with its own
-# python3 (3.11), venv and pip, and `python` on PATH. System pip installs are allowed, as in
-# the real image. Built by .ci/standins.sh FROM the debootstrap base.
+# Stand-in for python:3.12-slim (Debian 13) and python:3.12-slim-bookworm where no registry is
+# reachable: BASE_IMAGE's Debian release with its own python3 (3.13 on trixie, 3.11 on bookworm),
+# venv and pip, and `python` on PATH.  System pip installs are allowed, as in the real image.
+# Built by .ci/standins.sh FROM the debootstrap base of that release.
 ARG BASE_IMAGE
 FROM ${BASE_IMAGE}
 RUN apt-get update \
