@@ -6,7 +6,8 @@
 # ASTRO_PYENV_DOCKER is the wrapper .ci/engine-current.sh writes; `docker` on PATH is the same
 # wrapper (tests and scripts that call plain `docker` reach this engine too).
 export ASTRO_PYENV_CI_CACHE="${ASTRO_PYENV_CI_CACHE:-/var/cache/astro-pyenv-ci}"
-export DOCKER_HOST=unix:///run/astro-pyenv-current/docker.sock
+# ASTRO_PYENV_CURRENT_RUN_DIR: its socket directory (a second set of CI services, .ci/run-cold, has its own).
+export DOCKER_HOST="unix://${ASTRO_PYENV_CURRENT_RUN_DIR:-/run/astro-pyenv-current}/docker.sock"
 export ASTRO_PYENV_DOCKER="$ASTRO_PYENV_CI_CACHE/engine-current/bin/docker"
 export DOCKER_CONFIG="$ASTRO_PYENV_CI_CACHE/engine-current/docker-config"
 case ":$PATH:" in

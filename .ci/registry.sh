@@ -27,7 +27,7 @@ state_dir="$ASTRO_PYENV_CI_CACHE/registry"
 config_file="$state_dir/config.yml"
 data_dir="$state_dir/data"
 log_file="$ASTRO_PYENV_CI_CACHE/registry.log"
-pid_file=/run/astro-pyenv-registry.pid
+pid_file="/run/astro-pyenv-registry-$port.pid"
 binary=/usr/bin/docker-registry
 start_timeout="${ASTRO_PYENV_REGISTRY_START_TIMEOUT:-30}"
 # The package's own service (init script and unit), which must not hold our port.
