@@ -2,13 +2,14 @@
 # Local stand-in for python.org's CPython tarballs: start | stop | status.
 #
 #   start  Fill $ASTRO_PYENV_CI_CACHE/cpython-mirror/ (once) with upstream tarballs that Debian's
-#          source packages carry unchanged (python3.9 from bullseye, python3.13 from trixie),
-#          each stored under its sha256 as python-build's PYTHON_BUILD_MIRROR_URL expects
-#          (`<mirror>/<sha256>`), checked against pyenv's definitions; then serve the directory
-#          on 127.0.0.1:$ASTRO_PYENV_MIRROR_PORT. Idempotent.
+#          source packages carry unchanged (python3.9 from bullseye and python3.13 from trixie as
+#          .tar.xz, python3.11 from bookworm as .tgz), each stored under its sha256 as
+#          python-build's PYTHON_BUILD_MIRROR_URL expects (`<mirror>/<sha256>`), checked against
+#          pyenv's definitions (which list both formats); then serve the directory on
+#          127.0.0.1:$ASTRO_PYENV_MIRROR_PORT. Idempotent.
 #   stop   Stop the server this script started (pid from its own pid file).
 #
-# names/Python-<version>.tar.xz links to each tarball too (for PYTHON_BUILD_CACHE_PATH).
+# names/Python-<version>.tar.xz (or .tgz) links to each tarball too (for PYTHON_BUILD_CACHE_PATH).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,10 +19,10 @@ source "$here/engine-env.sh"
 mirror_dir="$ASTRO_PYENV_CI_CACHE/cpython-mirror"
 port="$ASTRO_PYENV_MIRROR_PORT"
 url="http://127.0.0.1:$port"
-pid_file=/run/astro-pyenv-cpython-mirror.pid
+pid_file="/run/astro-pyenv-cpython-mirror-$port.pid"
 log_file="$ASTRO_PYENV_CI_CACHE/cpython-mirror.log"
 # Debian source package/suite pairs whose orig tarball equals python.org's.
-sources=(python3.9/bullseye python3.13/trixie)
+sources=(python3.9/bullseye python3.11/bookworm python3.13/trixie)
 src_list=/etc/apt/sources.list.d/astro-pyenv-cpython-src.sources
 
 log() { printf '[cpython-mirror] %s\n' "$*" >&2; }
@@ -38,7 +39,7 @@ have_all() {
     for s in "${sources[@]}"; do
         minor="${s%%/*}"
         minor="${minor#python}"
-        compgen -G "$mirror_dir/names/Python-$minor.*.tar.xz" >/dev/null || return 1
+        compgen -G "$mirror_dir/names/Python-$minor.*.t*z" >/dev/null || return 1
     done
 }
 
@@ -49,15 +50,14 @@ fill() {
     fi
     command -v dpkg-source >/dev/null \
         || { log "error: dpkg-dev not installed (apt-get install dpkg-dev)"; return 1; }
-    if [ ! -f "$src_list" ]; then
-        cat >"$src_list" <<'SRC'
+    # Written each time: a list of an earlier version of this script may lack a suite.
+    cat >"$src_list" <<'SRC'
 Types: deb-src
 URIs: http://deb.debian.org/debian
-Suites: bullseye trixie
+Suites: bullseye bookworm trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-    fi
     apt-get update -qq
     local work
     work="$(mktemp -d /tmp/astro-pyenv-cpython-src.XXXXXX)"
@@ -66,21 +66,28 @@ SRC
     mkdir -p "$mirror_dir/names"
     local defs tarball version sha expected
     defs="$(definitions_dir)"
-    for tarball in "$work"/python3.*_*.orig.tar.xz; do
+    local name
+    for tarball in "$work"/python3.*_*.orig.tar.[gx]z; do
         version="${tarball##*_}"
-        version="${version%.orig.tar.xz}"
+        version="${version%.orig.tar.*z}"
+        case "$tarball" in
+            *.tar.xz) name="Python-$version.tar.xz" ;;
+            *) name="Python-$version.tgz" ;;   # python.org's .tgz is Debian's .orig.tar.gz
+        esac
         sha="$(sha256sum "$tarball" | cut -d' ' -f1)"
-        expected="$(grep -o "Python-$version\.tar\.xz#[0-9a-f]*" "$defs/$version" 2>/dev/null | cut -d'#' -f2 || true)"
+        expected="$(grep -o "${name//./\\.}#[0-9a-f]*" "$defs/$version" 2>/dev/null | cut -d'#' -f2 || true)"
         if [ -z "$expected" ]; then
-            log "warning: no python-build definition for $version in $defs; keeping $sha unchecked"
+            log "error: no $name in python-build's definition of $version ($defs): cannot check it"
+            rm -rf "$work"
+            return 1
         elif [ "$sha" != "$expected" ]; then
-            log "error: $(basename "$tarball") has sha256 $sha, python-build expects $expected"
+            log "error: $(basename "$tarball") has sha256 $sha, python-build expects $expected for $name"
             rm -rf "$work"
             return 1
         fi
         mv "$tarball" "$mirror_dir/$sha"
-        ln -sfn "../$sha" "$mirror_dir/names/Python-$version.tar.xz"
-        log "Python $version -> $mirror_dir/$sha"
+        ln -sfn "../$sha" "$mirror_dir/names/$name"
+        log "Python $version -> $mirror_dir/$sha ($name)"
     done
     rm -rf "$work"
     have_all || { log "error: some source package gave no orig tarball; see $log_file"; return 1; }
