@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Build prebuilt interpreter images, push them to a registry and record them in a catalog
-# (`make interpreters`; README "Prebuilt interpreters").  Settings, from the environment:
+# (`make interpreters`; README "Prebuilt interpreters").  The images are portable: compiled on a
+# glibc base, they carry every library they link but glibc's, and serve every base whose glibc
+# is at least that base's.  Settings, from the environment:
 #   REGISTRY   where to push (default $ASTRO_PYENV_REGISTRY): images go to
-#              $REGISTRY/astro-pyenv/cpython:<version>-<os>-<optimize>-<recipe 12 hex>[-<arch>]
-#   VERSIONS   CPython versions, exact (default "3.9.2 3.13.5", the local mirror's)
-#   BASES      base images to compile on (default debian:bookworm-slim); the OS key comes from
-#              each one's /etc/os-release
+#              $REGISTRY/astro-pyenv/cpython:<version>-glibc<X.Y>-<optimize>-<recipe 12 hex>[-<arch>]
+#   VERSIONS   CPython versions, exact (default "3.9.2 3.11.2 3.13.5", the local mirror's), or
+#              `release`: the newest patch release of every maintained series and the
+#              free-threaded 3.13t and 3.14t (interpreters/catalog.py release-versions)
+#   BASES      glibc base images to compile on (default $ASTRO_PYENV_INTERPRETER_BASE, else
+#              debian:bullseye-slim: the oldest glibc served); each one's glibc version is the
+#              oldest its images serve (a catalog may hold several: a base gets the newest that fits)
 #   PLATFORMS  comma-separated (default the engine's own); others need emulation
 #   OPTIMIZE   pgo-lto (default: PYTHON_CONFIGURE_OPTS="--enable-optimizations --with-lto")
 #              or plain (python-build's defaults, for quick tests)
@@ -24,8 +29,8 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 docker_cli="${ASTRO_PYENV_DOCKER:-docker}"
 registry="${REGISTRY:-${ASTRO_PYENV_REGISTRY:-}}"
-versions="${VERSIONS:-3.9.2 3.13.5}"
-bases="${BASES:-debian:bookworm-slim}"
+versions="${VERSIONS:-3.9.2 3.11.2 3.13.5}"
+bases="${BASES:-${ASTRO_PYENV_INTERPRETER_BASE:-debian:bullseye-slim}}"
 optimize="${OPTIMIZE:-pgo-lto}"
 catalog="${CATALOG:-$repo_root/build/prebuilt/catalog.json}"
 frontend_image="${FRONTEND_IMAGE:-local/astro-pyenv-frontend:dev}"
@@ -45,6 +50,9 @@ case "$optimize" in
     *) die "OPTIMIZE=$optimize: expected pgo-lto or plain" ;;
 esac
 [ -x "$python" ] || die "$python: no project venv (make venv)"
+if [ "$versions" = release ]; then
+    versions="$("$python" "$helper" release-versions | tr '\n' ' ')"
+fi
 platforms="${PLATFORMS:-$("$docker_cli" version --format '{{.Server.Os}}/{{.Server.Arch}}')}"
 IFS=',' read -r -a platform_list <<<"$platforms"
 
@@ -83,14 +91,14 @@ for base in $bases; do
     libc_text="$(sed '1,/^@@libc$/d' <<<"$facts")"
     case "$libc_text" in
         glibc\ *) libc="$(head -n 1 <<<"$libc_text")" ;;
-        *musl*) libc="musl $(sed -n 's/^Version //p' <<<"$libc_text")" ;;
-        *) libc="unknown" ;;
+        *) die "$base: its C library is not glibc (${libc_text:-unknown}): portable interpreters are built on glibc" ;;
     esac
+    libc_tag="${libc// /}"   # glibc 2.31 -> glibc2.31
     say "$base: $os, $libc"
 
     for version in $versions; do
         started=$SECONDS
-        tag="$version-$os-$optimize-$recipe12"   # plain and pgo-lto builds of one key side by side
+        tag="$version-$libc_tag-$optimize-$recipe12"   # plain and pgo-lto builds of one key side by side
         index="$repository:$tag"
         inspect="$work/inspect.json"
         if [ "${NO_CACHE:-0}" = 1 ]; then
@@ -101,7 +109,7 @@ for base in $bases; do
                 # Recorded with every platform it holds, also those this run did not ask for.
                 held="$("$python" "$helper" platforms "$inspect")"
                 say "CPython $version on $base: reusing $index@$digest ($held; same recipe and build settings)"
-                "$python" "$helper" merge "$catalog" --repository "$repository" --version "$version" --os "$os" \
+                "$python" "$helper" merge "$catalog" --repository "$repository" --version "$version" --libc "$libc" --os "$os" \
                     --platforms "$held" --recipe "$recipe" --build "$build_setting" --tag "$tag" --digest "$digest"
                 say "CPython $version on $base: done in $((SECONDS - started)) s (reused)"
                 continue
@@ -154,7 +162,7 @@ for base in $bases; do
         "$docker_cli" buildx imagetools inspect --format '{{json .}}' "$index" >"$inspect"
         digest="$("$python" "$helper" reusable "$inspect" --recipe "$recipe" --build "$build_setting" --platforms "$platforms")" \
             || die "the index just pushed does not carry the labels it was built with: $digest"
-        "$python" "$helper" merge "$catalog" --repository "$repository" --version "$version" --os "$os" \
+        "$python" "$helper" merge "$catalog" --repository "$repository" --version "$version" --libc "$libc" --os "$os" \
             --platforms "$platforms" --recipe "$recipe" --build "$build_setting" --tag "$tag" --digest "$digest"
         say "CPython $version on $base: pushed $index@$digest in $((SECONDS - started)) s"
     done

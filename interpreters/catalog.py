@@ -2,22 +2,25 @@
 and merging one entry into the catalog.  Runs with the project venv's Python, so the catalog it
 writes is checked by the very parser the frontend uses (astro_pyenv_frontend.prebuilt).
 
-    catalog.py os-key                    < os-release       prints debian-12 (exit 1 without)
+    catalog.py os-key                    < os-release       prints debian-11 (exit 1 without)
     catalog.py reusable INSPECT.json --recipe R --build B --platforms P[,P]
                                          exit 0 and print the index digest when the index
                                          (`imagetools inspect --format '{{json .}}'`) holds every
                                          platform with labels recipe=R and build=B; else exit 1
                                          and print why
+    catalog.py release-versions          prints the versions a release builds: the newest final
+                                         release the bundled pyenv knows of every series in
+                                         RELEASE_SERIES, one per line
     catalog.py platforms INSPECT.json    prints the index's platforms, comma-separated (what a
                                          reused index holds, which may be more than was asked)
     catalog.py entries CATALOG           prints one line per entry, fields split by \x1f (unit
-                                         separator; a field may be empty): version, os,
+                                         separator; a field may be empty): version, libc, os,
                                          platforms, recipe, build, tag, digest (`make release`
                                          copies them)
-    catalog.py merge CATALOG --repository ... --version ... --os ... --platforms P[,P]
-                  --recipe ... --build ... --tag ... --digest ...
-                                         adds the entry, replacing one of the same version, OS,
-                                         recipe and build; creates the file if missing
+    catalog.py merge CATALOG --repository ... --version ... --libc 'glibc X.Y' --os ...
+                  --platforms P[,P] --recipe ... --build ... --tag ... --digest ...
+                                         adds the entry, replacing one of the same version, C
+                                         library, recipe and build; creates the file if missing
 """
 
 from __future__ import annotations
@@ -31,7 +34,17 @@ from pathlib import Path
 from typing import Any
 
 from astro_pyenv_frontend.interpreter_image import LABEL_PREFIX
-from astro_pyenv_frontend.prebuilt import os_key, parse_catalog
+from astro_pyenv_frontend.prebuilt import CatalogError, os_key, parse_catalog
+from astro_pyenv_frontend.versions import load_bundled_versions, resolve_version
+
+# The CPython series upstream still maintains (3.9 to 3.14) and the free-threaded builds: what a
+# release's catalog holds, each at its newest patch release.
+RELEASE_SERIES = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t")
+
+
+def release_versions() -> list[str]:
+    known = load_bundled_versions()
+    return [resolve_version(series, known) for series in RELEASE_SERIES]
 
 
 def _platform(raw: dict[str, Any]) -> str:
@@ -87,7 +100,7 @@ def merge(path: Path, repository: str, entry: dict[str, Any]) -> None:
         print(f"catalog.py: {path}: repository {data['repository']} replaced by {repository}", file=sys.stderr)
     data["repository"] = repository
     def key(e: dict[str, Any]) -> tuple[str, str, str, str]:
-        return (e["version"], e["os"], e["recipe"], e.get("build", ""))
+        return (e["version"], e.get("libc", ""), e["recipe"], e.get("build", ""))
 
     kept = [e for e in data.get("interpreters") or [] if key(e) != key(entry)]
     kept.append(entry)
@@ -107,6 +120,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="catalog.py")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("os-key")
+    sub.add_parser("release-versions")
     p_reuse = sub.add_parser("reusable")
     p_reuse.add_argument("inspect")
     p_reuse.add_argument("--recipe", required=True)
@@ -118,7 +132,7 @@ def main(argv: list[str]) -> int:
     p_entries.add_argument("catalog", type=Path)
     p_merge = sub.add_parser("merge")
     p_merge.add_argument("catalog", type=Path)
-    for name in ("repository", "version", "os", "platforms", "recipe", "build", "tag", "digest"):
+    for name in ("repository", "version", "libc", "os", "platforms", "recipe", "build", "tag", "digest"):
         p_merge.add_argument(f"--{name}", required=True)
     args = parser.parse_args(argv)
 
@@ -129,6 +143,9 @@ def main(argv: list[str]) -> int:
             return 1
         print(key)
         return 0
+    if args.command == "release-versions":
+        print("\n".join(release_versions()))
+        return 0
     if args.command == "reusable":
         inspect = json.loads(Path(args.inspect).read_text(encoding="utf-8"))
         ok, said = reusable(inspect, args.recipe, args.build, args.platforms.split(","))
@@ -136,13 +153,15 @@ def main(argv: list[str]) -> int:
         return 0 if ok else 1
     if args.command == "entries":
         for e in parse_catalog(args.catalog.read_text(encoding="utf-8")).entries:
-            print("\x1f".join((e.version, e.os, ",".join(e.platforms), e.recipe, e.build, e.tag, e.digest)))
+            fields = (e.version, str(e.libc), e.os, ",".join(e.platforms), e.recipe, e.build, e.tag, e.digest)
+            print("\x1f".join(fields))
         return 0
     if args.command == "platforms":
         print(",".join(index_platforms(json.loads(Path(args.inspect).read_text(encoding="utf-8")))))
         return 0
     entry = {
         "version": args.version,
+        "libc": args.libc,
         "os": args.os,
         "platforms": args.platforms.split(","),
         "recipe": args.recipe,
@@ -150,7 +169,12 @@ def main(argv: list[str]) -> int:
         "tag": args.tag,
         "digest": args.digest,
     }
-    merge(args.catalog, args.repository, entry)
+    try:
+        merge(args.catalog, args.repository, entry)
+    except CatalogError as err:
+        hint = "a catalog of an older recipe? remove it and build again"
+        print(f"catalog.py: {args.catalog}: {err} ({hint})", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -58,14 +58,14 @@ say "astro-pyenv $version to $registry for $platforms"
 # 1. Interpreter images, by digest: the copy is the same index (same digest) in another place.
 if [ -f "$catalog" ]; then
     source_repo="$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["repository"])' "$catalog")"
-    while IFS=$'\x1f' read -r v os plats recipe build tag digest; do
+    while IFS=$'\x1f' read -r v libc os plats recipe build tag digest; do
         "$docker_cli" buildx imagetools create -t "$interpreters:$tag" "$source_repo:$tag@$digest" >"$out/copy.log" 2>&1 \
             || { cat "$out/copy.log" >&2; die "cannot copy $source_repo:$tag@$digest"; }
         copied="$(index_digest "$interpreters:$tag")"
         [ "$copied" = "$digest" ] || say "note: $interpreters:$tag has digest $copied (was $digest)"
-        "$python" "$catalog_tool" merge "$out/catalog.json" --repository "$interpreters" --version "$v" --os "$os" \
+        "$python" "$catalog_tool" merge "$out/catalog.json" --repository "$interpreters" --version "$v" --libc "$libc" --os "$os" \
             --platforms "$plats" --recipe "$recipe" --build "$build" --tag "$tag" --digest "$copied"
-        say "interpreter $v ($os, $plats${build:+, $build}): $interpreters:$tag@$copied"
+        say "interpreter $v ($libc+, built on $os, $plats${build:+, $build}): $interpreters:$tag@$copied"
     done < <("$python" "$catalog_tool" entries "$catalog")
 else
     say "no catalog at $catalog: the image compiles every interpreter"

@@ -13,7 +13,7 @@ import statistics
 import urllib.error
 import urllib.request
 
-from astro_pyenv_frontend.prebuilt import os_key
+from astro_pyenv_frontend.libc import parse_libc
 
 from .buildlog import Build
 from .config import (
@@ -54,10 +54,10 @@ def prebuilt_images(
         raise CatalogMismatch(f"{FRONTEND_IMAGE} carries no catalog ({CATALOG_PATH}): build it with one "
                               "(make interpreters, then make frontend-image)")  # fmt: skip
     recipe = r.engine.read_file(FRONTEND_IMAGE, RECIPE_PATH).strip()
-    os = os_key(r.engine.read_file(base, "/etc/os-release", platform=platform))
-    if os is None:
-        raise CatalogMismatch(f"{base} has no /etc/os-release with ID and VERSION_ID")
-    wanted = Wanted(os=os, platform=platform or r.engine.platform(), recipe=recipe)
+    libc = parse_libc(r.engine.libc(base, platform=platform))
+    if libc is None:
+        raise CatalogMismatch(f"{base}: `getconf GNU_LIBC_VERSION` names no glibc")
+    wanted = Wanted(libc=libc, platform=platform or r.engine.platform(), recipe=recipe)
     repository = repository_from_env(r.engine.image_env(FRONTEND_IMAGE))
     images = catalog_images(catalog.stdout, versions, wanted, repository)
     registry = next(iter(images.values())).split("/", 1)[0]

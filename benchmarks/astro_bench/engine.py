@@ -71,6 +71,13 @@ class Engine:
         flags = ["--platform", platform] if platform else []
         return self.docker("run", "--rm", "--network", "none", *flags, "--entrypoint", "cat", image, path).stdout
 
+    def libc(self, image: str, platform: str | None = None) -> str:
+        """``glibc 2.36``: the C library of ``image``, as ``getconf GNU_LIBC_VERSION`` says it."""
+        flags = ["--platform", platform] if platform else []
+        return self.docker(
+            "run", "--rm", "--network", "none", *flags, "--entrypoint", "getconf", image, "GNU_LIBC_VERSION"
+        ).stdout.strip()
+
     def image_env(self, image: str) -> list[str]:
         """``Config.Env`` of ``image`` (``NAME=value`` strings)."""
         out = self.docker("image", "inspect", "-f", "{{json .Config.Env}}", image).stdout.strip()

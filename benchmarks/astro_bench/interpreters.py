@@ -1,11 +1,12 @@
 """Prebuilt interpreters as the benchmark sees them (scenarios 9, 10 and 11): which images the
 frontend image's catalog names, the floor Dockerfile's build args, and what a build's progress
 log says was prebuilt or compiled.  Pure, apart from nothing: the scenarios read the catalog,
-recipe and os-release out of images and pass the text in.
+recipe and the base's C library out of images and pass them in.
 
-The matching mirrors the frontend's (``frontend/src/astro_pyenv_frontend/prebuilt.py``): an
-entry serves a version when its version, OS key, recipe and platform all match; the repository
-is the frontend image's ``ASTRO_PYENV_PREBUILT_REPOSITORY`` when set, else the catalog's.
+The matching is the frontend's own (``frontend/src/astro_pyenv_frontend/prebuilt.py``): an entry
+serves a version when its version, recipe and platform match and the base's glibc is at least
+the one it was built on; the repository is the frontend image's
+``ASTRO_PYENV_PREBUILT_REPOSITORY`` when set, else the catalog's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from astro_pyenv_frontend import prebuilt
+from astro_pyenv_frontend.libc import Libc
 
 # In the frontend image (written by .ci/build-frontend-image.sh / Dockerfile.frontend).
 CATALOG_PATH = "/opt/astro-pyenv/prebuilt/catalog.json"
@@ -22,7 +24,7 @@ RECIPE_PATH = "/opt/astro-pyenv/prebuilt/recipe"
 REPOSITORY_ENV = "ASTRO_PYENV_PREBUILT_REPOSITORY"
 
 # The frontend's progress lines (gateway/interpreters.py, the interpreter stage's script).
-PREBUILT_LINE = re.compile(r"astro-pyenv: CPython (\S+): prebuilt for (\S+ \([^)]*\)), (\S+?@sha256:[0-9a-f]{64})")
+PREBUILT_LINE = re.compile(r"astro-pyenv: CPython (\S+): prebuilt for (\S+ \S+ \([^)]*\)), (\S+?@sha256:[0-9a-f]{64})")
 COMPILED_LINE = re.compile(r"astro-pyenv: CPython (\S+) is compiled: ([^\"\n]*?)(?: \(line \d+\))?\s*$", re.MULTILINE)
 COMPILING_LINE = re.compile(r"astro-pyenv: compiling CPython (\S+)")
 
@@ -33,10 +35,10 @@ class CatalogMismatch(ValueError):
 
 @dataclass(frozen=True)
 class Wanted:
-    """What the benchmark's builds need an image for: the base's OS key, the build's platform and
-    the frontend image's recipe."""
+    """What the benchmark's builds need an image for: the base's C library, the build's platform
+    and the frontend image's recipe."""
 
-    os: str
+    libc: Libc
     platform: str
     recipe: str
 
@@ -65,14 +67,14 @@ def catalog_images(catalog_text: str, versions: Iterable[str], wanted: Wanted, r
         choice = prebuilt.choose(
             catalog,
             version=version,
-            os=wanted.os,
+            libc=wanted.libc,
             platforms=[wanted.platform],
             recipe=wanted.recipe,
             repository_setting=repository,
         )
         if choice.image is None:
             have = sorted(
-                f"{e.version} {e.os} {','.join(e.platforms)} recipe {e.recipe[7:19]}" for e in catalog.entries
+                f"{e.version} {e.libc} {','.join(e.platforms)} recipe {e.recipe[7:19]}" for e in catalog.entries
             )
             raise CatalogMismatch(f"{choice.reason}; the catalog has: {'; '.join(have) or 'nothing'}")
         images[version] = choice.image
@@ -105,7 +107,7 @@ def floor_args_declared(dockerfile: str) -> set[str]:
 @dataclass(frozen=True)
 class InterpreterLines:
     """What a build log says about each interpreter: prebuilt images used and what for
-    (``debian-12 (linux/arm64)``), compiles announced (with why) and compiles that actually ran."""
+    (``glibc 2.31+ (linux/arm64)``), compiles announced (with why) and compiles that actually ran."""
 
     prebuilt: dict[str, str]
     compiled_why: dict[str, str]

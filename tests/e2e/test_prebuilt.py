@@ -1,14 +1,16 @@
-"""Prebuilt interpreters on the real engine, from the real registry (issue 13).
+"""Prebuilt interpreters on the real engine, from the real registry (issues 13 and 21).
 
 The frontend image under test carries the catalog `make interpreters` wrote (the CPython versions
-the local mirror has, built on the Debian 12 stand-in and pushed to ``ASTRO_PYENV_REGISTRY``).
-What is checked, each against a real build:
+the local mirror has, built portable on the Debian 11 stand-in, glibc 2.31, and pushed to
+``ASTRO_PYENV_REGISTRY``).  What is checked, each against a real build:
 
-- a PYENV line on a Debian 12 base takes the pinned image: no compile step runs, and the
-  interpreter works in the image as an unprivileged user, on a minimal base too;
+- a PYENV line on a glibc base takes the pinned image: no compile step runs, and the interpreter
+  works in the image as an unprivileged user, on a minimal base too (tests/e2e/test_portable.py
+  goes through every base users have);
 - the progress output says, per interpreter, which path it took and why;
-- another OS release, python-build settings, a registry that does not answer and a mirror that
-  serves altered content under the same tag all mean a compile, never the wrong interpreter.
+- an older glibc, another C library, python-build settings, a registry that does not answer and
+  a mirror that serves altered content under the same tag all mean a compile, never the wrong
+  interpreter.
 
 The decisions that need no compile are checked with ``--target`` on a stage that does not use the
 interpreters: the frontend decides for every PYENV line before BuildKit builds anything.
@@ -16,6 +18,7 @@ interpreters: the frontend decides for every PYENV line before BuildKit builds a
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
@@ -71,9 +74,20 @@ def _entry(catalog: dict[str, object], version: str) -> dict[str, str]:
     assert isinstance(entries, list)
     # The one the frontend picks: an optimised build before a plain one of the same key.
     for entry in sorted(entries, key=lambda e: "--enable-optimizations" not in e.get("build", "")):
-        if entry["version"] == version and entry["os"] == "debian-12":
+        if entry["version"] == version and entry["libc"] == "glibc 2.31":
             return dict(entry)
-    pytest.fail(f"the catalog has no {version} for debian-12: {entries}", pytrace=False)
+    pytest.fail(f"the catalog has no {version} for glibc 2.31: {entries}", pytrace=False)
+
+
+def _fake_libc(version: tuple[int, int]) -> bytes:
+    """A libc.so.6 that says glibc ``version`` (the unit tests' ELF maker): all the frontend reads."""
+    path = harness.REPO_ROOT / "tests" / "unit" / "gateway" / "fake_libc.py"
+    spec = importlib.util.spec_from_file_location("fake_libc", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    data: bytes = module.libc_so(version)
+    return data
 
 
 def _announced(log: str) -> list[str]:
@@ -98,7 +112,7 @@ def test_prebuilt_interpreter_is_pulled_not_compiled_and_works_as_any_user(
     assert COMPILE_STEP not in result.log, result.tail(80)
     assert entry["digest"] in result.log  # BuildKit resolved the pinned image
     (line,) = _announced(result.log)
-    assert "CPython 3.13.5: prebuilt for debian-12" in line and "(line 4)" in line, line
+    assert "CPython 3.13.5: prebuilt for glibc 2.31+" in line and "(line 4)" in line, line
     assert result.image_id
     env_python = run_in_image(result.image_id, ["sh", "-c", f'"$ASTRO_PYENV_fast" -c "{MODULES}"'])
     assert env_python.exit_code == 0 and "ok 3.13.5" in env_python.output, env_python.output
@@ -108,14 +122,14 @@ def test_prebuilt_interpreter_is_pulled_not_compiled_and_works_as_any_user(
     assert interpreter.exit_code == 0 and "ok 3.13.5" in interpreter.output, interpreter.output
 
 
-def test_prebuilt_interpreter_runs_on_a_minimal_base_of_the_same_os(
+def test_prebuilt_interpreter_runs_on_a_minimal_base(
     engine: harness.Settings,
     frontend_image: str,
     catalog: dict[str, object],
     build: Callable[..., harness.BuildResult],
     run_in_image: Callable[..., harness.RunResult],
 ) -> None:
-    """debian:bookworm-slim lacks libssl, libsqlite3, ...: the image bundles what it links to."""
+    """debian:bookworm-slim lacks libssl, libsqlite3, ...: the image carries what it links to."""
     _entry(catalog, "3.9.2")
     result = build(f"# syntax={frontend_image}\nFROM {MINIMAL_BASE}\nPYENV 3.9.2 old\n")
     assert result.ok, result.tail(80)
@@ -136,32 +150,40 @@ def _decisions(
     return _announced(result.log)
 
 
-def test_another_os_release_or_custom_build_settings_mean_a_compile(
+def test_an_older_glibc_another_c_library_or_custom_build_settings_mean_a_compile(
     engine: harness.Settings,
     frontend_image: str,
     catalog: dict[str, object],
     build: Callable[..., harness.BuildResult],
 ) -> None:
     _entry(catalog, "3.13.5")
-    # A base whose /etc/os-release says Debian 13: built here from the Debian 12 stand-in, as the
-    # frontend has nothing but that file to go by.
-    other_os = f"astro-pyenv-e2e/other-os:{uuid.uuid4().hex[:8]}"
-    made = build(
-        f"FROM {MINIMAL_BASE}\nRUN printf 'ID=debian\\nVERSION_ID=\"13\"\\n' > /etc/os-release\n", tag=other_os
-    )
+    # Bases whose C library is older than the images' or musl: made here by copying a libc.so.6
+    # that says glibc 2.28, or musl's loader, into images (the frontend reads nothing else);
+    # nothing runs in them, as only the decision is built.
+    nonce = uuid.uuid4().hex[:8]
+    old, musl = f"astro-pyenv-e2e/old-glibc:{nonce}", f"astro-pyenv-e2e/musl:{nonce}"
+    made = build(f"FROM {MINIMAL_BASE}\nCOPY libc.so.6 /lib/x86_64-linux-gnu/libc.so.6\n",
+                 files={"libc.so.6": _fake_libc((2, 28))}, tag=old)  # fmt: skip
+    assert made.ok, made.tail()
+    made = build("FROM scratch\nCOPY ld-musl /lib/ld-musl-x86_64.so.1\n",
+                 files={"ld-musl": b"\x7fELF musl"}, tag=musl)  # fmt: skip
     assert made.ok, made.tail()
     try:
-        body = f"FROM {other_os} AS other\nPYENV 3.13.5 a\nFROM {engine.python_base} AS same\nPYENV 3.13.5 b"
+        body = (
+            f"FROM {old} AS old\nPYENV 3.13.5 a\nFROM {musl} AS musl\nPYENV 3.13.5 b\n"
+            f"FROM {engine.python_base} AS same\nPYENV 3.13.5 c"
+        )
         lines = _decisions(build, frontend_image, body)
-        assert len(lines) == 2, lines
-        assert "CPython 3.13.5 is compiled: the base is debian-13; prebuilt images of 3.13.5 are for" in lines[0]
-        assert "CPython 3.13.5: prebuilt for debian-12" in lines[1]
+        assert len(lines) == 3, lines
+        assert "CPython 3.13.5 is compiled: the base has glibc 2.28; prebuilt images of 3.13.5 need glibc 2.31" in lines[0]
+        assert "CPython 3.13.5 is compiled: the base image's C library is musl" in lines[1]
+        assert "CPython 3.13.5: prebuilt for glibc 2.31+" in lines[2]
         custom = _decisions(build, frontend_image, body, PYTHON_CONFIGURE_OPTS="--without-doc-strings")
         assert all("is compiled: the build sets PYTHON_CONFIGURE_OPTS" in line for line in custom), custom
         off = _decisions(build, frontend_image, "ARG ASTRO_PYENV_PREBUILT=off\n" + body)
         assert all("is compiled: prebuilt interpreters are off" in line for line in off), off
     finally:
-        subprocess.run([engine.docker, "image", "rm", other_os], capture_output=True, check=False)
+        subprocess.run([engine.docker, "image", "rm", old, musl], capture_output=True, check=False)
 
 
 def _free_port() -> int:

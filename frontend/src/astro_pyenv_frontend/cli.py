@@ -70,7 +70,11 @@ def _run(
 
         known = load_known_versions(pyenv_root)
     options = TransformOptions(
-        frontend_image=image, build_args=_parse_build_args(build_args), known_versions=known, engine=engine
+        frontend_image=image,
+        build_args=_parse_build_args(build_args),
+        known_versions=known,
+        preferred_versions=_catalog_versions(),
+        engine=engine,
     )
     try:
         chosen = choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
@@ -81,6 +85,18 @@ def _run(
     for warning in result.warnings:
         click.echo(f"{dockerfile}:{warning.line}: warning: {warning.message}", err=True)
     return _Transformed(result.dockerfile, chosen)
+
+
+def _catalog_versions() -> tuple[str, ...]:
+    """The versions of the prebuilt catalog this frontend has (in its image), as the gateway
+    reads them, so that both resolve a PYENV prefix alike."""
+    from .prebuilt import CatalogError, catalog_versions, load_catalog
+
+    try:
+        return catalog_versions(load_catalog())
+    except (OSError, CatalogError) as err:
+        click.echo(f"warning: prebuilt catalog unreadable: {err}", err=True)
+        return ()
 
 
 _dockerfile_option = click.option(

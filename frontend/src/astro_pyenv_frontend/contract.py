@@ -49,6 +49,8 @@ class TransformOptions:
     frontend_image: str
     build_args: Mapping[str, str] = field(default_factory=dict)
     known_versions: Sequence[str] | None = None
+    # Versions a prefix (``PYENV 3.11``) resolves to first: those prebuilt images exist of.
+    preferred_versions: Sequence[str] = ()
     # (base image, version) -> prebuilt interpreter image (repo:tag@digest) to use, not compile
     interpreter_images: Mapping[tuple[str, str], str] = field(default_factory=dict)
     # Astro Runtime image (as expanded, without -base) -> its config's ONBUILD steps, or None when

@@ -78,7 +78,14 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
     if isinstance(step, InterpreterStage) and step.image is not None:
         interpreter = step.interpreter
         text = render.prebuilt_interpreter_stage(
-            version=interpreter.version, base_image=interpreter.base_image, image=step.image, stage=interpreter.stage
+            esc=plan.escape,
+            version=interpreter.version,
+            base_image=interpreter.base_image,
+            base_image_text=interpreter.base_image_text,
+            platform_flag=interpreter.platform_flag,
+            image=step.image,
+            stage=interpreter.stage,
+            tools_stage=step.tools_stage,
         )
         return _generated(text, step.line)
     if isinstance(step, InterpreterStage):

@@ -60,6 +60,7 @@ def interpreter_dockerfile(version: str, base_image: str, frontend_image: str, k
             platform_flag="",
             stage=interpreter,
             tools_stage=tools,
+            portable=True,
         ),
         "\n",
         _final(version, interpreter),

@@ -256,6 +256,7 @@ def plan(
     frontend_image: str,
     build_args: Mapping[str, str],
     known_versions: Sequence[str],
+    preferred_versions: Sequence[str] = (),
     interpreter_images: Mapping[tuple[str, str], str] | None = None,
     runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None,
 ) -> Plan:
@@ -268,6 +269,7 @@ def plan(
     """
     planner = _Planner(lexed, frontend_image, build_args, known_versions, interpreter_images or {})
     planner.runtime_onbuild = runtime_onbuild
+    planner.preferred_versions = frozenset(preferred_versions)
     return planner.run()
 
 
@@ -344,6 +346,7 @@ class _Planner:
         self.tools: ToolsStage | None = None
         self.pip_cache: PipCache | None = None
         self.runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
+        self.preferred_versions: frozenset[str] = frozenset()
         self.runtime_images: list[BaseImageUse] = []
 
     def run(self) -> Plan:
@@ -615,7 +618,7 @@ class _Planner:
 
     def _resolve(self, pyenv: PyenvInstruction, item: Item) -> str:
         try:
-            return resolve_version(pyenv.version, self.known_versions)
+            return resolve_version(pyenv.version, self.known_versions, self.preferred_versions)
         except UnknownVersionError as exc:
             raise DockerfileError.at(item, str(exc)) from None
 

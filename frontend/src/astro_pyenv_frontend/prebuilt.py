@@ -2,20 +2,25 @@
 
 A *catalog* (JSON, baked into the frontend image by ``make interpreters`` + ``make
 frontend-image``) lists interpreter images by digest.  Each entry says exactly what it was built
-from; :func:`choose` uses one only when every part of that key matches the interpreter a PYENV
-line needs, else the interpreter is compiled as before.  Pure: the gateway reads the base
-image's ``/etc/os-release`` and the catalog, and passes them in.
+from; :func:`choose` uses one only when every part of that key fits the interpreter a PYENV line
+needs, else the interpreter is compiled as before.  Pure: the gateway reads the base image's C
+library (:mod:`.libc`) and the catalog, and passes them in.
 
-The key, everywhere (catalog entry, image labels, this module):
+The images are *portable*: built on the oldest glibc they serve, they carry every shared library
+they link besides glibc's own (scripts/build-python.sh ``--portable``), so one image serves every
+glibc base at least as new, whatever its distribution or release; the generated stage then drops
+the carried copies the base has its own of (scripts/fit-interpreter.sh).  The key, everywhere
+(catalog entry, image labels, this module):
 
 - ``version``: the python-build definition name (``3.13.5``);
 - ``recipe``: :func:`recipe_digest` of the frontend image's pyenv tree and build scripts, so an
   image is used only by a frontend whose compile would run the very same pyenv and scripts;
 - ``build``: the python-build settings (``configure`` options and ``OPT``); the frontend asks for
   prebuilt images only when the build sets none of its own (see :data:`BUILD_SETTING_ARGS`);
-- ``os``: ``<ID>-<VERSION_ID>`` of the base's ``/etc/os-release`` (``debian-12``), which fixes
-  the C library too;
+- ``libc``: the C library it was built on (``glibc 2.31``): the oldest a base may have;
 - ``platforms``: the OCI platforms the image index holds (BuildKit picks one the normal way).
+
+``os`` (``debian-11``) says where an image was built; nothing is chosen by it.
 
 Integrity: the catalog pins each image by digest, so a registry (or a mirror of it) can only
 serve those bytes or nothing; nothing else is ever pulled for an interpreter.
@@ -32,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .instructions import setting_value
+from .libc import Libc, parse_libc
 
 __all__ = [
     "BUILD_SETTING_ARGS",
@@ -42,7 +48,9 @@ __all__ = [
     "Entry",
     "PREBUILT_ARG",
     "RECIPE_PATH",
-    "choice_without_os",
+    "catalog_path",
+    "catalog_versions",
+    "choice_without_base",
     "choose",
     "load_catalog",
     "os_key",
@@ -93,12 +101,13 @@ class Entry:
     """One interpreter image, by digest, and the key it was built for."""
 
     version: str
-    os: str
+    libc: Libc  # the C library it was built on: the oldest a base may have
     platforms: tuple[str, ...]
     recipe: str
     build: str  # python-build settings, as a label would show them
     tag: str  # a human-readable tag in the repository (the digest is what is pulled)
     digest: str
+    os: str = ""  # where it was built (``debian-11``): for people, not for choosing
 
 
 @dataclass(frozen=True)
@@ -126,33 +135,49 @@ def parse_catalog(text: str) -> Catalog:
     entries = []
     for raw in data.get("interpreters") or ():
         try:
+            libc_text = str(raw["libc"])
             entry = Entry(
                 version=str(raw["version"]),
-                os=str(raw["os"]),
+                libc=parse_libc(libc_text) or Libc("", (0, 0)),
                 platforms=tuple(str(p) for p in raw["platforms"]),
                 recipe=str(raw["recipe"]),
                 build=str(raw.get("build", "")),
                 tag=str(raw["tag"]),
                 digest=str(raw["digest"]),
+                os=str(raw.get("os", "")),
             )
         except (KeyError, TypeError) as exc:
             raise CatalogError(f"interpreter entry {raw!r}: {exc}") from None
+        if entry.libc.family != "glibc":
+            raise CatalogError(f"interpreter {entry.version}: libc {libc_text!r} is not 'glibc X.Y'")
         if not _DIGEST.match(entry.digest):
-            raise CatalogError(f"interpreter {entry.version} ({entry.os}): digest {entry.digest!r} is not sha256:<hex>")
+            raise CatalogError(
+                f"interpreter {entry.version} ({entry.libc}): digest {entry.digest!r} is not sha256:<hex>"
+            )
         bad = [p for p in entry.platforms if not _PLATFORM.match(p)]
         if bad or not entry.platforms:
-            raise CatalogError(f"interpreter {entry.version} ({entry.os}): platforms {list(entry.platforms)!r}")
+            raise CatalogError(f"interpreter {entry.version} ({entry.libc}): platforms {list(entry.platforms)!r}")
         entries.append(entry)
     return Catalog(repository=data["repository"].strip(), entries=tuple(entries))
 
 
-def load_catalog(path: str = CATALOG_PATH) -> Catalog | None:
+def catalog_path() -> str:
+    """Where this image's catalog is (``ASTRO_PYENV_PREBUILT_CATALOG`` for tests and tools)."""
+    return os.environ.get("ASTRO_PYENV_PREBUILT_CATALOG", CATALOG_PATH)
+
+
+def load_catalog(path: str | None = None) -> Catalog | None:
     """The catalog baked into this image, or None when there is none (a frontend built without)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path or catalog_path()).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     return parse_catalog(text)
+
+
+def catalog_versions(catalog: Catalog | None) -> tuple[str, ...]:
+    """The versions prebuilt images exist of, which a PYENV prefix resolves to first."""
+    return tuple(sorted({e.version for e in catalog.entries})) if catalog else ()
 
 
 def os_key(os_release: str) -> str | None:
@@ -184,16 +209,16 @@ def choose(
     catalog: Catalog | None,
     *,
     version: str,
-    os: str | None,
+    libc: Libc | None,
     platforms: Sequence[str],
     recipe: str | None,
     repository_setting: str | None,
     custom_build: Iterable[str] = (),
     platform_flag: str = "",
 ) -> Choice:
-    """Use a catalog image for ``version`` on a base of ``os`` for every target platform, or say
-    why the interpreter is compiled."""
-    early = choice_without_os(
+    """Use a catalog image for ``version`` on a base whose C library is ``libc`` for every target
+    platform, or say why the interpreter is compiled."""
+    early = choice_without_base(
         catalog,
         version=version,
         repository_setting=repository_setting,
@@ -204,28 +229,37 @@ def choose(
         return early
     assert catalog is not None
     compiling = f"CPython {version} is compiled"
-    if os is None:
-        return Choice(None, f"{compiling}: the base image has no /etc/os-release with ID and VERSION_ID")
+    if libc is None:
+        return Choice(None, f"{compiling}: the base image's C library could not be read (no glibc libc.so.6 found)")
+    if libc.family != "glibc":
+        return Choice(
+            None, f"{compiling}: the base image's C library is {libc.family}; prebuilt interpreters need glibc"
+        )
     for_version = [e for e in catalog.entries if e.version == version]
-    for_os = [e for e in for_version if e.os == os]
-    if not for_os:
-        have = ", ".join(sorted({e.os for e in for_version}))
-        return Choice(None, f"{compiling}: the base is {os}; prebuilt images of {version} are for {have}")
-    for_recipe = [e for e in for_os if e.recipe == recipe]
+    for_recipe = [e for e in for_version if e.recipe == recipe]
     if not for_recipe:
         return Choice(None, f"{compiling}: the prebuilt images were made with other pyenv or build scripts")
+    fitting = [e for e in for_recipe if e.libc.version <= libc.version]
+    if not fitting:
+        oldest = min(e.libc for e in for_recipe)
+        return Choice(None, f"{compiling}: the base has {libc}; prebuilt images of {version} need {oldest} or newer")
     wanted = list(platforms)
     repository = repository_setting or catalog.repository
-    # Optimised builds first: a catalog may list a plain build of the same key too (quick to make).
-    for entry in sorted(for_recipe, key=lambda e: "--enable-optimizations" not in e.build):
+    # Optimised builds first (a catalog may list a quick plain build of the same key too), then the
+    # newest C library the base has: it carries the newest libraries.
+    for entry in sorted(fitting, key=lambda e: ("--enable-optimizations" not in e.build, _newest_first(e.libc))):
         if all(p in entry.platforms for p in wanted):
             image = f"{repository}:{entry.tag}@{entry.digest}"
-            return Choice(image, f"CPython {version}: prebuilt for {os} ({', '.join(wanted)}), {image}")
-    have = ", ".join(sorted({p for e in for_recipe for p in e.platforms}))
+            return Choice(image, f"CPython {version}: prebuilt for {entry.libc}+ ({', '.join(wanted)}), {image}")
+    have = ", ".join(sorted({p for e in fitting for p in e.platforms}))
     return Choice(None, f"{compiling}: prebuilt images are for {have}, not {', '.join(wanted)}")
 
 
-def choice_without_os(
+def _newest_first(libc: Libc) -> tuple[int, int]:
+    return (-libc.version[0], -libc.version[1])
+
+
+def choice_without_base(
     catalog: Catalog | None,
     *,
     version: str,
@@ -233,8 +267,8 @@ def choice_without_os(
     custom_build: Iterable[str] = (),
     platform_flag: str = "",
 ) -> Choice | None:
-    """The compile :func:`choose` returns whatever the base's OS is, or None when the OS decides
-    (then the gateway reads the base's ``/etc/os-release``, and only then)."""
+    """The compile :func:`choose` returns whatever the base image is, or None when the base decides
+    (then the gateway reads the base's C library, and only then)."""
     compiling = f"CPython {version} is compiled"
     if repository_setting is None:
         return Choice(None, f"{compiling}: prebuilt interpreters are off ({PREBUILT_ARG})")

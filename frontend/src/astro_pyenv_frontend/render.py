@@ -109,10 +109,14 @@ def interpreter_stage(
     stage: str,
     tools_stage: str,
     engine: Engine = "buildkit",
+    portable: bool = False,
 ) -> str:
+    """The stage that compiles CPython ``version`` on ``base_image``; ``portable`` carries every
+    library it links but glibc's (the prebuilt images, :mod:`.interpreter_image`)."""
     return _render(
         "interpreter.Dockerfile.j2",
         engine=engine,
+        portable=portable,
         esc=esc,
         version=version,
         base_image=base_image,
@@ -124,10 +128,29 @@ def interpreter_stage(
     )
 
 
-def prebuilt_interpreter_stage(*, version: str, base_image: str, image: str, stage: str) -> str:
-    """The interpreter stage when a prebuilt image (``repo:tag@digest``) stands in for the compile."""
+def prebuilt_interpreter_stage(
+    *,
+    esc: str,
+    version: str,
+    base_image: str,
+    base_image_text: str,
+    platform_flag: str,
+    image: str,
+    stage: str,
+    tools_stage: str,
+) -> str:
+    """The interpreter stage when a prebuilt image (``repo:tag@digest``) stands in for the compile:
+    its files on the base the compile would have used, fitted to that base."""
     return _render(
-        "prebuilt_interpreter.Dockerfile.j2", version=version, base_image=base_image, image=image, stage=stage
+        "prebuilt_interpreter.Dockerfile.j2",
+        esc=esc,
+        version=version,
+        base_image=base_image,
+        base_image_text=base_image_text,
+        platform_flag=platform_flag,
+        image=image,
+        stage=stage,
+        tools_stage=tools_stage,
     )
 
 

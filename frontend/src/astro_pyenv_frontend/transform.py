@@ -52,6 +52,7 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         frontend_image=options.frontend_image,
         build_args=options.build_args,
         known_versions=known,
+        preferred_versions=options.preferred_versions,
         interpreter_images=options.interpreter_images,
         runtime_onbuild=options.runtime_onbuild,
     )

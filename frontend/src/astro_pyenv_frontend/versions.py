@@ -7,13 +7,14 @@ of a pyenv checkout.  Only CPython counts: names such as ``3.12.4``,
 
 A spec is either an exact definition name or a prefix (``3``, ``3.12``,
 ``3.13t``) which picks the newest final release of that series, or the newest
-pre-release when the series has no final yet.  A prefix never picks ``-dev``.
+pre-release when the series has no final yet; among the versions prebuilt images
+exist of first, when one matches.  A prefix never picks ``-dev``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -129,11 +130,14 @@ def _nearest(spec: str, releases: Sequence[_Release]) -> list[str]:
     return [r.name for r in sorted(chosen, key=lambda r: r.version)]
 
 
-def resolve_version(spec: str, known: Sequence[str]) -> str:
-    """Return the definition name ``spec`` stands for.
+def resolve_version(spec: str, known: Sequence[str], preferred: Collection[str] = ()) -> str:
+    """Return the definition name ``spec`` stands for: a prefix picks the newest release of
+    ``preferred`` that matches (the versions prebuilt images exist of), else the newest known.
 
     >>> resolve_version("3.12", ["3.12.3", "3.12.10", "3.12-dev"])
     '3.12.10'
+    >>> resolve_version("3.12", ["3.12.3", "3.12.10", "3.12-dev"], preferred=["3.12.3"])
+    '3.12.3'
     """
     if spec in known and is_cpython_definition(spec):
         return spec
@@ -149,7 +153,7 @@ def resolve_version(spec: str, known: Sequence[str]) -> str:
             and r.version.major == major
             and (minor is None or r.version.minor == int(minor))
         ]
-        best = _best(candidates)
+        best = _best([r for r in candidates if r.name in preferred]) or _best(candidates)
         if best is not None:
             return best.name
     raise UnknownVersionError(spec, _nearest(spec, releases))

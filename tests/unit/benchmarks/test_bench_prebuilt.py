@@ -31,6 +31,7 @@ from astro_bench.speed import (
     speed_dockerfile,
     speedups,
 )
+from astro_pyenv_frontend.libc import Libc
 
 REPO = Path(__file__).resolve().parents[3]
 RECIPE = "sha256:" + "ab" * 32
@@ -44,21 +45,21 @@ def catalog(*entries: dict[str, object], repository: str = "127.0.0.1:5000/astro
     return json.dumps({"repository": repository, "interpreters": list(entries)})
 
 
-def entry(version: str, digest: str, *, os: str = "debian-12", recipe: str = RECIPE,
+def entry(version: str, digest: str, *, libc: str = "glibc 2.31", recipe: str = RECIPE,
           platforms: tuple[str, ...] = ("linux/amd64",)) -> dict[str, object]:  # fmt: skip
-    return {"version": version, "os": os, "platforms": list(platforms), "recipe": recipe, "build": "x",
-            "tag": f"{version}-{os}-{recipe[7:19]}", "digest": digest}  # fmt: skip
+    return {"version": version, "libc": libc, "platforms": list(platforms), "recipe": recipe, "build": "x",
+            "tag": f"{version}-{libc.replace(' ', '')}-{recipe[7:19]}", "digest": digest}  # fmt: skip
 
 
-WANTED = Wanted(os="debian-12", platform="linux/amd64", recipe=RECIPE)
+WANTED = Wanted(libc=Libc("glibc", (2, 36)), platform="linux/amd64", recipe=RECIPE)
 
 
 # --- scenario 9: which images, the floor's build args ------------------------------------------
 
 
-def test_catalog_images_pick_version_os_recipe_platform() -> None:
+def test_catalog_images_pick_version_libc_recipe_platform() -> None:
     text = catalog(
-        entry("3.9.2", D3, os="debian-13"),
+        entry("3.9.2", D3, libc="glibc 2.41"),  # newer than the base's
         entry("3.9.2", D3, recipe=OTHER_RECIPE),
         entry("3.9.2", D3, platforms=("linux/arm64",)),
         entry("3.9.2", D1, platforms=("linux/arm64", "linux/amd64")),
@@ -66,18 +67,18 @@ def test_catalog_images_pick_version_os_recipe_platform() -> None:
     )
     images = catalog_images(text, ["3.9.2", "3.13.5"], WANTED)
     assert images == {
-        "3.9.2": f"127.0.0.1:5000/astro-pyenv/cpython:3.9.2-debian-12-{RECIPE[7:19]}@{D1}",
-        "3.13.5": f"127.0.0.1:5000/astro-pyenv/cpython:3.13.5-debian-12-{RECIPE[7:19]}@{D2}",
+        "3.9.2": f"127.0.0.1:5000/astro-pyenv/cpython:3.9.2-glibc2.31-{RECIPE[7:19]}@{D1}",
+        "3.13.5": f"127.0.0.1:5000/astro-pyenv/cpython:3.13.5-glibc2.31-{RECIPE[7:19]}@{D2}",
     }
 
 
 def test_catalog_images_repository_override() -> None:
     images = catalog_images(catalog(entry("3.13.5", D2)), ["3.13.5"], WANTED, "mirror.example/cpython")
-    assert images["3.13.5"].startswith("mirror.example/cpython:3.13.5-debian-12-")
+    assert images["3.13.5"].startswith("mirror.example/cpython:3.13.5-glibc2.31-")
 
 
 def test_catalog_images_missing_version_says_what_there_is() -> None:
-    with pytest.raises(CatalogMismatch, match=r"CPython 3\.9\.2 is compiled: no prebuilt image.*3\.13\.5 debian-12"):
+    with pytest.raises(CatalogMismatch, match=r"CPython 3\.9\.2 is compiled: no prebuilt image.*3\.13\.5 glibc 2\.31"):
         catalog_images(catalog(entry("3.13.5", D2)), ["3.9.2"], WANTED)
     with pytest.raises(CatalogMismatch, match="lists no prebuilt"):
         catalog_images(catalog(), ["3.9.2"], WANTED)
@@ -126,9 +127,9 @@ def test_step_label() -> None:
 
 
 def test_interpreter_lines_from_a_progress_log() -> None:
-    image = f"127.0.0.1:5000/astro-pyenv/cpython:3.13.5-debian-12-abababababab@{D2}"
+    image = f"127.0.0.1:5000/astro-pyenv/cpython:3.13.5-glibc2.31-plain-abababababab@{D2}"
     log = (
-        f"#4 [internal] astro-pyenv: CPython 3.13.5: prebuilt for debian-12 (linux/amd64), {image} (line 6)\n"
+        f"#4 [internal] astro-pyenv: CPython 3.13.5: prebuilt for glibc 2.31+ (linux/amd64), {image} (line 6)\n"
         "#4 DONE 0.0s\n"
         "#5 [internal] astro-pyenv: CPython 3.9.2 is compiled: prebuilt interpreters are off "
         "(ASTRO_PYENV_PREBUILT) (line 5)\n"
@@ -137,7 +138,7 @@ def test_interpreter_lines_from_a_progress_log() -> None:
     )
     lines = interpreter_lines(log)
     assert lines.prebuilt == {"3.13.5": image}
-    assert lines.prebuilt_for == {"3.13.5": "debian-12 (linux/amd64)"}
+    assert lines.prebuilt_for == {"3.13.5": "glibc 2.31+ (linux/amd64)"}
     assert lines.compiled_why == {"3.9.2": "prebuilt interpreters are off (ASTRO_PYENV_PREBUILT)"}
     assert lines.compiling == ["3.9.2"]
     assert interpreter_lines("#1 [internal] load build definition\n") == interpreter_lines("")

@@ -33,14 +33,16 @@ def test_stages_are_the_transforms_tools_and_interpreter_stages_then_scratch() -
         platform_flag="",
         stage=f"{layout.INTERPRETER_STAGE_PREFIX}3.9.2",
         tools_stage=layout.TOOLS_STAGE,
+        portable=True,
     )
     assert tools in text and interpreter in text
     assert _stages(text) == ["pyenv-tools", "pyenv-python-3.9.2", "interpreter"]
     assert "FROM scratch AS interpreter\n" in text
 
 
-def test_interpreter_stage_is_byte_identical_to_a_pyenv_lines() -> None:
-    """The compile step (so its layer cache key too) is the one a PYENV line on that base makes."""
+def test_interpreter_stage_is_a_pyenv_lines_that_carries_its_libraries() -> None:
+    """The compile step is the one a PYENV line on that base makes, but for --portable: the image
+    carries the libraries it links, so it serves other bases too."""
     generated = transform(
         f"FROM {BASE}\nPYENV 3.13.5 e\n", TransformOptions(frontend_image=FRONTEND, known_versions=KNOWN)
     ).dockerfile
@@ -50,7 +52,9 @@ def test_interpreter_stage_is_byte_identical_to_a_pyenv_lines() -> None:
     compile_start = generated.index("# astro-pyenv: CPython 3.13.5 compiled")
     compile_end = generated.index('"3.13.5"]\n') + len('"3.13.5"]\n')
     assert generated[tools_start:tools_end] in text
-    assert generated[compile_start:compile_end] in text
+    compile_stage = generated[compile_start:compile_end]
+    assert compile_stage.replace('"3.13.5"]\n', '"--portable", "3.13.5"]\n') in text
+    assert '"--portable"' not in generated
     # Only a PYENV line's venvs need the stage that digests their secrets.
     assert "secrets-digest" not in text
 
@@ -80,7 +84,7 @@ def test_final_stage_copies_the_root_and_labels_from_args() -> None:
 @pytest.mark.parametrize("version", ["3.13.5t", "3.15.0b1"])
 def test_free_threaded_and_pre_release_versions(version: str) -> None:
     text = interpreter_dockerfile(version, BASE, FRONTEND, KNOWN)
-    assert f'"/tmp/astro-pyenv/scripts/build-python.sh", "{version}"]' in text
+    assert f'"/tmp/astro-pyenv/scripts/build-python.sh", "--portable", "{version}"]' in text
     assert f'{LABEL_PREFIX}version="{version}"' in text
 
 

@@ -72,11 +72,12 @@ def test_not_reused(helper: ModuleType, inspect: dict[str, Any], platforms: list
 def _merge(helper: ModuleType, path: Path, **over: Any) -> None:
     entry = {
         "version": "3.9.2",
-        "os": "debian-12",
+        "libc": "glibc 2.31",
+        "os": "debian-11",
         "platforms": ["linux/amd64"],
         "recipe": RECIPE,
         "build": "",
-        "tag": "3.9.2-debian-12-aaaaaaaaaaaa",
+        "tag": "3.9.2-glibc2.31-plain-aaaaaaaaaaaa",
         "digest": DIGEST,
     }
     entry.update(over)
@@ -86,15 +87,17 @@ def _merge(helper: ModuleType, path: Path, **over: Any) -> None:
 def test_merge_creates_then_replaces_same_key_and_keeps_others(helper: ModuleType, tmp_path: Path) -> None:
     path = tmp_path / "sub" / "catalog.json"
     _merge(helper, path)
-    _merge(helper, path, version="3.13.5", tag="3.13.5-debian-12-aaaaaaaaaaaa")
+    _merge(helper, path, version="3.13.5", tag="3.13.5-glibc2.31-plain-aaaaaaaaaaaa")
     _merge(helper, path, build=BUILD, digest="sha256:" + "f" * 64)  # another build of 3.9.2: kept beside
-    _merge(helper, path, digest="sha256:" + "e" * 64)  # same version, OS, recipe and build: replaced
+    _merge(helper, path, libc="glibc 2.36", os="debian-12", digest="sha256:" + "c" * 64)  # on another glibc: beside
+    _merge(helper, path, digest="sha256:" + "e" * 64)  # same version, glibc, recipe and build: replaced
     catalog = parse_catalog(path.read_text())
     assert catalog.repository == "127.0.0.1:5000/astro-pyenv/cpython"
-    assert [(e.version, e.build, e.digest[-1]) for e in catalog.entries] == [
-        ("3.13.5", "", "d"),
-        ("3.9.2", "", "e"),
-        ("3.9.2", BUILD, "f"),
+    assert [(e.version, str(e.libc), e.build, e.digest[-1]) for e in catalog.entries] == [
+        ("3.13.5", "glibc 2.31", "", "d"),
+        ("3.9.2", "glibc 2.31", "", "e"),
+        ("3.9.2", "glibc 2.31", BUILD, "f"),
+        ("3.9.2", "glibc 2.36", "", "c"),
     ]
     assert path.stat().st_mode & 0o777 == 0o644
 
@@ -123,3 +126,33 @@ def test_a_reused_index_is_recorded_with_every_platform_it_holds(helper: ModuleT
     """An amd64-only run reusing an amd64+arm64 index must not drop arm64 from the catalog."""
     inspect = _inspect([AMD64, ARM64], {"linux/amd64": _config(), "linux/arm64/v8": _config()})
     assert helper.index_platforms(inspect) == ["linux/amd64", "linux/arm64"]
+
+
+def test_merge_into_a_catalog_of_an_older_recipe_says_what_to_do(
+    helper: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Catalogs keyed by OS release (no libc) cannot be extended: one clear line, exit 1."""
+    path = tmp_path / "catalog.json"
+    old = {"version": "3.9.2", "os": "debian-12", "platforms": ["linux/amd64"], "recipe": RECIPE, "tag": "t",
+           "digest": DIGEST}  # fmt: skip
+    path.write_text(json.dumps({"repository": "r", "interpreters": [old]}))
+    args = ["merge", str(path), "--repository", "r", "--version", "3.9.2", "--libc", "glibc 2.31",
+            "--os", "debian-11", "--platforms", "linux/amd64", "--recipe", RECIPE, "--build", "",
+            "--tag", "t", "--digest", DIGEST]  # fmt: skip
+    assert helper.main(args) == 1
+    assert "remove it and build again" in capsys.readouterr().err
+
+
+def test_a_release_builds_the_newest_patch_of_every_maintained_series(helper: ModuleType) -> None:
+    from astro_pyenv_frontend.versions import load_bundled_versions
+
+    versions = helper.release_versions()
+    known = set(load_bundled_versions())
+    assert set(versions) <= known
+    series = [v[: v.index(".", 2)] + ("t" if v.endswith("t") else "") for v in versions]
+    assert series == ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"]
+    for version in versions:  # no newer final release of the same series is known
+        base = version.rstrip("t")
+        major, minor, micro = (int(p) for p in base.split("."))
+        newer = f"{major}.{minor}.{micro + 1}" + ("t" if version.endswith("t") else "")
+        assert newer not in known, newer

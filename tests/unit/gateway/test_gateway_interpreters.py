@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fake_libc import libc_so
 
 from astro_pyenv_frontend import prebuilt
 from astro_pyenv_frontend.contract import InterpreterUse, TransformOptions, TransformResult
@@ -15,6 +16,7 @@ from astro_pyenv_frontend.gateway import interpreters, platforms
 from astro_pyenv_frontend.gateway.client import LLBBridgeClient
 from astro_pyenv_frontend.gateway.opts import FrontendOpts
 from astro_pyenv_frontend.gateway.proto import ops_pb2
+from astro_pyenv_frontend.libc import Libc
 from astro_pyenv_frontend.transform import transform
 
 from fake_bridge import FakeBridge
@@ -22,9 +24,18 @@ from fake_bridge import FakeBridge
 DIGEST = "sha256:" + "cd" * 32
 RECIPE = "sha256:" + "ef" * 32
 REPO = "127.0.0.1:5000/astro-pyenv/cpython"
-IMAGE = f"{REPO}:3.13.5-debian-12@{DIGEST}"
-BOOKWORM = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'
-TRIXIE = b"ID=debian\nVERSION_ID=13\n"
+IMAGE = f"{REPO}:3.13.5-glibc2.31@{DIGEST}"
+# What a base's C library looks like to the gateway: Debian's multiarch libc.so.6.
+BOOKWORM = {"lib/x86_64-linux-gnu/libc.so.6": libc_so((2, 36))}
+BOOKWORM_ARM64 = {"usr/lib/aarch64-linux-gnu/libc.so.6": libc_so((2, 36))}  # /usr/lib: merged /usr
+BUSTER = {"lib/x86_64-linux-gnu/libc.so.6": libc_so((2, 28))}
+FEDORA = {"lib64/libc.so.6": libc_so((2, 40))}
+ALPINE = {"lib/ld-musl-x86_64.so.1": b"\x7fELF musl"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_catalog() -> None:
+    interpreters.load_catalog.cache_clear()  # read once per process: each test is one
 
 
 @pytest.fixture
@@ -34,11 +45,12 @@ def catalog() -> prebuilt.Catalog:
         entries=(
             prebuilt.Entry(
                 version="3.13.5",
-                os="debian-12",
+                libc=Libc("glibc", (2, 31)),
+                os="debian-11",
                 platforms=("linux/amd64",),
                 recipe=RECIPE,
                 build="--enable-optimizations --with-lto",
-                tag="3.13.5-debian-12",
+                tag="3.13.5-glibc2.31",
                 digest=DIGEST,
             ),
         ),
@@ -60,7 +72,7 @@ def _announced(bridge: FakeBridge) -> list[str]:
     for request in bridge.calls("Solve"):
         for meta in request.Definition.metadata.values():
             name = meta.description.get("llb.customname", "")
-            if name.startswith("[internal] astro-pyenv: ") and " OS of " not in name:
+            if name.startswith("[internal] astro-pyenv: ") and " C library of " not in name:
                 names.append(name)
     return names
 
@@ -68,7 +80,7 @@ def _announced(bridge: FakeBridge) -> list[str]:
 def test_a_matching_base_gets_the_pinned_image_and_says_so(
     bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
 ) -> None:
-    bridge.images["docker.io/library/python:3.12-slim linux/amd64"] = {"etc/os-release": BOOKWORM}
+    bridge.images["docker.io/library/python:3.12-slim linux/amd64"] = BOOKWORM
     bridge.image_configs[IMAGE] = {}
     result = _result("FROM python:3.12-slim\nPYENV 3.13.5 a\nPYENV 3.9.2 b\n")
     decisions = interpreters.decide(client, _opts(), result, catalog, RECIPE)
@@ -88,23 +100,61 @@ def test_a_matching_base_gets_the_pinned_image_and_says_so(
     interpreters.announce(client, decisions)
     lines = _announced(bridge)
     assert len(lines) == 2
-    assert "CPython 3.13.5: prebuilt for debian-12 (linux/amd64)" in lines[0] and "(line 2)" in lines[0]
+    assert "CPython 3.13.5: prebuilt for glibc 2.31+ (linux/amd64)" in lines[0] and "(line 2)" in lines[0]
     assert "CPython 3.9.2 is compiled: no prebuilt image of this version (line 3)" in lines[1]
 
 
-def test_another_os_release_is_compiled(bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog) -> None:
-    bridge.images["docker.io/library/debian:trixie-slim"] = {"usr/lib/os-release": TRIXIE}  # only the /usr/lib copy
+@pytest.mark.parametrize(
+    ("files", "image"),
+    [
+        ({"lib/x86_64-linux-gnu/libc.so.6": libc_so((2, 41))}, IMAGE),  # Debian 13
+        ({"usr/lib/x86_64-linux-gnu/libc.so.6": libc_so((2, 31))}, IMAGE),  # Debian 11, the floor
+        (FEDORA, IMAGE),  # another distribution with a new enough glibc
+    ],
+)
+def test_any_base_with_a_new_enough_glibc_gets_the_image(
+    bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog, files: dict[str, bytes], image: str
+) -> None:
+    bridge.images["docker.io/library/some-base:1"] = files
     bridge.image_configs[IMAGE] = {}
-    decisions = interpreters.decide(client, _opts(), _result("FROM debian:trixie-slim\nPYENV 3.13.5 a\n"), catalog, RECIPE)
+    decisions = interpreters.decide(client, _opts(), _result("FROM some-base:1\nPYENV 3.13.5 a\n"), catalog, RECIPE)
+    assert decisions[0].choice.image == image
+
+
+@pytest.mark.parametrize(
+    ("files", "why"),
+    [
+        (BUSTER, "the base has glibc 2.28; prebuilt images of 3.13.5 need glibc 2.31 or newer"),
+        (ALPINE, "the base image's C library is musl"),
+        ({"etc/os-release": b"ID=debian\n"}, "C library could not be read"),
+        ({"lib/x86_64-linux-gnu/libc.so.6": b"not an ELF file"}, "C library could not be read"),
+    ],
+)
+def test_an_older_glibc_or_another_c_library_is_compiled(
+    bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog, files: dict[str, bytes], why: str
+) -> None:
+    bridge.images["docker.io/library/some-base:1"] = files
+    bridge.image_configs[IMAGE] = {}
+    decisions = interpreters.decide(client, _opts(), _result("FROM some-base:1\nPYENV 3.13.5 a\n"), catalog, RECIPE)
     assert decisions[0].choice.image is None
-    assert "the base is debian-13" in decisions[0].choice.reason
+    assert why in decisions[0].choice.reason, decisions[0].choice.reason
     assert bridge.calls("ResolveImageConfig") == []
+
+
+def test_an_engine_that_ignores_read_ranges_gets_the_same_answer(
+    bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
+) -> None:
+    bridge.honour_ranges = False
+    bridge.images["docker.io/library/python:3.12-slim"] = BOOKWORM
+    bridge.image_configs[IMAGE] = {}
+    decisions = interpreters.decide(client, _opts(), _result("FROM python:3.12-slim\nPYENV 3.13.5 a\n"), catalog, RECIPE)
+    assert decisions[0].choice.image == IMAGE
 
 
 def test_a_registry_that_does_not_serve_the_digest_means_a_compile(
     bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
 ) -> None:
-    bridge.images["docker.io/library/python:3.12-slim"] = {"etc/os-release": BOOKWORM}
+    bridge.images["docker.io/library/python:3.12-slim"] = BOOKWORM
     decisions = interpreters.decide(client, _opts(), _result("FROM python:3.12-slim\nPYENV 3.13.5 a\n"), catalog, RECIPE)
     assert decisions[0].choice.image is None
     assert f"the registry did not serve {IMAGE}" in decisions[0].choice.reason
@@ -128,7 +178,7 @@ def test_nothing_is_read_when_the_answer_cannot_depend_on_the_base(
 def test_every_target_platform_must_be_in_the_image(
     bridge: FakeBridge, client: LLBBridgeClient, catalog: prebuilt.Catalog
 ) -> None:
-    bridge.images["docker.io/library/python:3.12-slim"] = {"etc/os-release": BOOKWORM}
+    bridge.images["docker.io/library/python:3.12-slim"] = {**BOOKWORM, **BOOKWORM_ARM64}
     bridge.image_configs[IMAGE] = {}
     opts = _opts(platform="linux/amd64,linux/arm64/v8")
     decisions = interpreters.decide(client, opts, _result("FROM python:3.12-slim\nPYENV 3.13.5 a\n"), catalog, RECIPE)
@@ -141,7 +191,7 @@ def test_a_build_for_another_platform_asks_about_that_platform(
     """docker build --platform linux/arm64 on an amd64 engine (astro deploy on Apple Silicon, the
     other way round): the base is read and the pinned image checked for arm64, never amd64."""
     arm64 = replace(catalog, entries=tuple(replace(e, platforms=("linux/arm64",)) for e in catalog.entries))
-    bridge.images["docker.io/library/python:3.12-slim linux/arm64"] = {"etc/os-release": BOOKWORM}
+    bridge.images["docker.io/library/python:3.12-slim linux/arm64"] = BOOKWORM_ARM64
     bridge.image_configs[f"{IMAGE} linux/arm64"] = {}
     result = _result("FROM python:3.12-slim\nPYENV 3.13.5 a\n")
     decisions = interpreters.decide(client, _opts(platform="linux/arm64"), result, arm64, RECIPE)
@@ -172,8 +222,10 @@ def test_catalog_and_recipe_come_from_the_image_and_the_default_repository_wins(
     assert catalog is not None and catalog.repository == "registry.example/team/cpython"
     assert interpreters.load_recipe() == RECIPE
     path.write_text("{broken")
+    interpreters.load_catalog.cache_clear()
     assert interpreters.load_catalog() is None  # a broken catalog means compiling, not a failed build
     monkeypatch.setenv("ASTRO_PYENV_PREBUILT_CATALOG", str(tmp_path / "absent.json"))
+    interpreters.load_catalog.cache_clear()
     assert interpreters.load_catalog() is None
 
 
@@ -190,8 +242,8 @@ def test_a_build_hands_on_the_dockerfile_with_the_prebuilt_stage(
 
     path = tmp_path / "catalog.json"
     entry = {
-        "version": "3.13.5", "os": "debian-12", "platforms": ["linux/amd64"], "recipe": RECIPE,
-        "tag": "3.13.5-debian-12", "digest": DIGEST,
+        "version": "3.13.5", "libc": "glibc 2.31", "platforms": ["linux/amd64"], "recipe": RECIPE,
+        "tag": "3.13.5-glibc2.31", "digest": DIGEST,
     }
     path.write_text(json.dumps({"repository": REPO, "interpreters": [entry]}))
     (tmp_path / "recipe").write_text(RECIPE)
@@ -200,7 +252,7 @@ def test_a_build_hands_on_the_dockerfile_with_the_prebuilt_stage(
     monkeypatch.delenv(interpreters.REPOSITORY_ENV, raising=False)
     user = b"# syntax=f:1\nFROM python:3.12-slim\nPYENV 3.13.5 a\nPYENV 3.9.2 b\n"
     bridge.locals["dockerfile"] = {"Dockerfile": user}
-    bridge.images["docker.io/library/python:3.12-slim"] = {"etc/os-release": BOOKWORM}
+    bridge.images["docker.io/library/python:3.12-slim"] = BOOKWORM
     bridge.image_configs[IMAGE] = {}
     bridge.frontend_result = gateway_pb2.Result(ref=gateway_pb2.Ref(id="final"))
 
@@ -208,6 +260,6 @@ def test_a_build_hands_on_the_dockerfile_with_the_prebuilt_stage(
 
     (request,) = [r for r in bridge.calls("Solve") if r.Frontend]
     handed = FakeBridge()._evaluate(request.FrontendInputs["dockerfile"])["Dockerfile"].decode()
-    assert f"FROM {IMAGE} AS pyenv-python-3.13.5\n" in handed
+    assert f"COPY --link --from={IMAGE} /opt/astro-pyenv/ /opt/astro-pyenv/\n" in handed
     assert 'build-python.sh", "3.9.2"]' in handed and 'build-python.sh", "3.13.5"]' not in handed
     assert len(_announced(bridge)) == 2

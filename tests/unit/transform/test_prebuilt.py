@@ -12,6 +12,7 @@ import pytest
 from astro_pyenv_frontend import prebuilt
 from astro_pyenv_frontend.contract import TransformOptions
 from astro_pyenv_frontend.errors import DockerfileError
+from astro_pyenv_frontend.libc import Libc
 from astro_pyenv_frontend.transform import transform
 
 DIGEST = "sha256:" + "ab" * 32
@@ -21,11 +22,12 @@ RECIPE = "sha256:" + "12" * 32
 def _catalog(**entry: object) -> prebuilt.Catalog:
     raw = {
         "version": "3.13.5",
-        "os": "debian-12",
+        "libc": "glibc 2.31",
+        "os": "debian-11",
         "platforms": ["linux/amd64", "linux/arm64"],
         "recipe": RECIPE,
         "build": "--enable-optimizations --with-lto",
-        "tag": "3.13.5-debian-12",
+        "tag": "3.13.5-glibc2.31",
         "digest": DIGEST,
     }
     raw.update(entry)
@@ -34,24 +36,26 @@ def _catalog(**entry: object) -> prebuilt.Catalog:
 
 def _choose(catalog: prebuilt.Catalog | None, **kw: object) -> prebuilt.Choice:
     args: dict[str, object] = dict(
-        version="3.13.5", os="debian-12", platforms=["linux/amd64"], recipe=RECIPE, repository_setting=""
+        version="3.13.5", libc=Libc("glibc", (2, 36)), platforms=["linux/amd64"], recipe=RECIPE, repository_setting=""
     )
     args.update(kw)
     return prebuilt.choose(catalog, **args)  # type: ignore[arg-type]
 
 
-def test_an_image_is_used_only_when_version_os_recipe_and_every_platform_match() -> None:
+def test_an_image_is_used_only_when_version_recipe_every_platform_and_the_glibc_fit() -> None:
     catalog = _catalog()
     chosen = _choose(catalog, platforms=["linux/amd64", "linux/arm64"])
-    assert chosen.image == f"registry.example/astro-pyenv/cpython:3.13.5-debian-12@{DIGEST}"
-    assert "prebuilt for debian-12" in chosen.reason
+    assert chosen.image == f"registry.example/astro-pyenv/cpython:3.13.5-glibc2.31@{DIGEST}"
+    assert "prebuilt for glibc 2.31+" in chosen.reason
+    for libc in [(2, 31), (2, 36), (2, 41), (3, 0)]:  # the floor and anything newer, any distribution
+        assert _choose(catalog, libc=Libc("glibc", libc)).image is not None, libc
     for changed, why in [
         ({"version": "3.13.4"}, "no prebuilt image of this version"),
-        ({"os": "debian-13"}, "the base is debian-13"),
-        ({"os": "ubuntu-24.04"}, "the base is ubuntu-24.04"),
+        ({"libc": Libc("glibc", (2, 28))}, "the base has glibc 2.28; prebuilt images of 3.13.5 need glibc 2.31 or newer"),
+        ({"libc": Libc("musl", (0, 0))}, "C library is musl; prebuilt interpreters need glibc"),
         ({"recipe": "sha256:" + "34" * 32}, "other pyenv or build scripts"),
         ({"platforms": ["linux/amd64", "linux/s390x"]}, "not linux/amd64, linux/s390x"),
-        ({"os": None}, "no /etc/os-release"),
+        ({"libc": None}, "C library could not be read"),
         ({"recipe": None}, "other pyenv or build scripts"),
     ]:
         choice = _choose(catalog, **changed)
@@ -68,15 +72,32 @@ def test_settings_that_change_the_build_or_turn_prebuilt_off_mean_a_compile() ->
     assert "names a platform" in _choose(catalog, platform_flag="--platform=linux/arm64 ").reason
     assert "lists no prebuilt" in _choose(None).reason
     assert _choose(catalog, repository_setting="mirror.example:5000/team/cpython").image == (
-        f"mirror.example:5000/team/cpython:3.13.5-debian-12@{DIGEST}"
+        f"mirror.example:5000/team/cpython:3.13.5-glibc2.31@{DIGEST}"
     )
 
 
-def test_without_os_the_answer_is_known_before_reading_the_base_or_left_open() -> None:
+def test_without_the_base_the_answer_is_known_before_reading_it_or_left_open() -> None:
     catalog = _catalog()
-    assert prebuilt.choice_without_os(catalog, version="3.13.5", repository_setting="") is None
-    early = prebuilt.choice_without_os(catalog, version="3.9.2", repository_setting="")
+    assert prebuilt.choice_without_base(catalog, version="3.13.5", repository_setting="") is None
+    early = prebuilt.choice_without_base(catalog, version="3.9.2", repository_setting="")
     assert early is not None and early.image is None
+
+
+def test_the_newest_glibc_that_fits_the_base_wins() -> None:
+    """A catalog may hold builds on several glibc releases: a base gets the newest one it can
+    run (it carries the newest libraries), an older base the older one."""
+    old = _catalog(libc="glibc 2.31", tag="3.13.5-glibc2.31", digest="sha256:" + "31" * 32)
+    new = _catalog(libc="glibc 2.36", tag="3.13.5-glibc2.36", digest="sha256:" + "36" * 32)
+    both = prebuilt.Catalog(old.repository, old.entries + new.entries)
+    assert "glibc2.36@" in str(_choose(both, libc=Libc("glibc", (2, 41))).image)
+    assert "glibc2.36@" in str(_choose(both, libc=Libc("glibc", (2, 36))).image)
+    assert "glibc2.31@" in str(_choose(both, libc=Libc("glibc", (2, 35))).image)
+    assert _choose(both, libc=Libc("glibc", (2, 30))).image is None
+
+
+def test_catalog_versions_are_what_a_prefix_resolves_to_first() -> None:
+    assert prebuilt.catalog_versions(_catalog()) == ("3.13.5",)
+    assert prebuilt.catalog_versions(None) == ()
 
 
 @pytest.mark.parametrize(
@@ -99,9 +120,14 @@ def test_os_key_is_id_and_version_id(text: str, key: str | None) -> None:
         "[]",
         '{"interpreters": []}',
         '{"repository": "r", "interpreters": [{"version": "3.9.2"}]}',
-        '{"repository": "r", "interpreters": [{"version": "3.9.2", "os": "debian-12", "platforms": ["linux/amd64"],'
+        '{"repository": "r", "interpreters": [{"version": "3.9.2", "libc": "glibc 2.31", "platforms": ["linux/amd64"],'
         ' "recipe": "x", "tag": "t", "digest": "latest"}]}',
-        '{"repository": "r", "interpreters": [{"version": "3.9.2", "os": "debian-12", "platforms": [],'
+        '{"repository": "r", "interpreters": [{"version": "3.9.2", "libc": "glibc 2.31", "platforms": [],'
+        ' "recipe": "x", "tag": "t", "digest": "sha256:' + "0" * 64 + '"}]}',
+        # an older catalog, keyed by OS release: no libc
+        '{"repository": "r", "interpreters": [{"version": "3.9.2", "os": "debian-12", "platforms": ["linux/amd64"],'
+        ' "recipe": "x", "tag": "t", "digest": "sha256:' + "0" * 64 + '"}]}',
+        '{"repository": "r", "interpreters": [{"version": "3.9.2", "libc": "musl 1.2", "platforms": ["linux/amd64"],'
         ' "recipe": "x", "tag": "t", "digest": "sha256:' + "0" * 64 + '"}]}',
         "not json",
     ],
@@ -179,9 +205,12 @@ def _transform(text: str, images: dict[tuple[str, str], str], **build_args: str)
 
 
 def test_a_chosen_image_replaces_that_compile_only() -> None:
-    image = f"r.example/cpython:3.13.5-debian-12@{DIGEST}"
+    image = f"r.example/cpython:3.13.5-glibc2.31@{DIGEST}"
     out = _transform(DOCKERFILE, {("python:3.12-slim", "3.13.5"): image})
-    assert f"FROM {image} AS pyenv-python-3.13.5\n" in out
+    # its files on the base the compile would have used, then fitted to that base
+    assert "FROM python:3.12-slim AS pyenv-python-3.13.5\nUSER root\n" in out
+    assert f"COPY --link --from={image} /opt/astro-pyenv/ /opt/astro-pyenv/\n" in out
+    assert '"fit-interpreter.sh", "3.13.5"]' in out.replace("/tmp/astro-pyenv/scripts/", "")
     assert out.count("build-python.sh\", \"3.9.2\"") == 1
     assert "build-python.sh\", \"3.13.5\"" not in out
     compiled = _transform(DOCKERFILE, {})

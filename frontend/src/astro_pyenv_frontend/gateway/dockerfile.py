@@ -50,12 +50,15 @@ def default_transform(
     runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None,
 ) -> TransformResult:
     """The real transform, with options taken from the frontend options."""
+    from ..prebuilt import catalog_versions
     from ..transform import TransformOptions, transform
+    from .interpreters import load_catalog
 
     options = TransformOptions(
         frontend_image=fopts.source,
         build_args=fopts.build_args,
         known_versions=_known_versions(),
+        preferred_versions=catalog_versions(load_catalog()),
         interpreter_images=interpreter_images or {},
         runtime_onbuild=runtime_onbuild,
     )

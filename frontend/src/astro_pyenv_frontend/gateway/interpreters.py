@@ -2,21 +2,23 @@
 
 For each interpreter the transform planned, decide whether a catalog image stands in for the
 compile.  That needs what the pure transform cannot know: the catalog and recipe baked into this
-image, the build's target platforms, each base image's ``/etc/os-release`` (read through the
-gateway, only when the answer depends on it), and whether the registry serves the pinned image.
+image, the build's target platforms, each base image's C library (its ``libc.so.6``'s version
+definitions, read through the gateway, only when the answer depends on it), and whether the
+registry serves the pinned image.
 Every interpreter then gets one progress line saying which path it took and why.  Nothing here
 fails a build: whatever goes wrong means "compile", with the reason on that line.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import prebuilt
+from .. import libc, prebuilt
 from ..contract import InterpreterUse, TransformResult
 from . import llb
 from .client import GatewayCallError, LLBBridgeClient, result_ref_id
@@ -24,7 +26,6 @@ from .opts import FrontendOpts
 from .platforms import platform_message, target_platforms
 
 REPOSITORY_ENV = "ASTRO_PYENV_PREBUILT_REPOSITORY"  # Dockerfile.frontend's PREBUILT_REPOSITORY
-OS_RELEASE_PATHS = ("/etc/os-release", "/usr/lib/os-release")
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,12 @@ class Decision:
     choice: prebuilt.Choice
 
 
+@functools.cache
 def load_catalog() -> prebuilt.Catalog | None:
-    """The catalog in this image, its repository replaced by the image's default if one is set."""
+    """The catalog in this image, its repository replaced by the image's default if one is set
+    (read once: the transform's two passes and the decisions use the same)."""
     try:
-        catalog = prebuilt.load_catalog(os.environ.get("ASTRO_PYENV_PREBUILT_CATALOG", prebuilt.CATALOG_PATH))
+        catalog = prebuilt.load_catalog()
     except (OSError, prebuilt.CatalogError) as err:
         print(f"astro-pyenv: prebuilt catalog unreadable, compiling: {err}", file=sys.stderr)
         return None
@@ -53,25 +56,36 @@ def load_recipe() -> str | None:
         return None
 
 
-def read_os(client: LLBBridgeClient, image: str, platform: str) -> str | None:
-    """``<ID>-<VERSION_ID>`` of ``image`` for ``platform``, or None when it cannot be read."""
+def read_libc(client: LLBBridgeClient, image: str, platform: str) -> libc.Libc | None:
+    """The C library of ``image`` for ``platform``, or None when it cannot be read."""
     message = platform_message(platform)
     definition = llb.image_source(
         image,
         platform={"OS": message.OS, "Architecture": message.Architecture, "Variant": message.Variant},
-        custom_name=f"[internal] astro-pyenv: OS of {image} ({platform})"
+        custom_name=f"[internal] astro-pyenv: C library of {image} ({platform})"
     )
     try:
         ref = result_ref_id(client.solve(definition))
     except GatewayCallError as err:
         print(f"astro-pyenv: cannot read {image} ({platform}): {err}", file=sys.stderr)
         return None
-    for path in OS_RELEASE_PATHS:
+    for path in libc.candidate_paths(message.Architecture):
+
+        def read(offset: int, length: int, path: str = path) -> bytes:
+            return client.read_file(ref, path, offset=offset, length=length)
+
         try:
-            text = client.read_file(ref, path)
+            version = libc.glibc_version(read)
+        except GatewayCallError:
+            continue  # no such file here
+        if version is not None:
+            return libc.Libc("glibc", version)
+    for path in libc.musl_loader_paths(message.Architecture):
+        try:
+            client.read_file(ref, path, offset=0, length=4)
         except GatewayCallError:
             continue
-        return prebuilt.os_key(text.decode("utf-8", errors="replace"))
+        return libc.Libc("musl", (0, 0))
     return None
 
 
@@ -97,11 +111,11 @@ def decide(
 ) -> list[Decision]:
     """One decision per interpreter of ``result``, reading bases and the registry only as needed."""
     platforms = target_platforms(fopts)
-    os_cache: dict[tuple[str, str], str | None] = {}
+    libc_cache: dict[tuple[str, str], libc.Libc | None] = {}
     reachable: dict[str, str | None] = {}
     decisions = []
     for use in result.interpreters:
-        choice = prebuilt.choice_without_os(
+        choice = prebuilt.choice_without_base(
             catalog,
             version=use.version,
             repository_setting=result.prebuilt_setting,
@@ -111,17 +125,17 @@ def decide(
         if choice is None and not platforms:
             choice = prebuilt.Choice(None, f"CPython {use.version} is compiled: the target platform is unknown")
         if choice is None:
-            oses = set()
+            found = set()
             for platform in platforms:
                 key = (use.base_image, platform)
-                if key not in os_cache:
-                    os_cache[key] = read_os(client, use.base_image, platform)
-                oses.add(os_cache[key])
-            os_name = oses.pop() if len(oses) == 1 else None
+                if key not in libc_cache:
+                    libc_cache[key] = read_libc(client, use.base_image, platform)
+                found.add(libc_cache[key])
+            base_libc = _least_capable(found)
             choice = prebuilt.choose(
                 catalog,
                 version=use.version,
-                os=os_name,
+                libc=base_libc,
                 platforms=platforms,
                 recipe=recipe,
                 repository_setting=result.prebuilt_setting,
@@ -136,6 +150,18 @@ def decide(
                     )
         decisions.append(Decision(use, choice))
     return decisions
+
+
+def _least_capable(found: set[libc.Libc | None]) -> libc.Libc | None:
+    """What the base offers on every target platform: unknown if any is unknown, a non-glibc C
+    library if any has one, else the oldest glibc."""
+    if None in found:
+        return None
+    known = [lib for lib in found if lib is not None]
+    others = sorted(lib for lib in known if lib.family != "glibc")
+    if others:
+        return others[0]
+    return min(known, default=None)
 
 
 def images(decisions: Iterable[Decision]) -> dict[tuple[str, str], str]:

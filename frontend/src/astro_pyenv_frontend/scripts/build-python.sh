@@ -11,9 +11,22 @@
 # Shared libraries the interpreter needs and the base image lacks are copied
 # next to it (pyenv links with an rpath), so it runs on a minimal base too.
 #
-# usage: build-python.sh VERSION   (tools mounted at the directory above this script)
+# With --portable (prebuilt interpreter images, `make interpreters`), every
+# shared library the interpreter links is carried next to it, but glibc's own
+# (and the compiler runtime, which must match the base's C++ code): built on
+# the oldest glibc it serves, the interpreter then runs on any base with that
+# glibc or newer.  Each carried library is listed, with the package it came
+# from, in lib/astro-pyenv-carried; scripts/fit-interpreter.sh drops the
+# copies a base has its own of.
+#
+# usage: build-python.sh [--portable] VERSION   (tools mounted at the directory above this script)
 set -eu
 
+portable=no
+if [ "${1:-}" = --portable ]; then
+    portable=yes
+    shift
+fi
 version="$1"
 here=$(cd "$(dirname "$0")" && pwd)
 tools=$(dirname "$here")
@@ -70,11 +83,15 @@ elf_files() {
     find "$prefix" -type f \( -name '*.so' -o -name '*.so.*' -o -path "$prefix/bin/python3*" \) ! -name '_tkinter*' 2>/dev/null
 }
 needed() { elf_files | while read -r f; do ldd "$f" 2>/dev/null || true; done; }
-# Libraries it links to outside its prefix (libc's own family excepted), as paths.
+# Libraries it links to outside its prefix (glibc's own family and the compiler runtime
+# excepted: every glibc base has them, and a copy of its own would clash), as paths.
 linked_libs() {
     needed | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u | while read -r lib; do
         case "$lib" in "$prefix"/*) continue ;; esac
-        case "$(basename "$lib")" in libc.so*|libm.so*|libpthread.so*|libdl.so*|librt.so*|ld-*|libutil.so*) continue ;; esac
+        case "$(basename "$lib")" in
+            libc.so*|libm.so*|libpthread.so*|libdl.so*|librt.so*|ld-*|libutil.so*|libresolv.so*|libanl.so*) continue ;;
+            libnsl.so.1|libgcc_s.so*|libstdc++.so*) continue ;;
+        esac
         echo "$lib"
     done
 }
@@ -87,6 +104,17 @@ missing() {
     done
 }
 bundle() { say "bundling $(basename "$1") ($2)"; cp -L "$1" "$prefix/lib/"; }
+# The package a library came from and its version, for the carried list ("-" off dpkg).  dpkg
+# records /usr/lib/... or /lib/..., whichever the package ships, and ldd says either: the path
+# without /usr matches both.
+package_of() {
+    pkg=$(dpkg -S "${1#/usr}" 2>/dev/null | head -n 1 | cut -d: -f1) || pkg=""
+    if [ -n "$pkg" ]; then
+        echo "$pkg $(dpkg-query -W -f '${Version}' "$pkg" 2>/dev/null || echo -)"
+    else
+        echo "- -"
+    fi
+}
 
 # CPython sources: python-build takes a tarball from PYTHON_BUILD_CACHE_PATH only
 # after its sha256 matches the definition file, and verifies every download the
@@ -111,6 +139,23 @@ if ! command -v sha256sum >/dev/null 2>&1 && ! command -v shasum >/dev/null 2>&1
     say "no sha256 tool (sha256sum, shasum or openssl) on this base: cannot verify CPython sources"
     exit 1
 fi
+# The source format: python-build takes the .tar.xz when tar reads xz (build-deps.sh installs it),
+# else the .tgz; each has its own checksum in the definition.  A mirror or an earlier build may
+# offer only the .tgz (a mirror of Debian's source packages, for one): then take that one.
+definition="$tools/pyenv/plugins/python-build/share/python-build/$version"
+offered() {  # offered FILE SHA256: in the verified sources, or on the mirror under its checksum
+    [ -f "$sources/$1" ] && return 0
+    [ -n "${PYTHON_BUILD_MIRROR_URL:-}" ] && curl -fsI -o /dev/null -m 20 "${PYTHON_BUILD_MIRROR_URL%/}/$2"
+}
+if [ -f "$definition" ]; then
+    xz_ref=$(grep -o 'Python-[^"/#]*\.tar\.xz#[0-9a-f]\{64\}' "$definition" | head -n 1 || true)
+    tgz_ref=$(grep -o 'Python-[^"/#]*\.tgz#[0-9a-f]\{64\}' "$definition" | head -n 1 || true)
+    if [ -n "$xz_ref" ] && [ -n "$tgz_ref" ] && ! offered "${xz_ref%#*}" "${xz_ref#*#}" \
+        && offered "${tgz_ref%#*}" "${tgz_ref#*#}"; then
+        say "sources: ${tgz_ref%#*} (no ${xz_ref%#*} offered)"
+        export _PYTHON_BUILD_FORCE_SKIP_XZ=1
+    fi
+fi
 export MAKE_OPTS="${MAKE_OPTS:--j$(nproc)}"
 # CPython's default OPT adds -g; debug info costs compile time and is stripped anyway.
 export OPT="${OPT:--DNDEBUG -fwrapv -O3 -Wall}"
@@ -123,8 +168,14 @@ esac
 PYTHON_BUILD_CACHE_PATH="$sources" PYTHON_CONFIGURE_OPTS="$configure_opts" \
     bash "$tools/pyenv/plugins/python-build/bin/python-build" "$version" "$prefix"
 trim
+carried="$prefix/lib/astro-pyenv-carried"
 for lib in $(linked_libs); do  # ldd over every module: once
-    if ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then bundle "$lib" "the base image does not have it"; fi
+    if [ "$portable" = yes ]; then
+        bundle "$lib" "portable"
+        echo "$(basename "$lib") $(package_of "$lib")" >>"$carried"
+    elif ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then
+        bundle "$lib" "the base image does not have it"
+    fi
 done
 # Offer the (verified) tarballs to later builds: written under a temporary name and
 # renamed, so a concurrent build never copies half a file (it would fail the check anyway).

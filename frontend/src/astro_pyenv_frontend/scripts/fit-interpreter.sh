@@ -1,0 +1,78 @@
+#!/bin/sh
+# Fit a prebuilt, portable interpreter to the base image it is used on.
+#
+# The interpreter carries every shared library it links but glibc's (listed in
+# lib/astro-pyenv-carried, see build-python.sh --portable), so that it runs on
+# any glibc base at least as new as the one it was built on.  Where the base
+# has its own copy of a library (the same soname), that copy is used: the
+# carried one is removed.  The base's copy is the one its distribution keeps
+# patched, and a process never loads two libraries of one soname (a module of
+# the base, or a wheel, linking the base's copy would otherwise meet ours).
+# The standard modules that load those libraries are then imported; if one
+# fails (a base library older than the interpreter needs), every carried copy
+# is put back and the interpreter runs on its own libraries, as built.
+#
+# Runs as root in a generated stage FROM the base, after the image's files
+# were copied in; what it removes never reaches the final image.
+#
+# usage: fit-interpreter.sh VERSION
+set -eu
+
+version="$1"
+prefix="/opt/astro-pyenv/python/$version"
+carried="$prefix/lib/astro-pyenv-carried"
+aside="$prefix/lib/.astro-pyenv-aside"
+
+say() { echo "astro-pyenv: $*" >&2; }
+
+[ -f "$carried" ] || { say "CPython $version carries no libraries"; exit 0; }
+
+# Shared libraries of the base, by file name, outside our own tree.
+lib_dirs="/lib /lib64 /usr/lib /usr/lib64 /usr/local/lib"
+base_libs=$(
+    for d in $lib_dirs; do
+        if [ -d "$d" ]; then find "$d/" \( -type f -o -type l \) -name '*.so*' 2>/dev/null; fi
+    done | grep -v '^/opt/astro-pyenv/' | sed 's|.*/||' | sort -u
+)
+
+mkdir -p "$aside"
+kept=""
+used=""
+while read -r soname _package _version; do
+    [ -n "$soname" ] || continue
+    if printf '%s\n' "$base_libs" | grep -qxF "$soname"; then
+        mv "$prefix/lib/$soname" "$aside/"
+        used="$used $soname"
+    else
+        kept="$kept $soname"
+    fi
+done <"$carried"
+
+series=$(echo "$version" | sed -E 's/^([0-9]+\.[0-9]+)[^t]*(t?)$/\1\2/')
+python="$prefix/bin/python$series"
+# The standard modules that load shared libraries (those the version has).
+check='
+import importlib, sys
+names = ["ssl", "sqlite3", "ctypes", "zlib", "bz2", "lzma", "readline", "curses", "dbm.gnu", "dbm.ndbm",
+         "uuid", "_uuid", "pyexpat", "_decimal", "_hashlib"]
+failed = []
+for name in names:
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError:
+        pass  # not built for this version
+    except ImportError as exc:  # built, and a library it loads is missing or too old
+        failed.append(f"{name}: {exc}")
+if failed:
+    print("; ".join(failed), file=sys.stderr)
+    sys.exit(1)
+'
+if errors=$("$python" -c "$check" 2>&1); then
+    rm -rf "$aside"
+    say "CPython $version uses the base's${used:- (none)} and its own${kept:- (none)}"
+else
+    say "CPython $version: with the base's libraries: $errors; it keeps all it carries"
+    mv "$aside"/* "$prefix/lib/" 2>/dev/null || true
+    rm -rf "$aside"
+    "$python" -c "$check"
+fi
