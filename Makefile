@@ -24,14 +24,15 @@ venv: $(VENV)/.installed
 engine-ready:
 	bash .ci/prepare-engine.sh
 
-# ruff over all Python code; mypy --strict over both packages' sources, the benchmark and
-# interpreters/catalog.py (mypy.ini, ruff.toml).
+# ruff over all Python code; mypy --strict over both packages' sources, the benchmark,
+# interpreters/catalog.py and the frontend image's pyenv fetcher (mypy.ini, ruff.toml).
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy frontend/src/astro_pyenv_frontend
 	$(VENV)/bin/mypy runtime_helper/src/astro_pyenv
 	MYPYPATH=frontend/src $(VENV)/bin/mypy benchmarks/astro_bench
 	MYPYPATH=frontend/src $(VENV)/bin/mypy interpreters/catalog.py
+	$(VENV)/bin/mypy frontend/tools/fetch_pyenv.py
 
 test: lint test-unit test-integration test-e2e test-e2e-current
 
