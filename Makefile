@@ -9,7 +9,7 @@ FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
 # `make interpreters` writes it; `make frontend-image` bakes it in when it exists.
 PREBUILT_CATALOG ?= build/prebuilt/catalog.json
 
-.PHONY: venv engine-ready engine-current lint test test-unit test-integration test-e2e test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
+.PHONY: venv engine-ready engine-for-image engine-current lint test test-unit test-integration test-e2e test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
 
 $(VENV)/.installed: VERSION frontend/pyproject.toml frontend/setup.py runtime_helper/pyproject.toml runtime_helper/setup.py requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -80,7 +80,12 @@ test-e2e-current: venv engine-ready engine-current e2e-interpreters
 engine-current: engine-ready
 	bash .ci/engine-current.sh install && bash .ci/engine-current.sh start
 
-frontend-image: engine-ready
+# What `make frontend-image` needs and no more: an engine (installed and started when none
+# answers) and, offline, the python base stand-in.  No registry, arm64 emulation or CPython mirror.
+engine-for-image:
+	bash .ci/prepare-engine.sh --frontend-image
+
+frontend-image: engine-for-image
 	source .ci/engine-env.sh \
 	    && if [ -f "$(PREBUILT_CATALOG)" ]; then export ASTRO_PYENV_PREBUILT_CATALOG="$${ASTRO_PYENV_PREBUILT_CATALOG:-$(PREBUILT_CATALOG)}"; fi \
 	    && .ci/build-frontend-image.sh $(FRONTEND_IMAGE)
@@ -109,7 +114,7 @@ example: venv engine-ready
 # arm64 Astro Runtime stand-in is made first (pip installs Airflow under emulation: many minutes,
 # once; the local registry keeps it).
 BENCH_ARGS ?=
-bench: venv frontend-image
+bench: venv engine-ready frontend-image
 	$(PY) -m pip install -q -r benchmarks/requirements.txt
 	source .ci/engine-env.sh && if [ "$$ASTRO_PYENV_OFFLINE" = 1 ]; then bash .ci/standins-multiarch.sh --astro-runtime; fi
 	source .ci/engine-env.sh && export ASTRO_PYENV_FRONTEND_IMAGE="$(FRONTEND_IMAGE)" && $(PY) benchmarks/run.py $(BENCH_ARGS)

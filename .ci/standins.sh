@@ -10,7 +10,15 @@
 #                                   runtime:3.1-17): one recipe, Airflow $ASTRO_PYENV_AIRFLOW3_VERSION
 #                                   (default 3.1.8, what that tag ships) as its AIRFLOW_VERSION
 # The debootstrap rootfs tarball is kept in $ASTRO_PYENV_CI_CACHE/base for later runs.
+# --python-base: only the first two (what the frontend image is built FROM).
 set -euo pipefail
+
+python_base_only=false
+case "${1:-}" in
+    "") ;;
+    --python-base) python_base_only=true ;;
+    *) echo "usage: $0 [--python-base]" >&2; exit 2 ;;
+esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=engine-env.sh
@@ -90,6 +98,9 @@ timed() {
 mkdir -p "$ASTRO_PYENV_CI_CACHE"
 timed build_base
 timed build "$ASTRO_PYENV_PYTHON_BASE" "$recipes/python-slim.Dockerfile" "$airflow_version"
+if $python_base_only; then
+    exit 0
+fi
 # One Dockerfile for both Airflow majors: the version is its build arg.
 for pair in "$ASTRO_PYENV_RUNTIME_IMAGE $airflow_version" "$ASTRO_PYENV_RUNTIME3_IMAGE $airflow3_version"; do
     read -r runtime version <<<"$pair"

@@ -110,3 +110,38 @@ def test_an_archive_of_other_files_stops_the_image_build(frontend_image: str, ar
     result = _build_from_archive(frontend_image, tag, f"http://127.0.0.1:{port}/tampered.tar.gz")
     assert not result.ok
     assert "not the pinned commit's files" in result.log, result.tail()
+
+
+# -- `make frontend-image` needs an engine, and offline only the image's base -----------------------
+
+# What the rest of the offline harness needs and the frontend image does not.
+HARNESS_ONLY = (".ci/emulation.sh", ".ci/registry.sh", ".ci/cpython-mirror.sh", ".ci/standins-multiarch.sh")
+
+
+def test_make_frontend_image_needs_no_registry_emulation_or_mirror(
+    engine: harness.Settings, frontend_image: str, tmp_path: Path
+) -> None:
+    """A machine with Docker alone (no QEMU, no registry): `make frontend-image` from a copy of the
+    tree without the scripts that register emulation, serve the registry or the CPython mirror and
+    make the multi-platform stand-ins; a call to any of them fails the run."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=harness.REPO_ROOT,
+                            capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
+    copy = tmp_path / "repo"
+    for name in listed:
+        source = harness.REPO_ROOT / name
+        if name in HARNESS_ONLY or not source.is_file():
+            continue
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_bytes(source.read_bytes())
+        (copy / name).chmod(source.stat().st_mode & 0o777)
+    tag = f"{frontend_image}-make"
+    done = subprocess.run(
+        ["make", "-C", str(copy), "frontend-image", f"FRONTEND_IMAGE={tag}", "PREBUILT_CATALOG=none.json"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=3600, check=False,
+    )  # fmt: skip
+    try:
+        assert done.returncode == 0, done.stdout[-6000:]
+        assert not [name for name in HARNESS_ONLY if name in done.stdout], done.stdout[-6000:]
+        assert _cat(engine, tag, "/opt/astro-pyenv/LICENSE") == LICENSE
+    finally:
+        subprocess.run([engine.docker, "image", "rm", tag], capture_output=True, check=False)

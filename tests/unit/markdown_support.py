@@ -31,6 +31,13 @@ def without_code(text: str) -> str:
     return _INLINE_CODE.sub("", _FENCE.sub("", text))
 
 
+def code(text: str) -> list[str]:
+    """The code of a page: its fenced blocks' bodies and its inline code spans."""
+    blocks = [m.group(0) for m in _FENCE.finditer(text)]
+    spans = [m.group(0).strip("`") for m in _INLINE_CODE.finditer(_FENCE.sub("", text))]
+    return blocks + spans
+
+
 def anchor(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation but ``-`` and ``_`` dropped,
     spaces as ``-`` (so ``Targets (`--call`)`` is ``targets---call``)."""
