@@ -1,4 +1,4 @@
-# Targets are documented in README.md.  Everything runs from a venv in .venv.
+# Targets are documented in docs/contributing.md.  Everything runs from a venv in .venv.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -90,12 +90,12 @@ frontend-image: engine-for-image
 	    && if [ -f "$(PREBUILT_CATALOG)" ]; then export ASTRO_PYENV_PREBUILT_CATALOG="$${ASTRO_PYENV_PREBUILT_CATALOG:-$(PREBUILT_CATALOG)}"; fi \
 	    && .ci/build-frontend-image.sh $(FRONTEND_IMAGE)
 
-# Prebuilt interpreter images pushed to a registry, and the catalog (README "Prebuilt
-# interpreters"): REGISTRY, VERSIONS, BASES, PLATFORMS, OPTIMIZE=pgo-lto|plain, NO_CACHE=1.
+# Prebuilt interpreter images pushed to a registry, and the catalog
+# (docs/prebuilt-interpreters.md): REGISTRY, VERSIONS, BASES, PLATFORMS, OPTIMIZE=pgo-lto|plain, NO_CACHE=1.
 interpreters: venv engine-ready
 	source .ci/engine-env.sh && CATALOG="$(PREBUILT_CATALOG)" FRONTEND_IMAGE="$(FRONTEND_IMAGE)" interpreters/build.sh
 
-# Publish a release (README "Releases"): VERSION (default: the file VERSION, which it must
+# Publish a release (docs/releasing.md): VERSION (default: the file VERSION, which it must
 # equal), REGISTRY (host[:port][/namespace]), PLATFORMS (default linux/amd64,linux/arm64).
 # Interpreter images of $(PREBUILT_CATALOG) are copied by digest; nothing is compiled here.
 release: venv engine-ready

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build prebuilt interpreter images, push them to a registry and record them in a catalog
-# (`make interpreters`; README "Prebuilt interpreters").  Settings, from the environment:
+# (`make interpreters`; docs/prebuilt-interpreters.md).  Settings, from the environment:
 #   REGISTRY   where to push (default $ASTRO_PYENV_REGISTRY): images go to
 #              $REGISTRY/astro-pyenv/cpython:<version>-<os>-<optimize>-<recipe 12 hex>[-<arch>]
 #   VERSIONS   CPython versions, exact (default "3.9.2 3.13.5", the local mirror's)
