@@ -1,4 +1,4 @@
-# Targets are documented in README.md.  Everything runs from a venv in .venv.
+# Targets are documented in docs/contributing.md.  Everything runs from a venv in .venv.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +9,7 @@ FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
 # `make interpreters` writes it; `make frontend-image` bakes it in when it exists.
 PREBUILT_CATALOG ?= build/prebuilt/catalog.json
 
-.PHONY: venv engine-ready engine-current lint test test-unit test-integration test-e2e test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
+.PHONY: venv engine-ready engine-for-image engine-current lint test test-unit test-integration test-e2e test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
 
 # Every package pinned (requirements-dev.txt, .ci/constraints/update.sh), the two packages of
 # this repository editable on top, built with the pinned setuptools.
@@ -27,14 +27,15 @@ venv: $(VENV)/.installed
 engine-ready:
 	bash .ci/prepare-engine.sh
 
-# ruff over all Python code; mypy --strict over both packages' sources, the benchmark and
-# interpreters/catalog.py (mypy.ini, ruff.toml).
+# ruff over all Python code; mypy --strict over both packages' sources, the benchmark,
+# interpreters/catalog.py and the frontend image's pyenv fetcher (mypy.ini, ruff.toml).
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy frontend/src/astro_pyenv_frontend
 	$(VENV)/bin/mypy runtime_helper/src/astro_pyenv
 	MYPYPATH=frontend/src $(VENV)/bin/mypy benchmarks/astro_bench
 	MYPYPATH=frontend/src $(VENV)/bin/mypy interpreters/catalog.py
+	$(VENV)/bin/mypy frontend/tools/fetch_pyenv.py
 
 test: lint test-unit test-integration test-e2e test-e2e-current
 
@@ -82,17 +83,22 @@ test-e2e-current: venv engine-ready engine-current e2e-interpreters
 engine-current: engine-ready
 	bash .ci/engine-current.sh install && bash .ci/engine-current.sh start
 
-frontend-image: engine-ready
+# What `make frontend-image` needs and no more: an engine (installed and started when none
+# answers) and, offline, the python base stand-in.  No registry, arm64 emulation or CPython mirror.
+engine-for-image:
+	bash .ci/prepare-engine.sh --frontend-image
+
+frontend-image: engine-for-image
 	source .ci/engine-env.sh \
 	    && if [ -f "$(PREBUILT_CATALOG)" ]; then export ASTRO_PYENV_PREBUILT_CATALOG="$${ASTRO_PYENV_PREBUILT_CATALOG:-$(PREBUILT_CATALOG)}"; fi \
 	    && .ci/build-frontend-image.sh $(FRONTEND_IMAGE)
 
-# Prebuilt interpreter images pushed to a registry, and the catalog (README "Prebuilt
-# interpreters"): REGISTRY, VERSIONS, BASES, PLATFORMS, OPTIMIZE=pgo-lto|plain, NO_CACHE=1.
+# Prebuilt interpreter images pushed to a registry, and the catalog
+# (docs/prebuilt-interpreters.md): REGISTRY, VERSIONS, BASES, PLATFORMS, OPTIMIZE=pgo-lto|plain, NO_CACHE=1.
 interpreters: venv engine-ready
 	source .ci/engine-env.sh && CATALOG="$(PREBUILT_CATALOG)" FRONTEND_IMAGE="$(FRONTEND_IMAGE)" interpreters/build.sh
 
-# Publish a release (README "Releases"): VERSION (default: the file VERSION, which it must
+# Publish a release (docs/releasing.md): VERSION (default: the file VERSION, which it must
 # equal), REGISTRY (host[:port][/namespace]), PLATFORMS (default linux/amd64,linux/arm64).
 # Interpreter images of $(PREBUILT_CATALOG) are copied by digest; nothing is compiled here.
 release: venv engine-ready
@@ -111,7 +117,7 @@ example: venv engine-ready
 # arm64 Astro Runtime stand-in is made first (pip installs Airflow under emulation: many minutes,
 # once; the local registry keeps it).
 BENCH_ARGS ?=
-bench: venv frontend-image
+bench: venv engine-ready frontend-image
 	$(PY) -m pip install -q -r benchmarks/requirements.txt
 	source .ci/engine-env.sh && if [ "$$ASTRO_PYENV_OFFLINE" = 1 ]; then bash .ci/standins-multiarch.sh --astro-runtime; fi
 	source .ci/engine-env.sh && export ASTRO_PYENV_FRONTEND_IMAGE="$(FRONTEND_IMAGE)" && $(PY) benchmarks/run.py $(BENCH_ARGS)

@@ -8,6 +8,10 @@
 #   ASTRO_PYENV_PYENV_LOCAL   a pyenv git checkout: `git archive HEAD` of it becomes the named
 #                             build context `pyenv-local`, with --build-arg PYENV_SOURCE=pyenv-local
 #                             and its HEAD as --build-arg PYENV_COMMIT
+#   ASTRO_PYENV_PYENV_ARCHIVE_URL     --build-arg PYENV_ARCHIVE_URL=<it>: where the default path
+#                             (no ASTRO_PYENV_PYENV_LOCAL) downloads pyenv's archive of the pinned
+#                             commit from, instead of GitHub (a mirror; its files are still checked
+#                             against the commit's tree)
 #   ASTRO_PYENV_PREBUILT_CATALOG      a catalog.json (`make interpreters`): baked in as
 #                             /opt/astro-pyenv/prebuilt/catalog.json through the named build context
 #                             `prebuilt-catalog-local`, with --build-arg PREBUILT_CATALOG_SOURCE=...
@@ -60,6 +64,9 @@ if [ -n "${ASTRO_PYENV_PYENV_LOCAL:-}" ]; then
     git -C "$ASTRO_PYENV_PYENV_LOCAL" archive HEAD | tar -x -C "$pyenv_dir"
     args+=(--build-context "pyenv-local=$pyenv_dir" --build-arg PYENV_SOURCE=pyenv-local)
     args+=(--build-arg "PYENV_COMMIT=$(git -C "$ASTRO_PYENV_PYENV_LOCAL" rev-parse HEAD)")
+fi
+if [ -n "${ASTRO_PYENV_PYENV_ARCHIVE_URL:-}" ]; then
+    args+=(--build-arg "PYENV_ARCHIVE_URL=$ASTRO_PYENV_PYENV_ARCHIVE_URL")
 fi
 if [ -n "${ASTRO_PYENV_PREBUILT_CATALOG:-}" ]; then
     if [ ! -f "$ASTRO_PYENV_PREBUILT_CATALOG" ]; then

@@ -7,16 +7,37 @@
 # 127.0.0.1 (.ci/registry.sh, $ASTRO_PYENV_REGISTRY) and registers arm64 emulation
 # (.ci/emulation.sh).  Offline, it also builds the local stand-ins for public images (one
 # platform, and both platforms in the registry) and serves the CPython mirror.  Leaves what it started running.
+#
+# --frontend-image: only what building the frontend image needs (`make frontend-image`): the
+# engine and, offline, the python:3.12-slim stand-in it is built FROM.  No registry, emulation,
+# CPython mirror or other stand-ins: a machine with Docker alone builds the image.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=engine-env.sh
 source "$here/engine-env.sh"
 
+image_only=false
+case "${1:-}" in
+    "") ;;
+    --frontend-image) image_only=true ;;
+    *) echo "usage: $0 [--frontend-image]" >&2; exit 2 ;;
+esac
+
 need_packages=()
 if ! bash "$here/engine.sh" status >/dev/null 2>&1; then
     bash "$here/engine.sh" install
     bash "$here/engine.sh" start
+fi
+if $image_only; then
+    if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
+        if ! command -v debootstrap >/dev/null; then
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-upgrade debootstrap
+        fi
+        bash "$here/standins.sh" --python-base
+    fi
+    exit 0
 fi
 if ! bash "$here/registry.sh" status >/dev/null 2>&1; then
     bash "$here/registry.sh" install

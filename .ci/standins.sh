@@ -21,7 +21,16 @@
 # Airflow is installed with every package pinned (.ci/constraints/airflow-<A>-python-<P>.txt), so
 # a new release on PyPI does not change these images.  The debootstrap rootfs tarballs are kept
 # in $ASTRO_PYENV_CI_CACHE/base for later runs.
+# --python-base: only the python:3.12-slim stand-in and its Debian base (what the frontend image
+# is built FROM).
 set -euo pipefail
+
+python_base_only=false
+case "${1:-}" in
+    "") ;;
+    --python-base) python_base_only=true ;;
+    *) echo "usage: $0 [--python-base]" >&2; exit 2 ;;
+esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=engine-env.sh
@@ -105,6 +114,11 @@ timed() {
 }
 
 mkdir -p "$ASTRO_PYENV_CI_CACHE"
+if $python_base_only; then
+    timed build_base trixie
+    timed build "$ASTRO_PYENV_PYTHON_BASE" "$recipes/python-slim.Dockerfile" trixie -
+    exit 0
+fi
 for suite in bullseye bookworm trixie; do
     timed build_base "$suite"
 done

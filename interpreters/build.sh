@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build prebuilt interpreter images, push them to a registry and record them in a catalog
-# (`make interpreters`; README "Prebuilt interpreters").  The images are portable: compiled on a
+# (`make interpreters`; docs/prebuilt-interpreters.md).  The images are portable: compiled on a
 # glibc base, they carry every library they link but glibc's, and serve every base whose glibc
 # is at least that base's.  Settings, from the environment:
 #   REGISTRY   where to push (default $ASTRO_PYENV_REGISTRY): images go to

@@ -1,4 +1,4 @@
-"""Podman and Buildah build the generated Dockerfile (README "Podman and Buildah").
+"""Podman and Buildah build the generated Dockerfile (docs/podman.md).
 
 They cannot run our frontend, so the user keeps the PYENV file as ``Dockerfile.pyenv`` and
 builds ``Dockerfile`` written by ``astro-pyenv-frontend transform --engine=buildah``.  Real

@@ -1,5 +1,5 @@
 """A build configured the way the Astro CLI can configure it: secrets and the Dockerfile, no build
-args (README "Options for builds behind proxies, private indexes and offline mirrors").
+args (docs/settings.md).
 
 The private index is an HTTPS server on 127.0.0.1 with its own CA and basic-auth credentials,
 serving one wheel that exists nowhere else; the CPython mirror is the offline machine's mirror.

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from astro_pyenv_frontend.project import doc_url
 from astro_pyenv_frontend.versions import load_bundled_versions, resolve_version
 
 from . import harness
@@ -159,7 +160,7 @@ def test_a_build_shows_the_pyenv_warnings_and_error_true_fails_it(
     warnings = log[log.find("2 warnings found"):]
     assert "2 warnings found" in log, log[-3000:]
     assert f"PyenvSameAsBasePython: PYENV {BASE_PYTHON} same:" in warnings and "(line 4)" in warnings
-    assert "More info: docs/checks.md#pyenvunpinnedrequirements" in warnings
+    assert f"More info: {doc_url('checks.md', 'pyenvunpinnedrequirements')}" in warnings
     assert "   4 | >>> PYENV 3.12 same requirements.txt" in warnings
 
     failed = _build(engine, frontend_image, text, ["--build-arg", "BUILDKIT_DOCKERFILE_CHECK=error=true"])

@@ -1,4 +1,4 @@
-"""A DAG written for astro-provider-venv runs after the one-token change README.md describes
+"""A DAG written for astro-provider-venv runs after the one-token change docs/migration.md describes
 (``@task.venv`` -> ``@task.pyenv``), on real Airflow 2.x and 3.x."""
 from __future__ import annotations
 

@@ -14,7 +14,11 @@ from astro_pyenv_frontend.lexer import Instruction, lex
 from astro_pyenv_frontend.pyenv_instruction import parse_pyenv
 from astro_pyenv_frontend.versions import load_bundled_versions, resolve_version
 
+from markdown_support import section
+
 ROOT = Path(__file__).resolve().parents[2]
+INSTRUCTION = ROOT / "docs" / "pyenv-instruction.md"
+MIGRATION = ROOT / "docs" / "migration.md"
 DOCS = sorted(
     p
     for p in [*ROOT.glob("*.md"), *ROOT.glob("docs/*.md"), *ROOT.glob("*/README.md"), *ROOT.glob("examples/*/README.md")]
@@ -36,9 +40,8 @@ def _examples() -> list[tuple[str, str]]:
 
 
 def _documented_versions() -> list[str]:
-    readme = (ROOT / "README.md").read_text()
-    bullet = _VERSION_BULLET.search(readme)
-    assert bullet, "README lost the <python-version> reference"
+    bullet = _VERSION_BULLET.search(INSTRUCTION.read_text())
+    assert bullet, "docs/pyenv-instruction.md lost the <python-version> reference"
     return _VERSION_SPAN.findall(bullet.group(1))
 
 
@@ -59,16 +62,17 @@ def test_documented_version_resolves(version: str) -> None:
     resolve_version(version, load_bundled_versions())
 
 
-# -- README, "Migrating from astro-provider-venv" ----------------------------------------------
+# -- docs/migration.md, "Migrating from astro-provider-venv" -------------------------------------
 
-_MIGRATION = re.compile(r"^## Migrating from astro-provider-venv\n(.*?)(?=^## |\Z)", re.MULTILINE | re.DOTALL)
 _DOCKERFILE_BLOCK = re.compile(r"^```dockerfile\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
+def _migration_section() -> str:
+    return section(MIGRATION.read_text(), "## Migrating from astro-provider-venv")
+
+
 def _migration_dockerfiles() -> tuple[str, str]:
-    section = _MIGRATION.search((ROOT / "README.md").read_text())
-    assert section, "README lost its migration section"
-    before, after = _DOCKERFILE_BLOCK.findall(section.group(1))
+    before, after = _DOCKERFILE_BLOCK.findall(_migration_section())
     return before, after
 
 
@@ -97,8 +101,6 @@ def test_migration_after_builds_on_the_full_image_with_the_project_after_the_pye
 
 
 def test_migration_version_prefix_resolves_as_documented() -> None:
-    section = _MIGRATION.search((ROOT / "README.md").read_text())
-    assert section
-    stated = re.search(r"resolves `(\d+\.\d+)` when the Dockerfile is read to the newest release\s+the bundled pyenv knows \((\S+) with", section.group(1))
+    stated = re.search(r"resolves `(\d+\.\d+)` when the Dockerfile is read to the newest release\s+the bundled pyenv knows \((\S+) with", _migration_section())
     assert stated, "the migration section lost its version-prefix example"
     assert resolve_version(stated.group(1), load_bundled_versions()) == stated.group(2)

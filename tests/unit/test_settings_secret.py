@@ -143,14 +143,14 @@ def test_every_setting_is_classified_once_and_matches_the_templates() -> None:
     assert layout.SETTINGS_SECRET == "astro-pyenv-settings"
 
 
-def test_readme_table_has_one_row_per_setting_saying_where_it_may_come_from() -> None:
-    readme = (ROOT / "README.md").read_text()
+def test_docs_table_has_one_row_per_setting_saying_where_it_may_come_from() -> None:
+    readme = (ROOT / "docs" / "settings.md").read_text()
     rows = {}
     for row in re.findall(r"^\| `([A-Z_]+)` \|(.*)\|$", readme, re.MULTILINE):
         rows[row[0]] = [cell.strip() for cell in row[1].split("|")]
     secret = _sh_list("astro_pyenv_secret_settings")
     for name in secret + _sh_list("astro_pyenv_result_settings") + _sh_list("astro_pyenv_frontend_settings"):
-        assert name in rows, f"README settings table lacks {name}"
+        assert name in rows, f"docs/settings.md's table lacks {name}"
         build_arg, dockerfile_arg, in_secret = rows[name][1:4]
         assert build_arg == "yes" and dockerfile_arg == "yes", (name, rows[name])
         assert in_secret.startswith("yes" if name in secret else "no"), (name, rows[name])
@@ -163,10 +163,10 @@ def test_both_build_scripts_read_the_secret_before_they_download() -> None:
     assert python.index("astro_pyenv_load_settings") < python.index("python-build/bin/python-build")
 
 
-def test_the_readme_settings_file_is_accepted(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text()
+def test_the_documented_settings_file_is_accepted(tmp_path: Path) -> None:
+    readme = (ROOT / "docs" / "settings.md").read_text()
     block = re.search(r"```\n(# settings\.env.*?)```", readme, re.DOTALL)
-    assert block, "README lost its settings.env example"
+    assert block, "docs/settings.md lost its settings.env example"
     values = _values(_load(SHELLS[0], tmp_path, block.group(1)))
     assert values["PIP_INDEX_URL"].startswith("https://")
     assert values["PYTHON_BUILD_MIRROR_URL"].startswith("https://")

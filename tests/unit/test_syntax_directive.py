@@ -85,9 +85,9 @@ def test_an_arg_default_cannot_choose_the_frontend() -> None:
     assert choose(b"ARG ASTRO_PYENV_SYNTAX\nFROM a\n", {}) is None  # declared without a default: harmless
 
 
-def test_the_readme_example_names_the_frontend_at_its_line() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    (block,) = [b for b in re.findall(r"```dockerfile\n(.*?)```", readme, re.DOTALL) if "# astro-pyenv-syntax=" in b]
+def test_the_documented_example_names_the_frontend_at_its_line() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "pyenv-instruction.md").read_text()
+    (block,) = [b for b in re.findall(r"```dockerfile\n(.*?)```", page, re.DOTALL) if "# astro-pyenv-syntax=" in b]
     chosen = choose(block.encode(), {})
     assert chosen is not None and chosen.line == 2
     assert chosen.ref.startswith("docker/dockerfile:1.20@sha256:")

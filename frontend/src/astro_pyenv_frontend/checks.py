@@ -4,7 +4,8 @@ The rules work like BuildKit's own Dockerfile checks: a finding is a warning at 
 PYENV line, shown by ``docker build`` and by ``docker buildx build --check``; the ``# check=``
 directive (or the ``BUILDKIT_DOCKERFILE_CHECK`` build arg, which replaces it) skips rules
 (``skip=<Rule>,<Rule>`` or ``skip=all``) or turns findings into a failed build (``error=true``).
-Each rule is documented in docs/checks.md, which the warning's URL points at.  What a rule needs
+Each rule is documented in docs/checks.md; the warning's URL is that page's address on the
+project's home (:mod:`.project`), since BuildKit shows it to users outside the repository.  What a rule needs
 from outside the Dockerfile (a base image's config, a requirements file) the gateway fetches.
 """
 
@@ -15,9 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .contract import PyenvUse
+from .project import doc_url
 
 CHECK_BUILD_ARG = "BUILDKIT_DOCKERFILE_CHECK"
-DOCS_URL = "docs/checks.md"  # the project has no public home yet: the path in its repository
+CHECKS_PAGE = "checks.md"  # docs/checks.md: one heading per rule, its anchor the rule's name
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Rule:
 
     @property
     def url(self) -> str:
-        return f"{DOCS_URL}#{self.name.lower()}"
+        return doc_url(CHECKS_PAGE, self.name.lower())
 
 
 PYENV_SAME_AS_BASE_PYTHON = Rule(

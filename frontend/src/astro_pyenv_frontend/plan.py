@@ -5,7 +5,7 @@ the generated Dockerfile (user lines kept verbatim, generated stages), the inter
 environments they hold, and what the gateway needs to know (bases used as is, warnings).
 :mod:`.emit` renders a plan into text; nothing here depends on templates.
 
-What one user stage with PYENV lines becomes (the README draws it)::
+What one user stage with PYENV lines becomes (docs/how-it-works.md draws it)::
 
     FROM --platform=$BUILDPLATFORM <frontend image> AS pyenv-tools   once: pyenv + scripts, mounted
     FROM <root base> AS pyenv-python-<ver>          once per (base, version): compile

@@ -1,4 +1,4 @@
-"""astro-provider-venv's README example, migrated as README.md's "Migrating from
+"""astro-provider-venv's README example, migrated as docs/migration.md's "Migrating from
 astro-provider-venv" says: ``@task.venv`` became ``@task.pyenv``, nothing else changed.
 
 Its Dockerfile had ``PYENV 3.10 python-310``; the image (here: the test) sets

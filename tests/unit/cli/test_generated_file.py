@@ -178,15 +178,14 @@ def test_header_values_cannot_add_lines() -> None:
     assert [line for line in text.splitlines() if line.startswith("RUN")] == []
 
 
-# -- the hooks of README "Podman and Buildah", run by git and by pre-commit ----------------------
+# -- the hooks of docs/podman.md, run by git and by pre-commit -----------------------------------
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+PODMAN_DOC = Path(__file__).resolve().parents[3] / "docs" / "podman.md"
 FRONTEND_BIN = Path(sys.executable).parent  # astro-pyenv-frontend of this venv
 
 
 def _readme_block(language: str, must_contain: str) -> str:
-    section = README.read_text().split("## Podman and Buildah", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(rf"^( *)```{language}\n(.*?)^\1```", section, re.MULTILINE | re.DOTALL)
+    blocks = re.findall(rf"^( *)```{language}\n(.*?)^\1```", PODMAN_DOC.read_text(), re.MULTILINE | re.DOTALL)
     (found,) = [textwrap.dedent(body) for indent, body in blocks if must_contain in body]
     return found
 

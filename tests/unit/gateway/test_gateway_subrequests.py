@@ -13,6 +13,7 @@ from astro_pyenv_frontend.gateway import build, llb, subrequests
 from astro_pyenv_frontend.gateway.client import LLBBridgeClient
 from astro_pyenv_frontend.gateway.opts import FrontendOpts
 from astro_pyenv_frontend.gateway.proto import gateway_pb2, status_pb2
+from astro_pyenv_frontend.project import doc_url
 
 from fake_bridge import FakeBridge
 
@@ -162,11 +163,11 @@ def test_check_keeps_buildkits_warnings_adds_ours_at_the_users_lines(
     assert [(w["ruleName"], w["location"]["ranges"][0]["start"]["line"]) for w in results["warnings"]] == [
         ("JSONArgsRecommended", 6), ("PyenvSameAsBasePython", 4), ("PyenvUnpinnedRequirements", 4)]
     ours = results["warnings"][1]
-    assert ours["url"] == "docs/checks.md#pyenvsameasbasepython"
+    assert ours["url"] == doc_url("checks.md", "pyenvsameasbasepython")  # absolute: users see it outside the repository
     assert "already has Python 3.12.8" in ours["detail"]
     assert ret.result.metadata["result.statuscode"] == b"1"
     text = ret.result.metadata["result.txt"].decode()
-    assert "\nWARNING: PyenvSameAsBasePython - docs/checks.md#pyenvsameasbasepython\n" in text
+    assert f"\nWARNING: PyenvSameAsBasePython - {ours['url']}\n" in text
     assert "   4 | >>> PYENV ${PYVER} same requirements.txt\n" in text
 
 
@@ -215,7 +216,7 @@ def test_a_build_sends_our_warnings_like_buildkits_own(bridge: FakeBridge, clien
     sent = {w.short.decode().split(":", 1)[0]: w for w in bridge.calls("Warn")}
     assert set(sent) == {"PyenvSameAsBasePython", "PyenvUnpinnedRequirements"}
     warn = sent["PyenvUnpinnedRequirements"]
-    assert warn.short.decode().endswith("(line 4)") and warn.url == "docs/checks.md#pyenvunpinnedrequirements"
+    assert warn.short.decode().endswith("(line 4)") and warn.url == doc_url("checks.md", "pyenvunpinnedrequirements")
     assert warn.detail == [b"A PYENV requirements file has requirements without an exact version"]
     assert warn.info.filename == "Dockerfile" and warn.info.data == USER
     assert [(r.start.line, r.end.line) for r in warn.ranges] == [(4, 4)]

@@ -124,7 +124,7 @@ except ImportError:
 sys.exit(0 if sys.argv[1] == "-" or SpecifierSet(sys.argv[1]).contains(sys.argv[2], prereleases=True) else 1)
 ' "$requires" "$venv_version" 2>/dev/null || fits=$?
             if [ "$fits" -ne 0 ]; then
-                echo "astro-pyenv: --task-sdk=auto: apache-airflow-task-sdk $sdk_version (what Airflow $core_version in the base image runs) needs Python $requires, and venv $name runs Python $venv_version. Give this environment a Python the task SDK supports, or drop --task-sdk and hand the task Variables and Connections as templated arguments (README: Airflow 3)." >&2
+                echo "astro-pyenv: --task-sdk=auto: apache-airflow-task-sdk $sdk_version (what Airflow $core_version in the base image runs) needs Python $requires, and venv $name runs Python $venv_version. Give this environment a Python the task SDK supports, or drop --task-sdk and hand the task Variables and Connections as templated arguments: https://github.com/astro-pyenv/astro-pyenv/blob/main/docs/airflow.md#airflow-3-variables-and-connections-in-an-environment" >&2
                 exit 1
             fi
             sdk_pins="apache-airflow-task-sdk==$sdk_version"
