@@ -5,7 +5,8 @@
 # then each wheel from its sdist (`python -m build`'s default: a wheel the sdist cannot make is
 # found here, not by a user), into OUTDIR, and checks all four with `twine check --strict`.
 # Their version is the VERSION file's.  Runs with the repository's venv (`make venv`), which has
-# build and twine; the build backend (setuptools) comes from the package index, in isolation.
+# build and twine; the build backend (setuptools) comes from the package index, in isolation,
+# pinned by frontend/constraints.txt.
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -29,6 +30,8 @@ version="$(<"$repo/VERSION")"
 mkdir -p "$out"
 for package in runtime_helper frontend; do
     echo "==> $package $version" >&2
-    "$python" -m build --outdir "$out" "$repo/$package"
+    # The build backend of the isolated builds pinned as the frontend image's is.
+    PIP_CONSTRAINT="$repo/frontend/constraints.txt" PIP_BUILD_CONSTRAINT="$repo/frontend/constraints.txt" \
+        "$python" -m build --outdir "$out" "$repo/$package"
 done
 "$python" -m twine check --strict "$out"/*.whl "$out"/*.tar.gz

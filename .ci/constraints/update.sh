@@ -8,8 +8,8 @@
 #       `pip install apache-airflow==A -c <file>`
 #   requirements-dev.txt        the project venv (`make venv`): requirements-dev.in and both
 #                               packages' own dependencies
-#   frontend/constraints.txt    the frontend image's packages (Dockerfile.frontend), any Python
-#                               from 3.10 and any platform
+#   frontend/constraints.txt    the frontend's packages, for any Python from 3.9 and any platform
+#                               (the frontend image, Dockerfile.frontend; the package tests)
 #   benchmarks/requirements.txt `make bench`'s extra packages (benchmarks/requirements.in)
 #
 # Airflow publishes constraints files of its own, made the same way: every package at the highest
@@ -61,11 +61,19 @@ done
 "$uv" pip compile --quiet --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
     requirements-dev.in frontend/pyproject.toml --extra gateway -o requirements-dev.txt \
     --custom-compile-command ".ci/constraints/update.sh"
-# The build backend too: pip builds the frontend in an isolated environment, which takes the
-# constraints as PIP_CONSTRAINT.
-echo "setuptools>=64  # frontend/pyproject.toml [build-system]" >"$work/build.in"
-"$uv" pip compile --quiet --universal --python-version 3.10 frontend/pyproject.toml --extra gateway \
-    "$work/build.in" -o frontend/constraints.txt --custom-compile-command ".ci/constraints/update.sh"
+# Every Python the frontend supports (3.9 on): the gateway extra (grpcio, protobuf 7) needs 3.10,
+# so its packages are pinned for 3.10 on.  And the build backend: pip builds the frontend in an
+# isolated environment, which takes the constraints as PIP_CONSTRAINT.
+"$repo/.venv/bin/python" - >"$work/frontend.in" <<'PY'
+import tomllib
+project = tomllib.load(open("frontend/pyproject.toml", "rb"))
+for requirement in project["project"]["optional-dependencies"]["gateway"]:
+    print(f'{requirement} ; python_version >= "3.10"')
+for requirement in project["build-system"]["requires"]:
+    print(requirement)
+PY
+"$uv" pip compile --quiet --universal --python-version 3.9 frontend/pyproject.toml "$work/frontend.in" \
+    -o frontend/constraints.txt --custom-compile-command ".ci/constraints/update.sh"
 "$uv" pip compile --quiet --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
     benchmarks/requirements.in -o benchmarks/requirements.txt --custom-compile-command ".ci/constraints/update.sh"
 echo "requirements-dev.txt, frontend/constraints.txt, benchmarks/requirements.txt written" >&2

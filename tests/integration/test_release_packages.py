@@ -144,8 +144,10 @@ def test_frontend_wheel_in_a_fresh_venv_transforms_the_example(packages: Path, t
     venv = tmp_path / "venv"
     subprocess.run([str(_python_for(minor)), "-m", "venv", str(venv)], check=True, stdout=subprocess.DEVNULL)
     wheel = packages / f"astro_pyenv_frontend-{VERSION}-py3-none-any.whl"
+    # Its dependencies pinned, for every Python (frontend/constraints.txt).
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+         "-c", str(REPO / "frontend" / "constraints.txt"), str(wheel)],
         check=True,
     )  # fmt: skip
     cli = str(venv / "bin" / "astro-pyenv-frontend")
