@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -93,13 +94,44 @@ def clean_environ(airflow_home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_python(python: Path, script: str, args: list[str], env: dict[str, str], timeout: int = 300):
-    return subprocess.run(
+def run_python(
+    python: Path, script: str, args: list[str], env: dict[str, str], timeout: int = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``script``; past ``timeout`` seconds, fail with where each of its processes is blocked
+    (kernel wait channel and system call), then kill them all: a hang says where it hangs."""
+    proc = subprocess.Popen(
         [str(python), "-c", script, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
-        timeout=timeout,
         cwd=env["AIRFLOW_HOME"],
+        start_new_session=True,
     )
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        blocked = where_blocked(proc.pid)
+        os.killpg(proc.pid, signal.SIGKILL)
+        output, _ = proc.communicate()
+        raise AssertionError(
+            f"still running after {timeout}s; its processes were:\n{blocked}\noutput:\n{output[-8000:]}"
+        ) from None
+    return subprocess.CompletedProcess(proc.args, proc.returncode, output)
+
+
+def where_blocked(session: int) -> str:
+    """Each process of ``session``: pid, parent, state, kernel wait channel, command, system call."""
+    listing = subprocess.run(
+        ["ps", "-s", str(session), "-o", "pid=,ppid=,stat=,wchan:32=,etime=,args="],
+        capture_output=True, text=True, check=False,
+    ).stdout  # fmt: skip
+    lines = []
+    for line in listing.splitlines():
+        pid = line.split(None, 1)[0]
+        try:
+            syscall = Path(f"/proc/{pid}/syscall").read_text().split(" ", 1)[0]
+        except OSError:
+            syscall = "?"
+        lines.append(f"{line[:200]}  syscall={syscall}")
+    return "\n".join(lines)
