@@ -16,8 +16,11 @@
 # (and the compiler runtime, which must match the base's C++ code): built on
 # the oldest glibc it serves, the interpreter then runs on any base with that
 # glibc or newer.  Each carried library is listed, with the package it came
-# from, in lib/astro-pyenv-carried; scripts/fit-interpreter.sh drops the
-# copies a base has its own of.
+# from and the carried libraries it needs, in lib/astro-pyenv-carried, and
+# looks for those next to itself first (RUNPATH $ORIGIN: ncurses, for one,
+# versions its symbols by exact release, so a carried libncursesw must meet
+# the carried libtinfo, not the base's); scripts/fit-interpreter.sh drops the
+# copies a base has its own of where nothing carried needs them.
 #
 # usage: build-python.sh [--portable] VERSION   (tools mounted at the directory above this script)
 set -eu
@@ -131,6 +134,9 @@ if [ -d "$sources_cache" ]; then
 fi
 
 ensure_build_deps
+if [ "$portable" = yes ]; then
+    apt-get install -y -qq --no-install-recommends patchelf >/dev/null   # RUNPATH of carried libraries
+fi
 with_ca_bundle
 astro_pyenv_load_settings  # PYTHON_BUILD_MIRROR_URL from the secret astro-pyenv-settings
 # Without a sha256 tool python-build would skip its checksum checks: refuse.
@@ -172,11 +178,23 @@ carried="$prefix/lib/astro-pyenv-carried"
 for lib in $(linked_libs); do  # ldd over every module: once
     if [ "$portable" = yes ]; then
         bundle "$lib" "portable"
-        echo "$(basename "$lib") $(package_of "$lib")" >>"$carried"
+        echo "$(basename "$lib") $(package_of "$lib")" >>"$carried.packages"
     elif ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then
         bundle "$lib" "the base image does not have it"
     fi
 done
+if [ "$portable" = yes ]; then
+    # Each carried library finds the carried ones it needs next to itself, and the list says which.
+    while read -r soname package package_version; do
+        patchelf --set-rpath '$ORIGIN' "$prefix/lib/$soname"
+        needs=$(readelf -d "$prefix/lib/$soname" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | while read -r dep; do
+            grep -q "^$dep " "$carried.packages" && printf '%s,' "$dep"
+        done)
+        needs="${needs%,}"
+        echo "$soname $package $package_version ${needs:--}" >>"$carried"
+    done <"$carried.packages"
+    rm -f "$carried.packages"
+fi
 # Offer the (verified) tarballs to later builds: written under a temporary name and
 # renamed, so a concurrent build never copies half a file (it would fail the check anyway).
 if [ -d "$sources_cache" ]; then

@@ -2,24 +2,29 @@
 # Fit a prebuilt, portable interpreter to the base image it is used on.
 #
 # The interpreter carries every shared library it links but glibc's (listed in
-# lib/astro-pyenv-carried, see build-python.sh --portable), so that it runs on
-# any glibc base at least as new as the one it was built on.  Where the base
-# has its own copy of a library (the same soname), that copy is used: the
-# carried one is removed.  The base's copy is the one its distribution keeps
-# patched, and a process never loads two libraries of one soname (a module of
-# the base, or a wheel, linking the base's copy would otherwise meet ours).
-# The standard modules that load those libraries are then imported; if one
-# fails (a base library older than the interpreter needs), every carried copy
-# is put back and the interpreter runs on its own libraries, as built.
+# lib/astro-pyenv-carried with the carried libraries each needs, see
+# build-python.sh --portable), so that it runs on any glibc base at least as
+# new as the one it was built on.  Where the base has its own copy of a library
+# (the same soname), that copy is used and the carried one removed, unless a
+# carried library the base lacks needs it: a library meets the dependencies it
+# was built with (ncurses versions its symbols by exact release).  The base's
+# copy is the one its distribution keeps patched, and a process never loads
+# two libraries of one soname (a module of the base, or a wheel, linking the
+# base's copy would otherwise meet ours).  The standard modules that load
+# those libraries are then imported; if one fails (a base library older than
+# the interpreter needs), every carried copy is put back and the interpreter
+# runs on its own libraries, as built.
 #
 # Runs as root in a generated stage FROM the base, after the image's files
 # were copied in; what it removes never reaches the final image.
 #
-# usage: fit-interpreter.sh VERSION
+# usage: fit-interpreter.sh VERSION [PREFIX [LIBRARY_DIR...]]
+#   (defaults: /opt/astro-pyenv/python/VERSION, and the dynamic linker's directories)
 set -eu
 
 version="$1"
-prefix="/opt/astro-pyenv/python/$version"
+prefix="${2:-/opt/astro-pyenv/python/$version}"
+if [ $# -gt 2 ]; then shift 2; lib_dirs="$*"; else lib_dirs="/lib /lib64 /usr/lib /usr/lib64 /usr/local/lib"; fi
 carried="$prefix/lib/astro-pyenv-carried"
 aside="$prefix/lib/.astro-pyenv-aside"
 
@@ -28,24 +33,37 @@ say() { echo "astro-pyenv: $*" >&2; }
 [ -f "$carried" ] || { say "CPython $version carries no libraries"; exit 0; }
 
 # Shared libraries of the base, by file name, outside our own tree.
-lib_dirs="/lib /lib64 /usr/lib /usr/lib64 /usr/local/lib"
 base_libs=$(
     for d in $lib_dirs; do
         if [ -d "$d" ]; then find "$d/" \( -type f -o -type l \) -name '*.so*' 2>/dev/null; fi
     done | grep -v '^/opt/astro-pyenv/' | sed 's|.*/||' | sort -u
 )
 
+# What stays carried: what the base lacks, and every carried library that needs (transitively).
+keep=" "
+while read -r soname _package _version _needs; do
+    if [ -n "$soname" ] && ! printf '%s\n' "$base_libs" | grep -qxF "$soname"; then keep="$keep$soname "; fi
+done <"$carried"
+grown=yes
+while [ "$grown" = yes ]; do
+    grown=no
+    while read -r soname _package _version needs; do
+        case "$keep" in *" $soname "*) ;; *) continue ;; esac
+        for dep in $(printf '%s' "${needs:--}" | tr ',' ' '); do
+            case "$dep" in -) ;; *) case "$keep" in *" $dep "*) ;; *) keep="$keep$dep "; grown=yes ;; esac ;; esac
+        done
+    done <"$carried"
+done
+
 mkdir -p "$aside"
 kept=""
 used=""
-while read -r soname _package _version; do
+while read -r soname _package _version _needs; do
     [ -n "$soname" ] || continue
-    if printf '%s\n' "$base_libs" | grep -qxF "$soname"; then
-        mv "$prefix/lib/$soname" "$aside/"
-        used="$used $soname"
-    else
-        kept="$kept $soname"
-    fi
+    case "$keep" in
+        *" $soname "*) kept="$kept $soname" ;;
+        *) mv "$prefix/lib/$soname" "$aside/"; used="$used $soname" ;;
+    esac
 done <"$carried"
 
 series=$(echo "$version" | sed -E 's/^([0-9]+\.[0-9]+)[^t]*(t?)$/\1\2/')

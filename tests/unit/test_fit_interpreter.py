@@ -1,0 +1,106 @@
+"""scripts/fit-interpreter.sh: which carried libraries a prebuilt interpreter keeps on a base.
+
+Run under dash (Debian's /bin/sh) and bash, on a fake interpreter prefix: its carried list, its
+library files, and a stand-in `python` that fails the way a real one does when a library it
+needs is missing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "frontend/src/astro_pyenv_frontend/scripts/fit-interpreter.sh"
+SHELLS = [shell for shell in ("dash", "bash") if shutil.which(shell)]
+
+# soname package version needs
+CARRIED = """\
+libncursesw.so.6 libncursesw6 6.2 libtinfo.so.6
+libtinfo.so.6 libtinfo6 6.2 -
+libreadline.so.8 libreadline8 8.1 libtinfo.so.6
+libsqlite3.so.0 libsqlite3-0 3.34.1 -
+libssl.so.1.1 libssl1.1 1.1.1w libcrypto.so.1.1
+libcrypto.so.1.1 libssl1.1 1.1.1w -
+"""
+
+
+def _prefix(tmp_path: Path, needs_own: str = "") -> Path:
+    """A fake interpreter: its `python` fails while ``needs_own`` (a soname) is not in its lib/."""
+    prefix = tmp_path / "python" / "3.13.5"
+    (prefix / "lib").mkdir(parents=True)
+    (prefix / "bin").mkdir()
+    (prefix / "lib" / "astro-pyenv-carried").write_text(CARRIED)
+    for line in CARRIED.splitlines():
+        (prefix / "lib" / line.split()[0]).write_text("carried\n")
+    check = f'[ -z "{needs_own}" ] || [ -e "{prefix}/lib/{needs_own}" ] || {{ echo "{needs_own}: too old" >&2; exit 1; }}'
+    python = prefix / "bin" / "python3.13"
+    python.write_text(f"#!/bin/sh\n{check}\n")
+    python.chmod(0o755)
+    return prefix
+
+
+def _base(tmp_path: Path, *sonames: str) -> Path:
+    lib = tmp_path / "base" / "usr" / "lib" / "x86_64-linux-gnu"
+    lib.mkdir(parents=True)
+    for soname in sonames:
+        (lib / soname).write_text("the base's\n")
+    return tmp_path / "base" / "usr" / "lib"
+
+
+def _fit(shell: str, prefix: Path, base_lib: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([shell, str(SCRIPT), "3.13.5", str(prefix), str(base_lib)], capture_output=True, text=True)
+
+
+def _kept(prefix: Path) -> set[str]:
+    return {p.name for p in (prefix / "lib").iterdir() if p.name.startswith("lib") and p.name != "astro-pyenv-carried"}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_the_base_s_copies_win_unless_a_carried_library_needs_its_own(shell: str, tmp_path: Path) -> None:
+    # A minimal Debian 13: libtinfo (bash needs it) but no libncursesw, readline, sqlite3, ssl.
+    prefix = _prefix(tmp_path)
+    done = _fit(shell, prefix, _base(tmp_path, "libtinfo.so.6", "libsqlite3.so.0", "libcrypto.so.1.1"))
+    assert done.returncode == 0, done.stderr
+    # libtinfo stays: the carried ncursesw and readline were built with it; sqlite3 is the base's;
+    # libcrypto stays: the carried libssl needs it.
+    assert _kept(prefix) == {
+        "libncursesw.so.6", "libtinfo.so.6", "libreadline.so.8", "libssl.so.1.1", "libcrypto.so.1.1"
+    }  # fmt: skip
+    assert "uses the base's libsqlite3.so.0" in done.stderr
+    assert not (prefix / "lib" / ".astro-pyenv-aside").exists()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_base_with_every_library_keeps_none(shell: str, tmp_path: Path) -> None:
+    prefix = _prefix(tmp_path)
+    sonames = [line.split()[0] for line in CARRIED.splitlines()]
+    done = _fit(shell, prefix, _base(tmp_path, *sonames))
+    assert done.returncode == 0, done.stderr
+    assert _kept(prefix) == set()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_module_failing_on_the_base_s_copy_puts_every_carried_library_back(shell: str, tmp_path: Path) -> None:
+    prefix = _prefix(tmp_path, needs_own="libsqlite3.so.0")  # the base's sqlite3 is too old
+    done = _fit(shell, prefix, _base(tmp_path, "libsqlite3.so.0", "libtinfo.so.6"))
+    assert done.returncode == 0, done.stderr
+    assert _kept(prefix) == {line.split()[0] for line in CARRIED.splitlines()}
+    assert "libsqlite3.so.0: too old" in done.stderr and "keeps all it carries" in done.stderr
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_an_interpreter_that_fails_with_its_own_libraries_fails_the_step(shell: str, tmp_path: Path) -> None:
+    prefix = _prefix(tmp_path, needs_own="libnowhere.so.1")
+    done = _fit(shell, prefix, _base(tmp_path))
+    assert done.returncode != 0
+    assert "libnowhere.so.1: too old" in done.stderr
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_nothing_carried_nothing_to_do(shell: str, tmp_path: Path) -> None:
+    prefix = tmp_path / "python" / "3.13.5"
+    (prefix / "lib").mkdir(parents=True)
+    done = _fit(shell, prefix, _base(tmp_path))
+    assert done.returncode == 0 and "carries no libraries" in done.stderr
