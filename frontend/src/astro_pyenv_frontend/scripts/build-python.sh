@@ -194,6 +194,13 @@ if [ "$portable" = yes ]; then
         echo "$soname $package $package_version ${needs:--}" >>"$carried"
     done <"$carried.packages"
     rm -f "$carried.packages"
+    # Relocatable: the interpreter and its modules find lib/ relative to where they are, not at
+    # the prefix it was built for, so its directory runs wherever it is put (on a host, too).
+    find "$prefix" -type f \( -name '*.so' -o -name '*.so.*' -o -path "$prefix/bin/python3*" \) | while read -r f; do
+        case "$f" in "$prefix/lib/lib"*) continue ;; esac   # carried: $ORIGIN already
+        readelf -d "$f" 2>/dev/null | grep -Eq '\((RUNPATH|RPATH)\)' || continue
+        patchelf --set-rpath "\$ORIGIN/$(realpath --relative-to="$(dirname "$f")" "$prefix/lib")" "$f"
+    done
 fi
 # Offer the (verified) tarballs to later builds: written under a temporary name and
 # renamed, so a concurrent build never copies half a file (it would fail the check anyway).
