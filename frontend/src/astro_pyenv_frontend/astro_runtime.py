@@ -1,13 +1,16 @@
 """Astro Runtime base images and their ONBUILD steps.
 
-Astro Runtime images copy the whole project in ONBUILD steps at FROM time, so
-every DAG edit would rebuild every PYENV stage after it.  For a stage with
-PYENV lines we use the image's ``-base`` variant (same image without ONBUILD)
-and replay the image's own ONBUILD steps (read from its config by the gateway):
-those before the project copy right after FROM, the project copy and what
-follows after the PYENV work (:func:`split_onbuild`).  Where the config cannot
-be read (the CLI; an unreachable registry) the templates hold our copy of the
-usual steps.
+Astro Runtime images copy the whole project in ONBUILD steps at FROM time, so every DAG edit
+would rebuild every PYENV stage after it.  For a stage with PYENV lines we build on the image
+without its ONBUILD steps and replay them: those before the project copy right after FROM, the
+project copy and what follows after the PYENV work (:func:`split_onbuild`).
+
+What the image is decides, not its name: with the image's config (the gateway reads it), an
+image is an Astro Runtime image by its labels (:func:`is_runtime`), whatever it is called,
+mirrored, pinned by digest or named by an ARG, and the gateway supplies it without its ONBUILD
+steps as a build context.  Without the config (the CLI; an unreadable config) only the public
+names are recognised, their ``-base`` variant (the same image without ONBUILD) stands in, and
+the templates hold our copy of the usual steps.
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import layout
+from .contract import ImageConfig
 
 # Airflow 2 era images on quay.io, and the Airflow 3 era registry.
+PUBLIC_REPOSITORIES = ("quay.io/astronomer/astro-runtime", "astrocrpublic.azurecr.io/runtime")
 _RUNTIME_IMAGE = re.compile(
     r"^(?P<repo>(?:quay\.io/astronomer/astro-runtime|astrocrpublic\.azurecr\.io/runtime))"
     r":(?P<tag>[A-Za-z0-9_.-]+)\Z"
 )
+# The labels Astronomer's images carry (the Astro CLI reads the runtime version from the first).
+_RUNTIME_LABELS = ("io.astronomer.docker.runtime.version", "io.astronomer.docker.airflow.version")
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,7 @@ class RuntimeImage:
 
 
 def match(image: str) -> RuntimeImage | None:
-    """Recognise an Astro Runtime image reference (already ARG-expanded)."""
+    """Recognise an Astro Runtime image by its public name (already ARG-expanded), with a tag."""
     found = _RUNTIME_IMAGE.match(image)
     if found is None:
         return None
@@ -47,18 +54,40 @@ def match(image: str) -> RuntimeImage | None:
     return RuntimeImage(image=image, tag=tag, needs_rewrite=not tag.endswith("-base"))
 
 
+def is_runtime(image: str, config: ImageConfig) -> bool:
+    """Whether ``image`` is an Astro Runtime image (or another Astronomer Airflow image), by its
+    config's labels, or by its public name."""
+    labels = dict(config.labels)
+    return match(image) is not None or labels.get("io.astronomer.docker") == "true" or any(
+        labels.get(name) for name in _RUNTIME_LABELS
+    )
+
+
+def _repository(image: str) -> str:
+    """The repository of an image reference: without its digest and tag."""
+    name = image.partition("@")[0]
+    colon = name.rfind(":")
+    return name[:colon] if colon > name.rfind("/") else name
+
+
+def may_be_runtime(image: str) -> bool:
+    """A name an Astro Runtime image may go by (a public repository pinned by digest, a mirror
+    such as ``registry.corp/astro-runtime``), which only its config can confirm."""
+    return _repository(image).rsplit("/", 1)[-1] in {"astro-runtime", "runtime"}
+
+
 def base_variant_text(image_text: str) -> str:
     """The image as written, pointing at its ``-base`` variant."""
     return f"{image_text}-base"
 
 
-def rewrite_from(raw: str, image_text: str) -> str:
-    """Replace the image in a FROM line's raw text by its ``-base`` variant."""
+def rewrite_from(raw: str, image_text: str, replacement: str) -> str:
+    """Replace the image in a FROM line's raw text by ``replacement``."""
     pattern = re.compile(r"(?<=[\s=])" + re.escape(image_text) + r"(?=\s|$)")
     found = pattern.search(raw)
     if found is None:
         return raw
-    return raw[: found.start()] + base_variant_text(image_text) + raw[found.end() :]
+    return raw[: found.start()] + replacement + raw[found.end() :]
 
 
 def base_variant_warning(image: str) -> str | None:
@@ -191,6 +220,9 @@ def _short(trigger: str) -> str:
     return repr(text if len(text) <= 80 else text[:77] + "...")
 
 
+# -- warnings --------------------------------------------------------------------------------
+
+
 def unread_warning(image: str) -> str:
     return (
         f"could not read the ONBUILD steps of {image}, so astro-pyenv replays its own copy of the usual"
@@ -210,4 +242,31 @@ def no_onbuild_warning(image: str) -> str:
     return (
         f"{image} has no ONBUILD steps, so it is used as written and this image gets no packages.txt,"
         " requirements.txt or project files from it"
+    )
+
+
+def not_recognised_warning(image: str, reason: str, hint: str = "") -> str:
+    """For an image whose name an Astro Runtime image may go by, used as written: why."""
+    return (
+        f"{image} is used as written ({reason}): if it is an Astro Runtime image, its ONBUILD steps"
+        f" run at this FROM, before the PYENV work, and a DAG edit rebuilds the Python environments{hint}"
+    )
+
+
+def cli_warning(image: str) -> str:
+    """Why the CLI, which reads no image, does not take ``image`` for an Astro Runtime image."""
+    public = " and ".join(f"{repository}:<tag>" for repository in PUBLIC_REPOSITORIES)
+    reason = (
+        f"astro-pyenv-frontend transform reads no image and knows Astro Runtime images only as {public},"
+        " without a digest"
+    )
+    hint = "; docker build with the frontend reads the image and moves its project copy after the PYENV work"
+    return not_recognised_warning(image, reason, hint)
+
+
+def onbuild_warning(image: str, count: int) -> str:
+    """For a base image with ONBUILD steps that is not an Astro Runtime image."""
+    return (
+        f"{image} has {count} ONBUILD step(s); they run before the PYENV work,"
+        " so changing what they copy rebuilds the Python environments"
     )
