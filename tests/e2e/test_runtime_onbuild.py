@@ -7,8 +7,10 @@ after the PYENV work, and a DAG edit must leave every PYENV step cached.  An ima
 config cannot be read (only its ``-base`` variant exists) gets our copy of the usual steps and a
 warning.
 
-The runtime is known by what it is, not by its name: pinned by digest, re-tagged under another
-registry's name or named by an ARG, its project copy still comes after the PYENV work (issue 22.14).
+The replayed steps run with the WORKDIR they have in a plain build, whatever the lines above
+the PYENV work set (issue 22.1); and the runtime is known by what it is, not by its name:
+pinned by digest, re-tagged under another registry's name or named by an ARG, its project copy
+still comes after the PYENV work (issue 22.14).
 """
 
 from __future__ import annotations
@@ -116,6 +118,35 @@ def _pyenv_steps_that_ran(log: str) -> list[str]:
     steps = re.findall(r"^#(\d+) \[(pyenv-[\w.-]+) [^\]]*\] RUN", log, re.MULTILINE)
     ran = {stage for step, stage in steps if not re.search(rf"^#{step} CACHED$", log, re.MULTILINE)}
     return sorted(ran - {harness.SECRETS_DIGEST_STAGE})
+
+
+# The project's DAGs, the image's WORKDIR, what is in the user's build directory.
+LAYOUT = "ls /usr/local/airflow/dags; pwd; ls /opt/build"
+
+
+def test_the_project_lands_where_airflow_reads_it_whatever_workdir_the_lines_above_pyenv_set(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    """Issue 22.1: ``WORKDIR /opt/build`` above PYENV made the replayed project copy put the DAGs
+    in /opt/build.  A plain build (the same lines, no PYENV) is the reference: the project in
+    /usr/local/airflow, the image's WORKDIR /opt/build."""
+    above = "WORKDIR /opt/build\nRUN touch made-here\n"
+    files = {"packages.txt": "", "requirements.txt": "", "dags/example.py": f"# {uuid.uuid4().hex}\n"}
+    plain = harness.build(f"FROM {engine.runtime_image}\n{above}", files, settings=engine)
+    ours = harness.build(f"# syntax={frontend_image}\nFROM {engine.runtime_image}\n{above}PYENV 3.13.5 py\n", files, settings=engine)
+    try:
+        assert plain.ok, plain.tail(80)
+        assert ours.ok, ours.tail(120)
+        expected = harness.run_in_image(plain.image_id or "", ["sh", "-c", LAYOUT])
+        assert expected.output.split() == ["example.py", "/opt/build", "made-here"], expected.output
+        got = harness.run_in_image(ours.image_id or "", ["sh", "-c", LAYOUT])
+        assert got.output == expected.output, "the DAGs where a plain build puts them, the user's WORKDIR kept"
+        venv = harness.run_in_image(ours.image_id or "", ["sh", "-c", '"$ASTRO_PYENV_py" -c "print(1)"'])
+        assert venv.output.strip() == "1", venv.output
+    finally:
+        ids = [r.image_id for r in (plain, ours) if r.image_id]
+        if ids:
+            _docker(engine, "image", "rm", *ids)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 Astro Runtime images copy the whole project in ONBUILD steps at FROM time, so every DAG edit
 would rebuild every PYENV stage after it.  For a stage with PYENV lines we build on the image
 without its ONBUILD steps and replay them: those before the project copy right after FROM, the
-project copy and what follows after the PYENV work (:func:`split_onbuild`).
+project copy and what follows after the PYENV work (:func:`split_onbuild`), with the WORKDIR,
+USER and SHELL they run with in a plain build (:func:`state_at_split`, :func:`observed`).
 
 What the image is decides, not its name: with the image's config (the gateway reads it), an
 image is an Astro Runtime image by its labels (:func:`is_runtime`), whatever it is called,
@@ -18,7 +19,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import layout
@@ -218,6 +219,122 @@ def _is_context_root(source: str) -> bool:
 def _short(trigger: str) -> str:
     text = " ".join(trigger.split())
     return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+# -- what the replayed steps run with -------------------------------------------------------
+
+DEFAULT_SHELL = ("/bin/sh", "-c")
+# Our copy of the project copy, after the PYENV work (templates/astro_project.Dockerfile.j2).
+TEMPLATE_PROJECT_STEPS = ("COPY --chown=astro:0 . .",)
+
+
+@dataclass(frozen=True)
+class OnbuildState:
+    """The WORKDIR, USER and SHELL an image's ONBUILD steps have reached at its project copy in
+    a plain build, where they all run at FROM; None where astro-pyenv cannot tell."""
+
+    workdir: str | None
+    user: str | None
+    shell: tuple[str, ...] | None
+
+
+# With our copy of the usual steps (the config unread): the Astro Runtime's WORKDIR (its
+# AIRFLOW_HOME), the USER those steps end with, the default SHELL.
+TEMPLATE_STATE = OnbuildState("/usr/local/airflow", "astro", DEFAULT_SHELL)
+
+
+def state_at_split(config: ImageConfig, before: Sequence[str]) -> OnbuildState:
+    """The config's WORKDIR, USER and SHELL as the ONBUILD steps ``before`` the project copy
+    leave them (a step with a variable or an escape makes that setting unknown)."""
+    workdir: str | None = config.working_dir or "/"
+    user: str | None = config.user or "0"  # no USER: root
+    shell: tuple[str, ...] | None = config.shell or DEFAULT_SHELL
+    for trigger in before:
+        keyword, rest = _split(trigger)
+        rest = rest.strip()
+        unknown = "$" in rest or "\\" in rest or not rest
+        if keyword == "WORKDIR":
+            relative_to_unknown = workdir is None and not rest.startswith("/")
+            workdir = None if unknown or relative_to_unknown else _clean(posixpath.join(workdir or "/", rest))
+        elif keyword == "USER":
+            user = None if unknown else rest
+        elif keyword == "SHELL":
+            shell = _json_words(rest)
+    return OnbuildState(workdir, user, shell)
+
+
+def _clean(path: str) -> str:
+    cleaned = posixpath.normpath(path)
+    return "/" + cleaned.lstrip("/")
+
+
+def _json_words(text: str) -> tuple[str, ...] | None:
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(parsed, list) or not parsed or not all(isinstance(word, str) for word in parsed):
+        return None
+    return tuple(parsed)
+
+
+def observed(steps: Iterable[str]) -> dict[str, str]:
+    """The settings (WORKDIR, USER, SHELL, ENV) whose value one of ``steps`` depends on, each
+    with the first step that does: RUN depends on all, COPY/ADD/VOLUME on WORKDIR, CMD and
+    friends on SHELL (their shell form), and a step with ``$`` on the variables (ENV, ARG)."""
+    found: dict[str, str] = {}
+    for step in steps:
+        keyword, rest = _split(step)
+        needs: tuple[str, ...] = ()
+        if keyword == "RUN":
+            needs = ("WORKDIR", "USER", "SHELL", "ENV")
+        elif keyword in {"COPY", "ADD", "VOLUME"}:
+            needs = ("WORKDIR",)
+        elif keyword in {"CMD", "ENTRYPOINT", "HEALTHCHECK"}:
+            needs = ("SHELL",)
+        if "$" in rest:
+            needs += ("ENV",)
+        for setting in needs:
+            found.setdefault(setting, step)
+    return found
+
+
+def literal(value: str, escape: str) -> str | None:
+    """``value`` written so that a WORKDIR or USER line reads it back unchanged (``$`` and the
+    escape character escaped); None when no line can."""
+    if not value or value != value.strip() or "\n" in value or "\r" in value:
+        return None
+    return value.replace(escape, escape + escape).replace("$", escape + "$")
+
+
+def shell_line(shell: Sequence[str]) -> str:
+    return "SHELL " + json.dumps(list(shell), ensure_ascii=False)
+
+
+def unknown_setting_message(keyword: str, image: str, step: str) -> str:
+    return (
+        f"this {keyword} line is above the PYENV work, which the ONBUILD steps of {image} from its"
+        f" project copy on run after (a plain build runs them at FROM, before this line); its step"
+        f" {_short(step)} needs the image's own {keyword}, which astro-pyenv cannot tell from the"
+        f" image's steps: move this line below the stage's last PYENV line"
+    )
+
+
+def changed_variable_message(keyword: str, image: str) -> str:
+    return (
+        f"astro-pyenv writes this {keyword} line again after the ONBUILD steps of {image} that it"
+        f" runs after the PYENV work (they need the image's own {keyword}), but a variable it uses"
+        f" is changed by a later line above the PYENV work (or by PYENV): write the value, or set"
+        f" the variable before this line"
+    )
+
+
+def environment_message(keyword: str, image: str, step: str) -> str:
+    return (
+        f"this {keyword} line above the PYENV work would change the environment of the ONBUILD"
+        f" step {_short(step)} of {image}, which astro-pyenv runs after the PYENV work (a plain"
+        f" build runs it at FROM, before this line): move this line below the stage's last PYENV line"
+    )
 
 
 # -- warnings --------------------------------------------------------------------------------

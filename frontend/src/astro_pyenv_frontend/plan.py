@@ -38,6 +38,7 @@ from .instructions import FromInstruction, parse_arg, parse_env, parse_from, set
 from .lexer import Instruction, LexedDockerfile, Trivia
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
 from .stage_names import stage_name
+from .variables import ExpansionError, expand
 from .versions import UnknownVersionError, resolve_version
 
 __all__ = [
@@ -212,11 +213,15 @@ class AstroOnbuild:
 @dataclass(frozen=True)
 class AstroProject:
     """The Astro project copy (and the image's ONBUILD steps after it), after the PYENV work:
-    ``steps`` as read from the image, or None for our template's copy."""
+    ``steps`` as read from the image, or None for our template's copy.  ``before`` sets the
+    image's USER, WORKDIR or SHELL for them where the user's lines above the PYENV work changed
+    it; ``again`` are those user lines, written again after the steps."""
 
     line: int
     image: str = ""
     steps: tuple[str, ...] | None = None
+    before: tuple[str, ...] = ()
+    again: tuple[Instruction, ...] = ()
 
 
 Step = Union[Verbatim, StageHead, ToolsStage, InterpreterStage, VenvStage, Continuation, AstroOnbuild, AstroProject]
@@ -305,13 +310,14 @@ class _BaseUse:
     ``interpreter_base_text`` (the image ``interpreter_base``, expanded, is what the gateway reads
     for them); ``head_image_text`` replaces the image in the user's FROM line (None: as written);
     with ``astro_image`` the ONBUILD steps of that image are replayed around the PYENV work
-    (``replay``; None: our template's copy)."""
+    (``replay``; None: our template's copy), after it with ``state``."""
 
     interpreter_base: str
     interpreter_base_text: str
     head_image_text: str | None = None
     astro_image: str | None = None
     replay: astro_runtime.OnbuildReplay | None = None
+    state: astro_runtime.OnbuildState = astro_runtime.TEMPLATE_STATE
 
 
 @dataclass(frozen=True)
@@ -455,7 +461,7 @@ class _Planner:
             self.steps.extend(Verbatim(item) for item in items)
             return False
         self.stages.append(info)  # a placeholder while planning: user_name numbering counts it
-        self.stages[index] = self._convert_stage(items, groups, info, from_, head, is_root)
+        self.stages[index] = self._convert_stage(items, groups, info, from_, head, is_root, parent.env)
         return True
 
     def _pyenv_groups(
@@ -496,6 +502,7 @@ class _Planner:
         from_: FromInstruction,
         head: Instruction,
         is_root: bool,
+        start_env: Mapping[str, str],
     ) -> _StageInfo:
         """Add the steps of a stage with PYENV lines; return what stages FROM it inherit."""
         base = self._base_use(info, is_root, head, groups[0].lines[0].pyenv.line)
@@ -528,8 +535,7 @@ class _Planner:
         if base.astro_image is not None:
             replay = base.replay
             self.steps.append(AstroOnbuild(base.astro_image, head.start_line, replay.before if replay else None))
-            # Its lines point at the FROM line: the steps are the image's, not the PYENV line's.
-            project = AstroProject(head.start_line, base.astro_image, replay.after if replay else None)
+            project = self._project(items, groups[-1].last, base, head, start_env, environments)
 
         stage_args: list[Instruction] = []
         group_at = {group.first: n for n, group in enumerate(groups)}
@@ -620,7 +626,8 @@ class _Planner:
         if isinstance(replay, str):
             self._warn(astro_runtime.used_as_written_warning(image, replay), head)
             return _BaseUse(image, context)
-        return _BaseUse(image, context, context, image, replay)
+        state = astro_runtime.state_at_split(config, replay.before)
+        return _BaseUse(image, context, context, image, replay, state)
 
     def _base_by_name(
         self, info: _StageInfo, is_root: bool, head: Instruction, config: ImageConfig | None = None
@@ -651,12 +658,13 @@ class _Planner:
         if config is None:
             if self.base_configs is not None:
                 self._warn(astro_runtime.unread_warning(image), head)
-            return _BaseUse(base, base_text, base_text, image)
+            return _BaseUse(base, base_text, base_text, image, None, astro_runtime.TEMPLATE_STATE)
         replay = astro_runtime.split_onbuild(config.onbuild, self.escape)
         if isinstance(replay, str):
             self._warn(astro_runtime.used_as_written_warning(image, replay), head)
             return _BaseUse(base, base_text)
-        return _BaseUse(base, base_text, base_text, image, replay)
+        state = astro_runtime.state_at_split(config, replay.before)
+        return _BaseUse(base, base_text, base_text, image, replay, state)
 
     def _onbuild_free_context(self, image: str) -> str:
         """The build context the gateway supplies ``image`` under, without its ONBUILD steps."""
@@ -668,6 +676,87 @@ class _Planner:
         if message is not None:
             line = where if isinstance(where, int) else where.start_line
             self.warnings.append(PlanWarning(message, line))
+
+    # -- the replayed steps after the PYENV work ---------------------------------
+
+    def _project(
+        self,
+        items: list[Item],
+        last_pyenv: int,
+        base: _BaseUse,
+        head: Instruction,
+        start_env: Mapping[str, str],
+        environments: Sequence[tuple[Environment, ...]],
+    ) -> AstroProject:
+        """The image's ONBUILD steps from its project copy on, run after the PYENV work with the
+        WORKDIR, USER and SHELL they have in a plain build (where they run at FROM): the settings
+        the user's lines above the PYENV work changed are set to the image's for these steps and
+        back after them (the user's lines written again); a change that cannot be undone, or whose
+        value cannot be told, is refused at its line (issue 22.1)."""
+        image = base.astro_image or ""
+        steps = base.replay.after if base.replay is not None else astro_runtime.TEMPLATE_PROJECT_STEPS
+        needs = astro_runtime.observed(steps)
+        above = [item for item in items[1:last_pyenv] if isinstance(item, Instruction) and item.keyword != "PYENV"]
+        for item in above:
+            if item.keyword in {"ENV", "ARG"} and "ENV" in needs:
+                raise DockerfileError.at(item, astro_runtime.environment_message(item.keyword, image, needs["ENV"]))
+        state = base.state
+        values = {"USER": state.user, "WORKDIR": state.workdir}
+        before: list[str] = []
+        again: list[Instruction] = []
+        for keyword in ("USER", "WORKDIR", "SHELL"):
+            mine = [item for item in above if item.keyword == keyword]
+            if not mine or keyword not in needs:
+                continue
+            if keyword == "SHELL":
+                line = astro_runtime.shell_line(state.shell) if state.shell is not None else None
+            else:
+                value = values[keyword]
+                written = astro_runtime.literal(value, self.escape) if value is not None else None
+                line = f"{keyword} {written}" if written is not None else None
+            if line is None:
+                raise DockerfileError.at(mine[0], astro_runtime.unknown_setting_message(keyword, image, needs[keyword]))
+            before.append(line)
+            again.extend(mine)
+        self._check_written_again(again, items, last_pyenv, start_env, environments, image)
+        again.sort(key=lambda item: item.start_line)
+        read_steps = base.replay.after if base.replay is not None else None
+        return AstroProject(head.start_line, image, read_steps, tuple(before), tuple(again))
+
+    def _check_written_again(
+        self,
+        again: Sequence[Instruction],
+        items: list[Item],
+        last_pyenv: int,
+        start_env: Mapping[str, str],
+        environments: Sequence[tuple[Environment, ...]],
+        image: str,
+    ) -> None:
+        """A WORKDIR or USER line written again after the replayed steps must read as it did:
+        no variable it uses may change between it and there."""
+        if not again:
+            return
+        at_line: dict[int, dict[str, str]] = {}
+        env = dict(start_env)
+        for item in items[1:last_pyenv]:
+            if isinstance(item, Instruction):
+                at_line[item.start_line] = dict(env)
+                if item.keyword != "PYENV":
+                    self._scope_step(item, env)
+        changed = "\x00astro-pyenv: changed"  # what PYENV sets, unlike anything the user writes
+        env.update({environment.variable: changed for group in environments for environment in group})
+        env["PATH"] = changed
+        for item in again:
+            if item.keyword == "SHELL":
+                continue
+            try:
+                same = expand(item.args, at_line[item.start_line], self.escape).value == expand(
+                    item.args, env, self.escape
+                ).value
+            except ExpansionError:
+                continue  # BuildKit says so at the line itself
+            if not same:
+                raise DockerfileError.at(item, astro_runtime.changed_variable_message(item.keyword, image))
 
     # -- interpreters ----------------------------------------------------------
 

@@ -158,6 +158,8 @@ def test_the_replayed_steps_map_to_the_from_line() -> None:
     assert result.base_images[0].image == IMAGE and result.base_images[0].line == 1
 
 
+# -- the replayed steps run with the image's WORKDIR, USER and SHELL (issue 22.1) -----------------
+
 RUNTIME_CONFIG = ImageConfig(
     onbuild=USUAL, labels=(("io.astronomer.docker", "true"),), working_dir="/usr/local/airflow", user="astro"
 )
@@ -172,6 +174,102 @@ def _after_pyenv(lines: list[str]) -> list[str]:
     """The lines after the last PYENV continuation's ENV lines, without comments."""
     last = max(n for n, line in enumerate(lines) if line.startswith(("ENV ASTRO_PYENV_", "ENV PATH=${PATH}:")))
     return [line for line in lines[last + 1 :] if not line.startswith("#")]
+
+
+@pytest.mark.parametrize("configs", [None, {IMAGE: RUNTIME_CONFIG}], ids=["our copy of the steps", "the image's steps"])
+def test_the_project_copy_lands_in_the_images_workdir_whatever_workdir_the_lines_above_set(
+    configs: dict[str, ImageConfig | None] | None,
+) -> None:
+    """``WORKDIR /opt/build`` above PYENV: the project copy ran in /opt/build, so the DAGs were
+    not where Airflow reads them; a plain build copies them at FROM, into the image's WORKDIR."""
+    text = f"FROM {IMAGE}\nWORKDIR /opt/build\nRUN make\nPYENV 3.11 a\nRUN echo below\n"
+    lines, sources = _lines(text, configs)
+    assert _after_pyenv(lines) == [
+        "WORKDIR /usr/local/airflow",
+        "COPY --chown=astro:0 . .",
+        "WORKDIR /opt/build",
+        "RUN echo below",
+    ]
+    again = len(lines) - 1 - lines[::-1].index("WORKDIR /opt/build")
+    assert sources[again] == 2, "the user's line, written again, is still theirs"
+
+
+def test_every_workdir_line_above_is_written_again_in_order() -> None:
+    text = f"FROM {IMAGE}\nWORKDIR /opt\nPYENV 3.11 a\nWORKDIR build\nPYENV 3.12 b\n"
+    lines, _ = _lines(text)
+    assert _after_pyenv(lines) == ["WORKDIR /usr/local/airflow", "COPY --chown=astro:0 . .", "WORKDIR /opt", "WORKDIR build"]
+
+
+def test_user_and_shell_are_set_back_only_for_steps_that_use_them() -> None:
+    text = f'FROM {IMAGE}\nUSER root\nSHELL ["/bin/bash", "-c"]\nPYENV 3.11 a\n'
+    copy_only, _ = _lines(text)
+    assert _after_pyenv(copy_only) == ["COPY --chown=astro:0 . ."], "a COPY runs with neither"
+    steps = (*USUAL, "RUN make dags")
+    config = ImageConfig(onbuild=steps, working_dir="/usr/local/airflow", user="nobody", shell=("/bin/sh", "-ec"))
+    with_run, _ = _lines(text, {IMAGE: config})
+    assert _after_pyenv(with_run) == [
+        "USER astro",  # the image's steps end with USER astro before the copy
+        'SHELL ["/bin/sh", "-ec"]',
+        "COPY --chown=astro:0 . .",
+        f"RUN {CA}make dags",
+        "USER root",
+        'SHELL ["/bin/bash", "-c"]',
+    ]
+
+
+def test_the_images_own_settings_are_read_from_its_config_and_steps() -> None:
+    steps = ("WORKDIR /srv", "WORKDIR app", "COPY . .", "RUN ls")
+    state = astro_runtime.state_at_split(ImageConfig(onbuild=steps, working_dir="/usr/local/airflow"), steps[:2])
+    assert state == astro_runtime.OnbuildState("/srv/app", "0", ("/bin/sh", "-c"))
+    assert astro_runtime.state_at_split(ImageConfig(), ("WORKDIR $HOME", "USER ${U}")).workdir is None
+    text = f"FROM {IMAGE}\nWORKDIR /opt/build\nUSER root\nPYENV 3.11 a\n"
+    lines, _ = _lines(text, {IMAGE: ImageConfig(onbuild=steps, labels=RUNTIME_CONFIG.labels)})
+    assert _after_pyenv(lines) == ["USER 0", "WORKDIR /srv/app", "COPY . .", f"RUN {CA}ls", "WORKDIR /opt/build", "USER root"]
+
+
+def test_a_value_is_written_so_that_the_line_reads_it_back() -> None:
+    assert astro_runtime.literal("/opt/$x", "\\") == "/opt/\\$x"
+    assert astro_runtime.literal("/opt/a`b", "`") == "/opt/a``b"
+    assert astro_runtime.literal(" /opt", "\\") is None
+
+
+@pytest.mark.parametrize(
+    ("above", "steps", "line", "why"),
+    [
+        ("ENV PIP_INDEX_URL=https://x.example/simple\n", ("COPY . .", "RUN pip install ."), 2, "would change the environment"),
+        ("ARG VERSION=1\n", ("COPY . .", "RUN make"), 2, "would change the environment"),
+        ("ENV DEST=/x\n", ("COPY . $DEST",), 2, "would change the environment"),
+        ("WORKDIR /opt\n", ("WORKDIR $HOME", "COPY . ."), 2, "cannot tell"),
+        ("ENV D=/a\nWORKDIR $D\nENV D=/b\n", ("COPY . .",), 3, "a variable it uses is changed"),
+    ],
+)
+def test_what_cannot_be_set_back_is_refused_at_its_line(above: str, steps: tuple[str, ...], line: int, why: str) -> None:
+    from astro_pyenv_frontend.errors import DockerfileError
+
+    text = f"FROM {IMAGE}\n{above}PYENV 3.11 a\n"
+    with pytest.raises(DockerfileError) as raised:
+        _lines(text, {IMAGE: ImageConfig(onbuild=steps, labels=RUNTIME_CONFIG.labels)})
+    assert raised.value.line == line and why in str(raised.value)
+    assert "move this line below the stage's last PYENV line" in str(raised.value) or "write the value" in str(raised.value)
+
+
+def test_what_the_steps_do_not_depend_on_is_left_alone() -> None:
+    """ENV above PYENV and a COPY without variables; a WORKDIR with a variable no line changes."""
+    text = f"FROM {IMAGE}\nENV A=1\nWORKDIR $AIRFLOW_HOME/dags\nENV B=2\nPYENV 3.11 a\n"
+    lines, _ = _lines(text)
+    assert _after_pyenv(lines) == [
+        "WORKDIR /usr/local/airflow",
+        "COPY --chown=astro:0 . .",
+        "WORKDIR $AIRFLOW_HOME/dags",
+    ]
+
+
+def test_a_workdir_using_what_pyenv_sets_is_refused() -> None:
+    from astro_pyenv_frontend.errors import DockerfileError
+
+    with pytest.raises(DockerfileError, match="a variable it uses is changed") as raised:
+        _lines(f"FROM {IMAGE}\nWORKDIR ${{ASTRO_PYENV_a:-/opt}}\nPYENV 3.11 a\n")
+    assert raised.value.line == 2
 
 
 # -- what the image is, not its name (issue 22.14) -------------------------------------------------
