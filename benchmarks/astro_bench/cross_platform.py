@@ -52,7 +52,7 @@ from .results import Results, Row
 from .runner import Runner, interleave
 
 # The Astro Runtime's ONBUILD steps before the PYENV work, as the frontend writes them for a
-# runtime image it knows by name (packages.txt, requirements.txt, back to the astro user) ...
+# runtime image whose config it cannot read (packages.txt, requirements.txt, back to the astro user) ...
 RUNTIME_STEPS_BEFORE = (
     "COPY packages.txt .\n"
     "USER root\n"
@@ -67,8 +67,8 @@ RUNTIME_STEP_AFTER = "COPY --chown=astro:0 . .\n"
 
 
 def cross_dockerfile(project_dockerfile: str, frontend_image: str, base: str) -> str:
-    """The project's Dockerfile FROM ``base``, a runtime ``-base`` image the frontend does not
-    know by name, with the runtime's ONBUILD steps written out: right after FROM, and the
+    """The project's Dockerfile FROM ``base``, a runtime ``-base`` image whose ONBUILD image the
+    frontend cannot name, with the runtime's ONBUILD steps written out: right after FROM, and the
     project copy at the end (after the PYENV lines), where the frontend puts them for FROM
     ``quay.io/astronomer/astro-runtime:<tag>``."""
     text = re.sub(r"^# syntax=.*$", f"# syntax={frontend_image}", project_dockerfile, count=1, flags=re.MULTILINE)
@@ -236,9 +236,9 @@ def run(r: Runner) -> None:
     if written_out:
         row.notes.append(
             f"DEVIATION: `{base}` is a stand-in (.ci/standins/astro-runtime.Dockerfile --target base for both "
-            "platforms, .ci/standins-multiarch.sh --astro-runtime) because this machine reaches no registry; the "
-            "frontend knows Astro Runtime images by name, so ours is the project written FROM it with the "
-            "runtime's ONBUILD steps written out where the frontend puts them for the real image (the same "
+            "platforms, .ci/standins-multiarch.sh --astro-runtime) because this machine reaches no registry; a "
+            "-base image has no ONBUILD steps for the frontend to replay, so ours is the project written FROM it "
+            "with the runtime's ONBUILD steps written out where the frontend puts them for the real image (the same "
             "two PYENV lines; tests/unit/benchmarks check both transform alike)"
         )
     if compiled or wrong_platform:

@@ -6,12 +6,18 @@ must run the first right after FROM (before the user's lines and the PYENV work)
 after the PYENV work, and a DAG edit must leave every PYENV step cached.  An image whose
 config cannot be read (only its ``-base`` variant exists) gets our copy of the usual steps and a
 warning.
+
+The replayed steps run with the WORKDIR they have in a plain build, whatever the lines above
+the PYENV work set (issue 22.1); and the runtime is known by what it is, not by its name:
+pinned by digest, re-tagged under another registry's name or named by an ARG, its project copy
+still comes after the PYENV work (issue 22.14).
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
+import urllib.request
 import uuid
 from collections.abc import Iterator
 
@@ -104,3 +110,107 @@ def test_an_unreadable_image_config_means_the_usual_steps_and_a_warning(
         assert run.exit_code == 0 and run.output.strip() == "example.py", run.output
     finally:
         _docker(engine, "image", "rm", f"{missing}-base", *([result.image_id] if result.image_id else []))
+
+
+def _pyenv_steps_that_ran(log: str) -> list[str]:
+    """The generated stages whose RUN steps did not come from the cache (the secrets digest runs
+    on every build, by design)."""
+    steps = re.findall(r"^#(\d+) \[(pyenv-[\w.-]+) [^\]]*\] RUN", log, re.MULTILINE)
+    ran = {stage for step, stage in steps if not re.search(rf"^#{step} CACHED$", log, re.MULTILINE)}
+    return sorted(ran - {harness.SECRETS_DIGEST_STAGE})
+
+
+# The project's DAGs, the image's WORKDIR, what is in the user's build directory.
+LAYOUT = "ls /usr/local/airflow/dags; pwd; ls /opt/build"
+
+
+def test_the_project_lands_where_airflow_reads_it_whatever_workdir_the_lines_above_pyenv_set(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    """Issue 22.1: ``WORKDIR /opt/build`` above PYENV made the replayed project copy put the DAGs
+    in /opt/build.  A plain build (the same lines, no PYENV) is the reference: the project in
+    /usr/local/airflow, the image's WORKDIR /opt/build."""
+    above = "WORKDIR /opt/build\nRUN touch made-here\n"
+    files = {"packages.txt": "", "requirements.txt": "", "dags/example.py": f"# {uuid.uuid4().hex}\n"}
+    plain = harness.build(f"FROM {engine.runtime_image}\n{above}", files, settings=engine)
+    ours = harness.build(f"# syntax={frontend_image}\nFROM {engine.runtime_image}\n{above}PYENV 3.13.5 py\n", files, settings=engine)
+    try:
+        assert plain.ok, plain.tail(80)
+        assert ours.ok, ours.tail(120)
+        expected = harness.run_in_image(plain.image_id or "", ["sh", "-c", LAYOUT])
+        assert expected.output.split() == ["example.py", "/opt/build", "made-here"], expected.output
+        got = harness.run_in_image(ours.image_id or "", ["sh", "-c", LAYOUT])
+        assert got.output == expected.output, "the DAGs where a plain build puts them, the user's WORKDIR kept"
+        venv = harness.run_in_image(ours.image_id or "", ["sh", "-c", '"$ASTRO_PYENV_py" -c "print(1)"'])
+        assert venv.output.strip() == "1", venv.output
+    finally:
+        ids = [r.image_id for r in (plain, ours) if r.image_id]
+        if ids:
+            _docker(engine, "image", "rm", *ids)
+
+
+@pytest.fixture(scope="module")
+def pinned_runtime(engine: harness.Settings, registry: str) -> Iterator[str]:
+    """The runtime stand-in pushed to the local registry, named ``<repo>:<tag>@sha256:<digest>``."""
+    repo = f"{registry}/astro-pyenv-test/astro-runtime"
+    tag = f"{repo}:13.0.0-e2e-{uuid.uuid4().hex[:12]}"
+    assert _docker(engine, "tag", engine.runtime_image, tag).returncode == 0
+    try:
+        pushed = _docker(engine, "push", "--quiet", tag)
+        assert pushed.returncode == 0, pushed.stderr
+        digests = _docker(engine, "image", "inspect", "-f", "{{range .RepoDigests}}{{println .}}{{end}}", tag)
+        digest = next(line for line in digests.stdout.splitlines() if line.startswith(f"{repo}@")).split("@", 1)[1]
+        try:
+            yield f"{tag}@{digest}"
+        finally:  # the manifest goes; its blobs stay until the registry's garbage collection
+            url = f"http://{registry}/v2/astro-pyenv-test/astro-runtime/manifests/{digest}"
+            urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=10).close()
+    finally:
+        _docker(engine, "image", "rm", tag)
+
+
+@pytest.fixture(scope="module")
+def retagged_runtime(engine: harness.Settings) -> Iterator[str]:
+    """The runtime stand-in under a mirror's name, as ``docker tag`` leaves it."""
+    tag = f"registry.corp.example/astro-runtime:13.0.0-e2e-{uuid.uuid4().hex[:12]}"
+    assert _docker(engine, "tag", engine.runtime_image, tag).returncode == 0
+    try:
+        yield tag
+    finally:
+        _docker(engine, "image", "rm", tag)
+
+
+@pytest.mark.parametrize(
+    ("runtime", "named_by_arg"), [("pinned_runtime", False), ("retagged_runtime", True)], ids=["pinned", "re-tagged"]
+)
+def test_a_runtime_under_another_name_gets_its_project_copy_after_the_pyenv_work(
+    engine: harness.Settings, frontend_image: str, request: pytest.FixtureRequest, runtime: str, named_by_arg: bool
+) -> None:
+    """Issue 22.14: pinned by digest, or re-tagged and named by an ARG, the runtime was not known
+    by its name, so its ONBUILD project copy ran before the PYENV work and every DAG edit
+    rebuilt the environments.  Its config says what it is."""
+    image = request.getfixturevalue(runtime)
+    head = f"ARG RUNTIME={image}\nFROM ${{RUNTIME}}\n" if named_by_arg else f"FROM {image}\n"
+    dockerfile = f"# syntax={frontend_image}\n{head}PYENV 3.13.5 py\n"
+    built: list[harness.BuildResult] = []
+
+    def build(dag: str) -> harness.BuildResult:
+        files = {"packages.txt": "", "requirements.txt": "", "dags/example.py": dag}
+        result = harness.build(dockerfile, files, settings=engine)
+        built.append(result)
+        assert result.ok, result.tail(120)
+        assert "is used as written" not in result.log and "could not read" not in result.log, result.tail(80)
+        return result
+
+    try:
+        first = build(f"# {uuid.uuid4().hex}\n")
+        run = harness.run_in_image(first.image_id or "", ["sh", "-c", 'ls /usr/local/airflow/dags && "$ASTRO_PYENV_py" -c "print(1)"'])
+        assert run.output.split() == ["example.py", "1"], run.output
+        second = build(f"# an edit {uuid.uuid4().hex}\n")
+        assert "pyenv-venv-py" in second.log, second.tail(80)
+        ran = _pyenv_steps_that_ran(second.log)
+        assert not ran, f"PYENV stages ran again after a DAG edit: {ran}\n{second.tail(80)}"
+    finally:
+        ids = [r.image_id for r in built if r.image_id]
+        if ids:
+            _docker(engine, "image", "rm", *ids)

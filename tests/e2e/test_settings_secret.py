@@ -178,42 +178,80 @@ def _venv_step_cached(log: str, stage: str) -> bool:
     return re.search(rf"^#{step} CACHED$", log, re.MULTILINE) is not None
 
 
+def _build_with_find_links(
+    engine: harness.Settings, frontend_image: str, requirements: str, find_links: str
+) -> harness.BuildResult:
+    """A build of the probe venv whose settings secret says ``PIP_FIND_LINKS=<find_links>``."""
+    dockerfile = f"# syntax={frontend_image}\nFROM {engine.python_base}\nPYENV 3.13.5 probe requirements.txt\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Path(tmp) / "settings.env"
+        settings.write_text(f"PIP_FIND_LINKS={find_links}\n")
+        return harness.build(
+            dockerfile,
+            {"requirements.txt": requirements},
+            extra_args=["--secret", f"id=astro-pyenv-settings,src={settings}"],
+            settings=engine,
+        )
+
+
+def _probe_origin(result: harness.BuildResult) -> str:
+    """Which find-links server the probe wheel in the image came from."""
+    command = f'"$ASTRO_PYENV_probe" -c "import {PROBE}; print({PROBE}.NONCE)"'
+    return harness.run_in_image(result.image_id or "", ["sh", "-c", command]).output.strip()
+
+
 def test_a_venv_another_build_made_with_its_own_index_in_the_secret_is_not_reused(
     engine: harness.Settings, frontend_image: str
 ) -> None:
     """BuildKit keeps secrets out of cache keys: without the secrets digest, a build with the same
     Dockerfile and requirements and another index in its settings secret leaves a venv that ours
     reuses (docs/security.md). A new token for the same index still reuses ours."""
-    dockerfile = f"# syntax={frontend_image}\nFROM {engine.python_base}\nPYENV 3.13.5 probe requirements.txt\n"
-    files = {"requirements.txt": f"# run {uuid.uuid4().hex}\n{PROBE.replace('_', '-')}==1.0\n"}
+    requirements = f"# run {uuid.uuid4().hex}\n{PROBE.replace('_', '-')}==1.0\n"
     built: list[harness.BuildResult] = []
 
     def build(port: int, token: str) -> harness.BuildResult:
-        with tempfile.TemporaryDirectory() as tmp:
-            settings = Path(tmp) / "settings.env"
-            settings.write_text(f"PIP_FIND_LINKS=http://user:{token}@127.0.0.1:{port}/\n")
-            result = harness.build(
-                dockerfile, files, extra_args=["--secret", f"id=astro-pyenv-settings,src={settings}"], settings=engine
-            )
+        result = _build_with_find_links(engine, frontend_image, requirements, f"http://user:{token}@127.0.0.1:{port}/")
         built.append(result)
         assert result.ok, result.tail(120)
         return result
 
-    def origin(result: harness.BuildResult) -> str:
-        command = f'"$ASTRO_PYENV_probe" -c "import {PROBE}; print({PROBE}.NONCE)"'
-        return harness.run_in_image(result.image_id or "", ["sh", "-c", command]).output.strip()
-
     try:
         with _find_links("theirs") as their_index, _find_links("ours") as our_index:
             theirs = build(their_index, "their-token")
-            assert origin(theirs) == "theirs"
+            assert _probe_origin(theirs) == "theirs"
             ours = build(our_index, "our-token")
             assert not _venv_step_cached(ours.log, "pyenv-venv-probe"), ours.tail(60)
-            assert origin(ours) == "ours"
+            assert _probe_origin(ours) == "ours"
             again = build(our_index, "our-new-token")
             assert _venv_step_cached(again.log, "pyenv-venv-probe"), again.tail(60)
-            assert origin(again) == "ours"
+            assert _probe_origin(again) == "ours"
             assert "our-token" not in again.log and "our-new-token" not in again.log
+    finally:
+        images = [result.image_id for result in built if result.image_id]
+        if images:
+            subprocess.run([engine.docker, "image", "rm", "-f", *images], capture_output=True, check=False)
+
+
+def test_a_url_that_only_looks_like_our_index_after_its_userinfo_is_not_ours(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    """``http://<theirs>?@<ours>/`` sends pip to theirs (the userinfo ends at ``?``); a digest that
+    cut up to the ``@`` took it for ours, and our build reused the venv their wheel is in (issue 22.13)."""
+    requirements = f"# run {uuid.uuid4().hex}\n{PROBE.replace('_', '-')}==1.0\n"
+    built: list[harness.BuildResult] = []
+    try:
+        with _find_links("theirs") as their_index, _find_links("ours") as our_index:
+            theirs = _build_with_find_links(
+                engine, frontend_image, requirements, f"http://127.0.0.1:{their_index}?@127.0.0.1:{our_index}/"
+            )
+            built.append(theirs)
+            assert theirs.ok, theirs.tail(120)
+            assert _probe_origin(theirs) == "theirs", "pip went where urllib3 says, not after the @"
+            ours = _build_with_find_links(engine, frontend_image, requirements, f"http://127.0.0.1:{our_index}/")
+            built.append(ours)
+            assert ours.ok, ours.tail(120)
+            assert not _venv_step_cached(ours.log, "pyenv-venv-probe"), ours.tail(60)
+            assert _probe_origin(ours) == "ours"
     finally:
         images = [result.image_id for result in built if result.image_id]
         if images:

@@ -1,13 +1,17 @@
 """Astro Runtime base images and their ONBUILD steps.
 
-Astro Runtime images copy the whole project in ONBUILD steps at FROM time, so
-every DAG edit would rebuild every PYENV stage after it.  For a stage with
-PYENV lines we use the image's ``-base`` variant (same image without ONBUILD)
-and replay the image's own ONBUILD steps (read from its config by the gateway):
-those before the project copy right after FROM, the project copy and what
-follows after the PYENV work (:func:`split_onbuild`).  Where the config cannot
-be read (the CLI; an unreachable registry) the templates hold our copy of the
-usual steps.
+Astro Runtime images copy the whole project in ONBUILD steps at FROM time, so every DAG edit
+would rebuild every PYENV stage after it.  For a stage with PYENV lines we build on the image
+without its ONBUILD steps and replay them: those before the project copy right after FROM, the
+project copy and what follows after the PYENV work (:func:`split_onbuild`), with the WORKDIR,
+USER and SHELL they run with in a plain build (:func:`state_at_split`, :func:`observed`).
+
+What the image is decides, not its name: with the image's config (the gateway reads it), an
+image is an Astro Runtime image by its labels (:func:`is_runtime`), whatever it is called,
+mirrored, pinned by digest or named by an ARG, and the gateway supplies it without its ONBUILD
+steps as a build context.  Without the config (the CLI; an unreadable config) only the public
+names are recognised, their ``-base`` variant (the same image without ONBUILD) stands in, and
+the templates hold our copy of the usual steps.
 """
 
 from __future__ import annotations
@@ -15,16 +19,20 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import layout
+from .contract import ImageConfig
 
 # Airflow 2 era images on quay.io, and the Airflow 3 era registry.
+PUBLIC_REPOSITORIES = ("quay.io/astronomer/astro-runtime", "astrocrpublic.azurecr.io/runtime")
 _RUNTIME_IMAGE = re.compile(
     r"^(?P<repo>(?:quay\.io/astronomer/astro-runtime|astrocrpublic\.azurecr\.io/runtime))"
     r":(?P<tag>[A-Za-z0-9_.-]+)\Z"
 )
+# The labels Astronomer's images carry (the Astro CLI reads the runtime version from the first).
+_RUNTIME_LABELS = ("io.astronomer.docker.runtime.version", "io.astronomer.docker.airflow.version")
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ class RuntimeImage:
 
 
 def match(image: str) -> RuntimeImage | None:
-    """Recognise an Astro Runtime image reference (already ARG-expanded)."""
+    """Recognise an Astro Runtime image by its public name (already ARG-expanded), with a tag."""
     found = _RUNTIME_IMAGE.match(image)
     if found is None:
         return None
@@ -47,18 +55,40 @@ def match(image: str) -> RuntimeImage | None:
     return RuntimeImage(image=image, tag=tag, needs_rewrite=not tag.endswith("-base"))
 
 
+def is_runtime(image: str, config: ImageConfig) -> bool:
+    """Whether ``image`` is an Astro Runtime image (or another Astronomer Airflow image), by its
+    config's labels, or by its public name."""
+    labels = dict(config.labels)
+    return match(image) is not None or labels.get("io.astronomer.docker") == "true" or any(
+        labels.get(name) for name in _RUNTIME_LABELS
+    )
+
+
+def _repository(image: str) -> str:
+    """The repository of an image reference: without its digest and tag."""
+    name = image.partition("@")[0]
+    colon = name.rfind(":")
+    return name[:colon] if colon > name.rfind("/") else name
+
+
+def may_be_runtime(image: str) -> bool:
+    """A name an Astro Runtime image may go by (a public repository pinned by digest, a mirror
+    such as ``registry.corp/astro-runtime``), which only its config can confirm."""
+    return _repository(image).rsplit("/", 1)[-1] in {"astro-runtime", "runtime"}
+
+
 def base_variant_text(image_text: str) -> str:
     """The image as written, pointing at its ``-base`` variant."""
     return f"{image_text}-base"
 
 
-def rewrite_from(raw: str, image_text: str) -> str:
-    """Replace the image in a FROM line's raw text by its ``-base`` variant."""
+def rewrite_from(raw: str, image_text: str, replacement: str) -> str:
+    """Replace the image in a FROM line's raw text by ``replacement``."""
     pattern = re.compile(r"(?<=[\s=])" + re.escape(image_text) + r"(?=\s|$)")
     found = pattern.search(raw)
     if found is None:
         return raw
-    return raw[: found.start()] + base_variant_text(image_text) + raw[found.end() :]
+    return raw[: found.start()] + replacement + raw[found.end() :]
 
 
 def base_variant_warning(image: str) -> str | None:
@@ -191,6 +221,125 @@ def _short(trigger: str) -> str:
     return repr(text if len(text) <= 80 else text[:77] + "...")
 
 
+# -- what the replayed steps run with -------------------------------------------------------
+
+DEFAULT_SHELL = ("/bin/sh", "-c")
+# Our copy of the project copy, after the PYENV work (templates/astro_project.Dockerfile.j2).
+TEMPLATE_PROJECT_STEPS = ("COPY --chown=astro:0 . .",)
+
+
+@dataclass(frozen=True)
+class OnbuildState:
+    """The WORKDIR, USER and SHELL an image's ONBUILD steps have reached at its project copy in
+    a plain build, where they all run at FROM; None where astro-pyenv cannot tell."""
+
+    workdir: str | None
+    user: str | None
+    shell: tuple[str, ...] | None
+
+
+# With our copy of the usual steps (the config unread): the Astro Runtime's WORKDIR (its
+# AIRFLOW_HOME), the USER those steps end with, the default SHELL.
+TEMPLATE_STATE = OnbuildState("/usr/local/airflow", "astro", DEFAULT_SHELL)
+
+
+def state_at_split(config: ImageConfig, before: Sequence[str]) -> OnbuildState:
+    """The config's WORKDIR, USER and SHELL as the ONBUILD steps ``before`` the project copy
+    leave them (a step with a variable or an escape makes that setting unknown)."""
+    workdir: str | None = config.working_dir or "/"
+    user: str | None = config.user or "0"  # no USER: root
+    shell: tuple[str, ...] | None = config.shell or DEFAULT_SHELL
+    for trigger in before:
+        keyword, rest = _split(trigger)
+        rest = rest.strip()
+        unknown = "$" in rest or "\\" in rest or not rest
+        if keyword == "WORKDIR":
+            relative_to_unknown = workdir is None and not rest.startswith("/")
+            workdir = None if unknown or relative_to_unknown else _clean(posixpath.join(workdir or "/", rest))
+        elif keyword == "USER":
+            user = None if unknown else rest
+        elif keyword == "SHELL":
+            shell = _json_words(rest)
+    return OnbuildState(workdir, user, shell)
+
+
+def _clean(path: str) -> str:
+    cleaned = posixpath.normpath(path)
+    return "/" + cleaned.lstrip("/")
+
+
+def _json_words(text: str) -> tuple[str, ...] | None:
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(parsed, list) or not parsed or not all(isinstance(word, str) for word in parsed):
+        return None
+    return tuple(parsed)
+
+
+def observed(steps: Iterable[str]) -> dict[str, str]:
+    """The settings (WORKDIR, USER, SHELL, ENV) whose value one of ``steps`` depends on, each
+    with the first step that does: RUN depends on all, COPY/ADD/VOLUME on WORKDIR, CMD and
+    friends on SHELL (their shell form), and a step with ``$`` on the variables (ENV, ARG)."""
+    found: dict[str, str] = {}
+    for step in steps:
+        keyword, rest = _split(step)
+        needs: tuple[str, ...] = ()
+        if keyword == "RUN":
+            needs = ("WORKDIR", "USER", "SHELL", "ENV")
+        elif keyword in {"COPY", "ADD", "VOLUME"}:
+            needs = ("WORKDIR",)
+        elif keyword in {"CMD", "ENTRYPOINT", "HEALTHCHECK"}:
+            needs = ("SHELL",)
+        if "$" in rest:
+            needs += ("ENV",)
+        for setting in needs:
+            found.setdefault(setting, step)
+    return found
+
+
+def literal(value: str, escape: str) -> str | None:
+    """``value`` written so that a WORKDIR or USER line reads it back unchanged (``$`` and the
+    escape character escaped); None when no line can."""
+    if not value or value != value.strip() or "\n" in value or "\r" in value:
+        return None
+    return value.replace(escape, escape + escape).replace("$", escape + "$")
+
+
+def shell_line(shell: Sequence[str]) -> str:
+    return "SHELL " + json.dumps(list(shell), ensure_ascii=False)
+
+
+def unknown_setting_message(keyword: str, image: str, step: str) -> str:
+    return (
+        f"this {keyword} line is above the PYENV work, which the ONBUILD steps of {image} from its"
+        f" project copy on run after (a plain build runs them at FROM, before this line); its step"
+        f" {_short(step)} needs the image's own {keyword}, which astro-pyenv cannot tell from the"
+        f" image's steps: move this line below the stage's last PYENV line"
+    )
+
+
+def changed_variable_message(keyword: str, image: str) -> str:
+    return (
+        f"astro-pyenv writes this {keyword} line again after the ONBUILD steps of {image} that it"
+        f" runs after the PYENV work (they need the image's own {keyword}), but a variable it uses"
+        f" is changed by a later line above the PYENV work (or by PYENV): write the value, or set"
+        f" the variable before this line"
+    )
+
+
+def environment_message(keyword: str, image: str, step: str) -> str:
+    return (
+        f"this {keyword} line above the PYENV work would change the environment of the ONBUILD"
+        f" step {_short(step)} of {image}, which astro-pyenv runs after the PYENV work (a plain"
+        f" build runs it at FROM, before this line): move this line below the stage's last PYENV line"
+    )
+
+
+# -- warnings --------------------------------------------------------------------------------
+
+
 def unread_warning(image: str) -> str:
     return (
         f"could not read the ONBUILD steps of {image}, so astro-pyenv replays its own copy of the usual"
@@ -210,4 +359,31 @@ def no_onbuild_warning(image: str) -> str:
     return (
         f"{image} has no ONBUILD steps, so it is used as written and this image gets no packages.txt,"
         " requirements.txt or project files from it"
+    )
+
+
+def not_recognised_warning(image: str, reason: str, hint: str = "") -> str:
+    """For an image whose name an Astro Runtime image may go by, used as written: why."""
+    return (
+        f"{image} is used as written ({reason}): if it is an Astro Runtime image, its ONBUILD steps"
+        f" run at this FROM, before the PYENV work, and a DAG edit rebuilds the Python environments{hint}"
+    )
+
+
+def cli_warning(image: str) -> str:
+    """Why the CLI, which reads no image, does not take ``image`` for an Astro Runtime image."""
+    public = " and ".join(f"{repository}:<tag>" for repository in PUBLIC_REPOSITORIES)
+    reason = (
+        f"astro-pyenv-frontend transform reads no image and knows Astro Runtime images only as {public},"
+        " without a digest"
+    )
+    hint = "; docker build with the frontend reads the image and moves its project copy after the PYENV work"
+    return not_recognised_warning(image, reason, hint)
+
+
+def onbuild_warning(image: str, count: int) -> str:
+    """For a base image with ONBUILD steps that is not an Astro Runtime image."""
+    return (
+        f"{image} has {count} ONBUILD step(s); they run before the PYENV work,"
+        " so changing what they copy rebuilds the Python environments"
     )

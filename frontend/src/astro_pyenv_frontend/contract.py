@@ -20,7 +20,9 @@ __all__ = [
     "BaseImageUse",
     "DockerfileError",
     "Engine",
+    "ImageConfig",
     "InterpreterUse",
+    "OnbuildFreeBase",
     "PyenvUse",
     "TransformOptions",
     "TransformResult",
@@ -53,11 +55,25 @@ class TransformOptions:
     preferred_versions: Sequence[str] = ()
     # (base image, version) -> prebuilt interpreter image (repo:tag@digest) to use, not compile
     interpreter_images: Mapping[tuple[str, str], str] = field(default_factory=dict)
-    # Astro Runtime image (as expanded, without -base) -> its config's ONBUILD steps, or None when
-    # the config could not be read.  None as a whole: nothing was read (the CLI); an image
-    # missing from it or None gets astro-pyenv's copy of the usual steps, the latter with a warning.
-    runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
+    # Base image (as expanded: TransformResult.base_images) -> what its config says, or None when
+    # it could not be read.  None as a whole: nothing was read (the CLI), and Astro Runtime images
+    # are recognised by their public names only.  Given configs, the transform may build on an
+    # image without its ONBUILD steps under a build context name it lists in
+    # TransformResult.onbuild_free, which the caller must then supply (the gateway does).
+    base_configs: Mapping[str, ImageConfig | None] | None = None
     engine: Engine = "buildkit"
+
+
+@dataclass(frozen=True)
+class ImageConfig:
+    """What a base image's config says, the same on every platform read: its ONBUILD steps, its
+    labels, and the WORKDIR, USER and SHELL its ONBUILD steps start from ("" and () when unset)."""
+
+    onbuild: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    working_dir: str = ""
+    user: str = ""
+    shell: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,10 +86,20 @@ class TransformWarning:
 
 @dataclass(frozen=True)
 class BaseImageUse:
-    """A base image under PYENV lines, used as is; ``line`` is its first PYENV line."""
+    """The image (as expanded) a stage with PYENV lines is built on, directly or through other
+    stages; ``line`` is the FROM line of the first such stage."""
 
     image: str
     line: int
+
+
+@dataclass(frozen=True)
+class OnbuildFreeBase:
+    """A build context the generated Dockerfile names in FROM lines: ``image`` exactly (same
+    layers and config, pinned as it was read), without its config's ONBUILD steps."""
+
+    context: str
+    image: str
 
 
 @dataclass(frozen=True)
@@ -107,20 +133,20 @@ class TransformResult:
     """The plain Dockerfile and, per output line, the user's line it came from.
 
     ``changed`` is False for a Dockerfile without PYENV lines: ``dockerfile`` is then the
-    input, unchanged.  ``pyenv_bases`` lets the gateway warn when such a base has ONBUILD
-    steps, which the transform cannot see without resolving the image; ``interpreters`` and the
-    two prebuilt settings let it choose prebuilt interpreter images and transform again.
+    input, unchanged.  ``base_images`` are the images whose configs the gateway reads and hands
+    back (``TransformOptions.base_configs``): what an image is (an Astro Runtime image, one with
+    ONBUILD steps) decides how it is used, not its name; ``onbuild_free`` are the build contexts
+    the generated Dockerfile then needs.  ``interpreters`` and the two prebuilt settings let the
+    gateway choose prebuilt interpreter images and transform again.
     """
 
     dockerfile: str
     source_lines: tuple[int | None, ...]
     warnings: tuple[TransformWarning, ...] = ()
     changed: bool = False
-    pyenv_bases: tuple[BaseImageUse, ...] = ()
+    base_images: tuple[BaseImageUse, ...] = ()
     interpreters: tuple[InterpreterUse, ...] = ()
     prebuilt_setting: str | None = ""  # ASTRO_PYENV_PREBUILT: None is off, "" the default
     custom_build_settings: tuple[str, ...] = ()  # python-build settings this build sets
     environments: tuple[PyenvUse, ...] = ()  # every PYENV line, in file order
-    # Astro Runtime images (without -base) whose ONBUILD steps the gateway should read and pass
-    # back as ``TransformOptions.runtime_onbuild``; ``line`` is the FROM line.
-    runtime_images: tuple[BaseImageUse, ...] = ()
+    onbuild_free: tuple[OnbuildFreeBase, ...] = ()

@@ -135,12 +135,25 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
     if isinstance(step, AstroOnbuild):
         return _generated(render.astro_onbuild(step.image, step.steps), step.line)
     if isinstance(step, AstroProject):
-        return _generated(render.astro_project(step.image, step.steps), step.line)
+        chunks = [_generated(render.astro_project(step.image, step.steps, step.before, step.again), step.line)]
+        chunks += [_user(item.raw, item.start_line, item.end_line) for item in step.again]
+        return _joined(chunks)
     raise TypeError(f"unknown plan step {step!r}")
 
 
 def _user(text: str, start_line: int, end_line: int) -> _Chunk:
     return _Chunk(text, tuple(range(start_line, end_line + 1)))
+
+
+def _joined(chunks: Sequence[_Chunk]) -> _Chunk:
+    """One chunk of ``chunks``, each starting on its own line."""
+    text = ""
+    lines: tuple[int | None, ...] = ()
+    for chunk in chunks:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text, lines = text + chunk.text, lines + chunk.source_lines
+    return _Chunk(text, lines)
 
 
 def _generated(text: str, line: int, replayed: Sequence[Instruction] = ()) -> _Chunk:

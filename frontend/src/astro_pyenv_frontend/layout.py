@@ -42,6 +42,8 @@ SOURCES_CACHE_ID = "astro-pyenv-cpython-sources"
 TOOLS_STAGE = "pyenv-tools"
 INTERPRETER_STAGE_PREFIX = "pyenv-python-"
 VENV_STAGE_PREFIX = "pyenv-venv-"
+# The build context the gateway supplies a base image under without its ONBUILD steps.
+ONBUILD_FREE_CONTEXT = "pyenv-base-without-onbuild"
 
 
 def secrets_digest_stage(tools_stage: str) -> str:

@@ -20,7 +20,8 @@ A venv stage branches from the state just above its PYENV line, so it sees what 
 installed there, while environments build in parallel and editing one requirements file
 rebuilds one venv stage only.  Every user line other than PYENV is kept verbatim; the only
 edits are the stage name of a FROM that holds PYENV lines and, for Astro Runtime images, the
-``-base`` tag.
+image without its ONBUILD steps (a build context the gateway supplies, or the ``-base`` tag),
+whose steps are replayed around the PYENV work.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from . import astro_runtime, layout, prebuilt
-from .contract import BaseImageUse
+from .contract import BaseImageUse, ImageConfig, OnbuildFreeBase
 from .errors import DockerfileError
 from .instructions import FromInstruction, parse_arg, parse_env, parse_from, setting_value
 from .lexer import Instruction, LexedDockerfile, Trivia
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
 from .stage_names import stage_name
+from .variables import ExpansionError, expand
 from .versions import UnknownVersionError, resolve_version
 
 __all__ = [
@@ -211,11 +213,15 @@ class AstroOnbuild:
 @dataclass(frozen=True)
 class AstroProject:
     """The Astro project copy (and the image's ONBUILD steps after it), after the PYENV work:
-    ``steps`` as read from the image, or None for our template's copy."""
+    ``steps`` as read from the image, or None for our template's copy.  ``before`` sets the
+    image's USER, WORKDIR or SHELL for them where the user's lines above the PYENV work changed
+    it; ``again`` are those user lines, written again after the steps."""
 
     line: int
     image: str = ""
     steps: tuple[str, ...] | None = None
+    before: tuple[str, ...] = ()
+    again: tuple[Instruction, ...] = ()
 
 
 Step = Union[Verbatim, StageHead, ToolsStage, InterpreterStage, VenvStage, Continuation, AstroOnbuild, AstroProject]
@@ -231,9 +237,9 @@ class Plan:
     pip_cache: PipCache | None
     changed: bool
     syntax_line: int | None  # the ``# syntax=`` directive's line: dropped from the output
-    pyenv_bases: tuple[BaseImageUse, ...] = ()
     warnings: tuple[PlanWarning, ...] = ()
-    runtime_images: tuple[BaseImageUse, ...] = ()  # Astro Runtime images whose ONBUILD steps to read
+    base_images: tuple[BaseImageUse, ...] = ()  # the images whose configs the gateway reads
+    onbuild_free: tuple[OnbuildFreeBase, ...] = ()  # build contexts the generated Dockerfile needs
     prebuilt_setting: str | None = ""  # see prebuilt.setting: None is off, "" the default
     custom_build_settings: tuple[str, ...] = ()  # python-build settings this build sets
 
@@ -258,17 +264,17 @@ def plan(
     known_versions: Sequence[str],
     preferred_versions: Sequence[str] = (),
     interpreter_images: Mapping[tuple[str, str], str] | None = None,
-    runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None,
+    base_configs: Mapping[str, ImageConfig | None] | None = None,
 ) -> Plan:
     """Plan the plain Dockerfile for ``lexed``; raise :class:`DockerfileError` on bad input.
 
     ``interpreter_images`` maps (base image, version) to the prebuilt image that stands in for
-    compiling that interpreter (the gateway decides; see :mod:`.prebuilt`).  ``runtime_onbuild``
-    holds the ONBUILD steps of Astro Runtime images as the gateway read them (see
+    compiling that interpreter (the gateway decides; see :mod:`.prebuilt`).  ``base_configs``
+    holds what the base images' configs say, as the gateway read them (see
     :class:`~.contract.TransformOptions`).
     """
     planner = _Planner(lexed, frontend_image, build_args, known_versions, interpreter_images or {})
-    planner.runtime_onbuild = runtime_onbuild
+    planner.base_configs = base_configs
     planner.preferred_versions = frozenset(preferred_versions)
     return planner.run()
 
@@ -298,6 +304,22 @@ class _StageInfo:
     interpreters: frozenset[str] = frozenset()  # interpreter stages already copied in
     path_extended: bool = False
     environments: Mapping[str, _Defined] = field(default_factory=dict)  # by image variable
+
+
+@dataclass(frozen=True)
+class _BaseUse:
+    """How a stage with PYENV lines uses its root image: interpreters are compiled FROM
+    ``interpreter_base_text`` (the image ``interpreter_base``, expanded, is what the gateway reads
+    for them); ``head_image_text`` replaces the image in the user's FROM line (None: as written);
+    with ``astro_image`` the ONBUILD steps of that image are replayed around the PYENV work
+    (``replay``; None: our template's copy), after it with ``state``."""
+
+    interpreter_base: str
+    interpreter_base_text: str
+    head_image_text: str | None = None
+    astro_image: str | None = None
+    replay: astro_runtime.OnbuildReplay | None = None
+    state: astro_runtime.OnbuildState = astro_runtime.TEMPLATE_STATE
 
 
 @dataclass(frozen=True)
@@ -337,7 +359,6 @@ class _Planner:
         self.build_args = build_args
         self.known_versions = known_versions
         self.steps: list[Step] = []
-        self.pyenv_bases: list[BaseImageUse] = []
         self.warnings: list[PlanWarning] = []
         self.stages: list[_StageInfo] = []
         self.global_args: dict[str, str] = {}
@@ -345,9 +366,10 @@ class _Planner:
         self.interpreters: dict[tuple[str, str, str], Interpreter] = {}
         self.tools: ToolsStage | None = None
         self.pip_cache: PipCache | None = None
-        self.runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
+        self.base_configs: Mapping[str, ImageConfig | None] | None = None
         self.preferred_versions: frozenset[str] = frozenset()
-        self.runtime_images: list[BaseImageUse] = []
+        self.base_images: list[BaseImageUse] = []
+        self.onbuild_free: dict[str, str] = {}  # image -> build context name
 
     def run(self) -> Plan:
         items = list(self.lexed.items)
@@ -383,9 +405,9 @@ class _Planner:
             pip_cache=self.pip_cache,
             changed=changed,
             syntax_line=_syntax_line(self.lexed),
-            pyenv_bases=tuple(self.pyenv_bases),
             warnings=tuple(self.warnings),
-            runtime_images=tuple(self.runtime_images),
+            base_images=tuple(self.base_images),
+            onbuild_free=tuple(OnbuildFreeBase(context, image) for image, context in self.onbuild_free.items()),
             prebuilt_setting=prebuilt.setting(self.build_args, self.global_args),
             custom_build_settings=self._custom_build_settings(),
         )
@@ -442,7 +464,7 @@ class _Planner:
             self.steps.extend(Verbatim(item) for item in items)
             return False
         self.stages.append(info)  # a placeholder while planning: user_name numbering counts it
-        self.stages[index] = self._convert_stage(items, groups, info, from_, head, is_root)
+        self.stages[index] = self._convert_stage(items, groups, info, from_, head, is_root, parent.env)
         return True
 
     def _pyenv_groups(
@@ -483,40 +505,17 @@ class _Planner:
         from_: FromInstruction,
         head: Instruction,
         is_root: bool,
+        start_env: Mapping[str, str],
     ) -> _StageInfo:
         """Add the steps of a stage with PYENV lines; return what stages FROM it inherit."""
-        # Astro Runtime: interpreters always build FROM the -base variant (its ONBUILD steps would
-        # copy the project into the interpreter stage); the user's own FROM is switched only
-        # when it names the image itself, not through another stage.
-        runtime = astro_runtime.match(info.root_image)
-        interpreter_base, interpreter_base_text = info.root_image, info.root_image_text
-        if runtime is not None and runtime.needs_rewrite:
-            interpreter_base_text = astro_runtime.base_variant_text(info.root_image_text)
-            interpreter_base = runtime.base_image
-        astro = runtime if is_root and runtime is not None and runtime.needs_rewrite else None
-        if is_root and runtime is not None and not runtime.needs_rewrite:
-            warning = astro_runtime.base_variant_warning(runtime.image)
-            if warning is not None:
-                self.warnings.append(PlanWarning(warning, head.start_line))
-        replay: astro_runtime.OnbuildReplay | None = None
-        used_as_written = False  # an Astro Runtime image whose ONBUILD steps cannot be split
-        if astro is not None:
-            replay, used_as_written = self._onbuild_replay(astro.image, head.start_line)
-            if used_as_written:
-                astro = None
-        root_image, root_image_text = info.root_image, info.root_image_text
-        if astro is not None:
-            root_image, root_image_text = interpreter_base, interpreter_base_text
-        elif not used_as_written and all(base.image != info.root_image for base in self.pyenv_bases):
-            self.pyenv_bases.append(BaseImageUse(info.root_image, groups[0].lines[0].pyenv.line))
-
+        base = self._base_use(info, is_root, head, groups[0].lines[0].pyenv.line)
         environments: list[tuple[Environment, ...]] = []
         for group in groups:
             planned = []
             for member in group.lines:
                 version = self._resolve(member.pyenv, items[member.index])
                 interpreter = self._interpreter(
-                    interpreter_base, interpreter_base_text, info.platform_flag, version, member.pyenv.line
+                    base.interpreter_base, base.interpreter_base_text, info.platform_flag, version, member.pyenv.line
                 )
                 planned.append(
                     Environment(
@@ -532,11 +531,14 @@ class _Planner:
         segments = [self._unique(f"{_slug(user_name)}-pyenv-{n}") for n in range(len(groups))]
 
         head_text = head.raw
-        if astro is not None:
-            head_text = astro_runtime.rewrite_from(head_text, from_.image_raw)
+        if base.head_image_text is not None:
+            head_text = astro_runtime.rewrite_from(head_text, from_.image_raw, base.head_image_text)
         self.steps.append(StageHead(head, _rename_stage(head_text, info.name, segments[0])))
-        if astro is not None:
-            self.steps.append(AstroOnbuild(astro.image, head.start_line, replay.before if replay else None))
+        project: AstroProject | None = None
+        if base.astro_image is not None:
+            replay = base.replay
+            self.steps.append(AstroOnbuild(base.astro_image, head.start_line, replay.before if replay else None))
+            project = self._project(items, groups[-1].last, base, head, start_env, environments)
 
         stage_args: list[Instruction] = []
         group_at = {group.first: n for n, group in enumerate(groups)}
@@ -574,9 +576,8 @@ class _Planner:
                     )
                 )
                 path_extended = True
-                if astro is not None and n == len(groups) - 1:
-                    # Its lines point at the FROM line: the steps are the image's, not the PYENV line's.
-                    self.steps.append(AstroProject(head.start_line, astro.image, replay.after if replay else None))
+                if project is not None and n == len(groups) - 1:
+                    self.steps.append(project)
                 continue
             if index in in_group:
                 continue
@@ -585,8 +586,8 @@ class _Planner:
             self.steps.append(Verbatim(item))
         return _StageInfo(
             name=info.name,
-            root_image=root_image,
-            root_image_text=root_image_text,
+            root_image=info.root_image,
+            root_image_text=info.root_image_text,
             platform_flag=info.platform_flag,
             env=info.env,
             interpreters=frozenset(interpreters_in_chain),
@@ -594,25 +595,171 @@ class _Planner:
             environments=info.environments,
         )
 
-    def _onbuild_replay(self, image: str, line: int) -> tuple[astro_runtime.OnbuildReplay | None, bool]:
-        """How to replay ``image``'s ONBUILD steps: (split steps, or None for the template; whether
-        the image is instead used as written, its steps running at FROM as BuildKit runs them)."""
-        if all(use.image != image for use in self.runtime_images):
-            self.runtime_images.append(BaseImageUse(image, line))
-        if self.runtime_onbuild is None or image not in self.runtime_onbuild:
-            return None, False  # nothing was read (the CLI, or the gateway's first pass)
-        triggers = self.runtime_onbuild[image]
-        if triggers is None:
-            self.warnings.append(PlanWarning(astro_runtime.unread_warning(image), line))
-            return None, False
-        if not triggers:  # nothing to replay: the image is its own -base
-            self.warnings.append(PlanWarning(astro_runtime.no_onbuild_warning(image), line))
-            return None, True
-        replay = astro_runtime.split_onbuild(triggers, self.escape)
+    # -- the base image: what it is decides how it is used -----------------------
+
+    def _base_use(self, info: _StageInfo, is_root: bool, head: Instruction, first_pyenv_line: int) -> _BaseUse:
+        """How a stage with PYENV lines uses its root image (see :mod:`.astro_runtime`).
+
+        Interpreters are compiled on the image without its ONBUILD steps (they would copy the
+        project into the interpreter stage); the user's own FROM changes only when it names the
+        image itself, not through another stage.
+        """
+        image, text = info.root_image, info.root_image_text
+        first_use = all(use.image != image for use in self.base_images)
+        if first_use:
+            self.base_images.append(BaseImageUse(image, head.start_line))
+        as_is = _BaseUse(image, text)
+        config = self.base_configs.get(image) if self.base_configs is not None else None
+        if config is None:
+            return self._base_by_name(info, is_root, head)
+        if not astro_runtime.is_runtime(image, config):
+            if config.onbuild and first_use:
+                self._warn(astro_runtime.onbuild_warning(image, len(config.onbuild)), first_pyenv_line)
+            return as_is
+        if not config.onbuild:  # the image is its own -base
+            if is_root:
+                self._warn(astro_runtime.base_variant_warning(image) or astro_runtime.no_onbuild_warning(image), head)
+            return as_is
+        if info.platform_flag:  # the gateway supplies the image for the build's target platforms only
+            return self._base_by_name(info, is_root, head, config)
+        context = self._onbuild_free_context(image)
+        if not is_root:
+            return _BaseUse(image, context)
+        replay = astro_runtime.split_onbuild(config.onbuild, self.escape)
         if isinstance(replay, str):
-            self.warnings.append(PlanWarning(astro_runtime.used_as_written_warning(image, replay), line))
-            return None, True
-        return replay, False
+            self._warn(astro_runtime.used_as_written_warning(image, replay), head)
+            return _BaseUse(image, context)
+        state = astro_runtime.state_at_split(config, replay.before)
+        return _BaseUse(image, context, context, image, replay, state)
+
+    def _base_by_name(
+        self, info: _StageInfo, is_root: bool, head: Instruction, config: ImageConfig | None = None
+    ) -> _BaseUse:
+        """Without the image's config (or for a FROM with --platform): only the public names are
+        Astro Runtime images, and their ``-base`` variant stands in for the image without its
+        ONBUILD steps, which are replayed from ``config`` (our template's copy without it)."""
+        image, text = info.root_image, info.root_image_text
+        runtime = astro_runtime.match(image)
+        if runtime is None:
+            if is_root and config is None and astro_runtime.may_be_runtime(image):
+                if self.base_configs is None:
+                    self._warn(astro_runtime.cli_warning(image), head)
+                else:
+                    self._warn(astro_runtime.not_recognised_warning(image, "its config could not be read"), head)
+            elif is_root and config is not None:
+                reason = "its FROM line names a --platform, and astro-pyenv supplies images without their ONBUILD"
+                reason += " steps for the build's platforms only"
+                self._warn(astro_runtime.used_as_written_warning(image, reason), head)
+            return _BaseUse(image, text)
+        if not runtime.needs_rewrite:
+            if is_root:
+                self._warn(astro_runtime.base_variant_warning(image), head)
+            return _BaseUse(image, text)
+        base, base_text = runtime.base_image, astro_runtime.base_variant_text(text)
+        if not is_root:
+            return _BaseUse(base, base_text)
+        if config is None:
+            if self.base_configs is not None:
+                self._warn(astro_runtime.unread_warning(image), head)
+            return _BaseUse(base, base_text, base_text, image, None, astro_runtime.TEMPLATE_STATE)
+        replay = astro_runtime.split_onbuild(config.onbuild, self.escape)
+        if isinstance(replay, str):
+            self._warn(astro_runtime.used_as_written_warning(image, replay), head)
+            return _BaseUse(base, base_text)
+        state = astro_runtime.state_at_split(config, replay.before)
+        return _BaseUse(base, base_text, base_text, image, replay, state)
+
+    def _onbuild_free_context(self, image: str) -> str:
+        """The build context the gateway supplies ``image`` under, without its ONBUILD steps."""
+        if image not in self.onbuild_free:
+            self.onbuild_free[image] = self._unique(layout.ONBUILD_FREE_CONTEXT)
+        return self.onbuild_free[image]
+
+    def _warn(self, message: str | None, where: Instruction | int) -> None:
+        if message is not None:
+            line = where if isinstance(where, int) else where.start_line
+            self.warnings.append(PlanWarning(message, line))
+
+    # -- the replayed steps after the PYENV work ---------------------------------
+
+    def _project(
+        self,
+        items: list[Item],
+        last_pyenv: int,
+        base: _BaseUse,
+        head: Instruction,
+        start_env: Mapping[str, str],
+        environments: Sequence[tuple[Environment, ...]],
+    ) -> AstroProject:
+        """The image's ONBUILD steps from its project copy on, run after the PYENV work with the
+        WORKDIR, USER and SHELL they have in a plain build (where they run at FROM): the settings
+        the user's lines above the PYENV work changed are set to the image's for these steps and
+        back after them (the user's lines written again); a change that cannot be undone, or whose
+        value cannot be told, is refused at its line (issue 22.1)."""
+        image = base.astro_image or ""
+        steps = base.replay.after if base.replay is not None else astro_runtime.TEMPLATE_PROJECT_STEPS
+        needs = astro_runtime.observed(steps)
+        above = [item for item in items[1:last_pyenv] if isinstance(item, Instruction) and item.keyword != "PYENV"]
+        for item in above:
+            if item.keyword in {"ENV", "ARG"} and "ENV" in needs:
+                raise DockerfileError.at(item, astro_runtime.environment_message(item.keyword, image, needs["ENV"]))
+        state = base.state
+        values = {"USER": state.user, "WORKDIR": state.workdir}
+        before: list[str] = []
+        again: list[Instruction] = []
+        for keyword in ("USER", "WORKDIR", "SHELL"):
+            mine = [item for item in above if item.keyword == keyword]
+            if not mine or keyword not in needs:
+                continue
+            if keyword == "SHELL":
+                line = astro_runtime.shell_line(state.shell) if state.shell is not None else None
+            else:
+                value = values[keyword]
+                written = astro_runtime.literal(value, self.escape) if value is not None else None
+                line = f"{keyword} {written}" if written is not None else None
+            if line is None:
+                raise DockerfileError.at(mine[0], astro_runtime.unknown_setting_message(keyword, image, needs[keyword]))
+            before.append(line)
+            again.extend(mine)
+        self._check_written_again(again, items, last_pyenv, start_env, environments, image)
+        again.sort(key=lambda item: item.start_line)
+        read_steps = base.replay.after if base.replay is not None else None
+        return AstroProject(head.start_line, image, read_steps, tuple(before), tuple(again))
+
+    def _check_written_again(
+        self,
+        again: Sequence[Instruction],
+        items: list[Item],
+        last_pyenv: int,
+        start_env: Mapping[str, str],
+        environments: Sequence[tuple[Environment, ...]],
+        image: str,
+    ) -> None:
+        """A WORKDIR or USER line written again after the replayed steps must read as it did:
+        no variable it uses may change between it and there."""
+        if not again:
+            return
+        at_line: dict[int, dict[str, str]] = {}
+        env = dict(start_env)
+        for item in items[1:last_pyenv]:
+            if isinstance(item, Instruction):
+                at_line[item.start_line] = dict(env)
+                if item.keyword != "PYENV":
+                    self._scope_step(item, env)
+        changed = "\x00astro-pyenv: changed"  # what PYENV sets, unlike anything the user writes
+        env.update({environment.variable: changed for group in environments for environment in group})
+        env["PATH"] = changed
+        for item in again:
+            if item.keyword == "SHELL":
+                continue
+            try:
+                same = expand(item.args, at_line[item.start_line], self.escape).value == expand(
+                    item.args, env, self.escape
+                ).value
+            except ExpansionError:
+                continue  # BuildKit says so at the line itself
+            if not same:
+                raise DockerfileError.at(item, astro_runtime.changed_variable_message(item.keyword, image))
 
     # -- interpreters ----------------------------------------------------------
 

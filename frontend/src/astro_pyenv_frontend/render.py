@@ -223,9 +223,23 @@ def astro_onbuild(image: str, steps: Sequence[str] | None = None) -> str:
     return _render("astro_onbuild.Dockerfile.j2", image=image, steps=_with_ca_secret(steps))
 
 
-def astro_project(image: str = "", steps: Sequence[str] | None = None) -> str:
-    """The project copy and the ONBUILD steps after it (``steps``; None: our template's copy)."""
-    return _render("astro_project.Dockerfile.j2", image=image, steps=_with_ca_secret(steps))
+def astro_project(
+    image: str = "", steps: Sequence[str] | None = None, before: Sequence[str] = (), again: Sequence[Any] = ()
+) -> str:
+    """The project copy and the ONBUILD steps after it (``steps``; None: our template's copy),
+    with the lines ``before`` them that set the image's USER, WORKDIR or SHELL for them, and a
+    comment for the user's lines written ``again`` after them (the emitter copies those)."""
+    from .astro_runtime import TEMPLATE_PROJECT_STEPS
+
+    return _render(
+        "astro_project.Dockerfile.j2",
+        image=image,
+        steps=_with_ca_secret(steps),
+        template_steps=TEMPLATE_PROJECT_STEPS,
+        before=before,
+        again=bool(again),
+        again_lines=("line " if len(again) == 1 else "lines ") + ", ".join(str(item.start_line) for item in again),
+    )
 
 
 def _with_ca_secret(steps: Sequence[str] | None) -> list[str] | None:

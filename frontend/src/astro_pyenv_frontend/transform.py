@@ -54,12 +54,12 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         known_versions=known,
         preferred_versions=options.preferred_versions,
         interpreter_images=options.interpreter_images,
-        runtime_onbuild=options.runtime_onbuild,
+        base_configs=options.base_configs,
     )
     warnings = tuple(TransformWarning(w.message, w.line) for w in planned.warnings)
     if not planned.changed:
         lines = tuple(range(1, len(emit.dockerfile_lines(text)) + 1))
-        return TransformResult(text, lines, warnings, changed=False, runtime_images=planned.runtime_images)
+        return TransformResult(text, lines, warnings, changed=False)
     dockerfile, source_lines = emit.emit(planned, options.engine)
     interpreters = tuple(
         InterpreterUse(
@@ -88,12 +88,12 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         source_lines,
         warnings,
         changed=True,
-        pyenv_bases=planned.pyenv_bases,
+        base_images=planned.base_images,
         interpreters=interpreters,
         prebuilt_setting=planned.prebuilt_setting,
         custom_build_settings=planned.custom_build_settings,
         environments=tuple(sorted(environments, key=lambda use: use.line)),
-        runtime_images=planned.runtime_images,
+        onbuild_free=planned.onbuild_free,
     )
 
 

@@ -39,12 +39,12 @@ class Result_:
     source_lines: tuple
     warnings: tuple = ()
     changed: bool = True
-    pyenv_bases: tuple = ()
+    base_images: tuple = ()
     interpreters: tuple = ()
     prebuilt_setting: str | None = ""
     custom_build_settings: tuple = ()
     environments: tuple = ()
-    runtime_images: tuple = ()
+    onbuild_free: tuple = ()
 
 
 @dataclass
@@ -293,42 +293,6 @@ def test_engine_without_cache_mounts_gets_clear_error_for_pyenv(bridge: FakeBrid
     assert "too old" in msg and "exec.mount.cache (RUN --mount=type=cache; BuildKit 0.3+)" in msg
     assert "Docker Engine 24.0 or later" in msg
     assert not bridge.calls("Solve")[1:], "nothing is handed to dockerfile.v0"
-
-
-@dataclass(frozen=True)
-class Base_:
-    image: str
-    line: int
-
-
-def test_base_with_onbuild_steps_gets_a_warning_at_the_pyenv_line(
-    bridge: FakeBridge, client: LLBBridgeClient
-) -> None:
-    bridge.locals["dockerfile"] = {"Dockerfile": USER}
-    bridge.frontend_result = _frontend_result()
-    bridge.image_configs = {
-        "onbuild/img:1": {"config": {"OnBuild": ["COPY . /app", "RUN make"]}},
-        "plain/img:1": {"config": {"Env": ["A=1"]}},
-    }
-    bases = (Base_("onbuild/img:1", 3), Base_("plain/img:1", 4), Base_("missing/img:1", 4))
-    build.run(client, _opts(), StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4), pyenv_bases=bases)))
-    assert [r.Ref for r in bridge.calls("ResolveImageConfig")] == ["onbuild/img:1", "plain/img:1", "missing/img:1"]
-    (warn,) = bridge.calls("Warn")
-    assert warn.short.startswith(b"onbuild/img:1 has 2 ONBUILD step(s)")
-    assert warn.ranges[0].start.line == 3
-    assert _returned(bridge).HasField("result"), "a missing base is left to dockerfile.v0"
-
-
-def test_onbuild_steps_are_read_for_the_target_platform(bridge: FakeBridge, client: LLBBridgeClient) -> None:
-    """--platform linux/arm64 on an amd64 engine: the base's arm64 config is the one that runs."""
-    bridge.locals["dockerfile"] = {"Dockerfile": USER}
-    bridge.frontend_result = _frontend_result()
-    bridge.image_configs = {"onbuild/img:1 linux/arm64": {"config": {"OnBuild": ["COPY . /app"]}}}
-    bases = (Base_("onbuild/img:1", 3),)
-    build.run(client, _opts(platform="linux/arm64"), StubTransform(Result_(GENERATED, (2, 3, 3, 3, 4), pyenv_bases=bases)))
-    assert [(r.Ref, r.Platform.Architecture) for r in bridge.calls("ResolveImageConfig")] == [("onbuild/img:1", "arm64")]
-    (warn,) = bridge.calls("Warn")
-    assert warn.short.startswith(b"onbuild/img:1 has 1 ONBUILD step(s)")
 
 
 def test_warnings_are_sent_with_user_location(bridge: FakeBridge, client: LLBBridgeClient) -> None:

@@ -14,11 +14,12 @@ import secrets
 import sys
 import traceback
 from collections.abc import Mapping
+from dataclasses import replace
 
 from .. import layout
 from ..errors import GatewayError
 from ..syntax_directive import DockerfileFrontend
-from . import chain, checks, interpreters, llb, runtime_onbuild, subrequests
+from . import base_images, chain, checks, interpreters, llb, subrequests
 from . import errors as gwerrors
 from .caps import check_caps, check_generated_caps
 from .client import GatewayCallError, LLBBridgeClient
@@ -28,7 +29,7 @@ from .opts import FrontendOpts
 from .proto import gateway_pb2, ops_pb2
 from .source import DOCKERFILE_INPUT, UserDockerfile, read_dockerfile
 from .timing import PhaseTimer
-from .warn import onbuild_warnings, send_warnings
+from .warn import send_warnings
 
 DOCKERFILE_FRONTEND = "dockerfile.v0"
 # BuildKit's gateway server takes gRPC messages up to grpc-go's default of 4 MiB.
@@ -128,27 +129,28 @@ def build(
     timer.mark("read")
     data, result = transform_dockerfile(src, fopts, transform_fn)
     timer.mark("transform")
-    if result.changed and (result.interpreters or result.runtime_images):
+    reads: dict[str, base_images.BaseRead | None] = {}
+    if result.changed and result.base_images:  # what the base images are decides how they are used
+        reads = base_images.read_bases(client, fopts, result.base_images, can_resolve="resolveimage" in caps)
+        timer.mark("bases")
+        configs = base_images.configs(reads)
+        data, result = transform_dockerfile(src, fopts, transform_fn, None, configs)
+        timer.mark("transform")
         chosen = interpreters.choose_images(client, fopts, result) if result.interpreters else {}
-        timer.mark("interpreters")
-        onbuild = None
-        if result.runtime_images:  # Astro Runtime: replay the image's own ONBUILD steps
-            onbuild = runtime_onbuild.read_onbuild(
-                client, fopts, result.runtime_images, can_resolve="resolveimage" in caps
-            )
-            timer.mark("onbuild")
-        if chosen or onbuild is not None:
-            data, result = transform_dockerfile(src, fopts, transform_fn, chosen, onbuild)
+        if chosen:
+            timer.mark("interpreters")
+            data, result = transform_dockerfile(src, fopts, transform_fn, chosen, configs)
             timer.mark("transform")
     if result.changed:
         check_generated_caps(llb_caps)
-    warnings = list(result.warnings)
     if "gateway.warnings" in caps:
-        if result.changed and "resolveimage" in caps:
-            warnings += onbuild_warnings(client, fopts, result.pyenv_bases)
-        send_warnings(client, src, warnings)
+        send_warnings(client, src, result.warnings)
     if result.changed:
         checks.run_for_build(client, fopts, inputs, src, result, can_warn="gateway.warnings" in caps)
+    if result.onbuild_free:  # the generated Dockerfile builds on images without their ONBUILD steps
+        context_inputs, context_opts = base_images.named_contexts(reads, result.onbuild_free, fopts)
+        inputs = {**inputs, **context_inputs}
+        fopts = replace(fopts, opts={**fopts.opts, **context_opts})
     files = [llb.FileToWrite(src.filename, data)]
     if src.dockerignore is not None:
         files.append(llb.FileToWrite(src.filename + ".dockerignore", src.dockerignore))

@@ -110,10 +110,18 @@ class LLBBridgeClient:
     ) -> bytes:
         """The image's config JSON, resolved as dockerfile.v0 resolves FROM images: for
         ``platform`` (the worker's default when None)."""
+        return self.resolve_image(ref, platform=platform, resolve_mode=resolve_mode, log_name=log_name)[1]
+
+    def resolve_image(
+        self, ref: str, *, platform: ops_pb2.Platform | None = None, resolve_mode: str = "", log_name: str = ""
+    ) -> tuple[str, bytes]:
+        """(digest, config JSON) of the image, as :meth:`resolve_image_config`; the digest is
+        what dockerfile.v0 pins a FROM image to ("" when the engine gives none: a local image)."""
         request = gateway_pb2.ResolveImageConfigRequest(
             Ref=ref, Platform=platform, ResolveMode=resolve_mode, LogName=log_name
         )
-        return self._call("ResolveImageConfig", request, gateway_pb2.ResolveImageConfigResponse).Config
+        response = self._call("ResolveImageConfig", request, gateway_pb2.ResolveImageConfigResponse)
+        return response.Digest, response.Config
 
     def read_file(self, ref: str, path: str, *, offset: int = 0, length: int = 0) -> bytes:
         """The file, or ``length`` bytes of it from ``offset`` (engines may ignore the range)."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .. import layout
-from ..contract import TransformResult
+from ..contract import ImageConfig, TransformResult
 from ..errors import DockerfileError
 from . import errors as gwerrors
 from .errors import ReturnedError
@@ -25,7 +25,7 @@ from .source import UserDockerfile
 DEFAULT_PYENV_ROOT = layout.TOOLS_PYENV
 
 # (text, options, prebuilt interpreter images by (base image, version)) -> result; called with a
-# fourth argument, keyword ``runtime_onbuild`` (see TransformOptions), only once those were read
+# fourth argument, keyword ``base_configs`` (see TransformOptions), only once those were read
 TransformFn = Callable[..., TransformResult]
 
 
@@ -47,7 +47,7 @@ def default_transform(
     text: str,
     fopts: FrontendOpts,
     interpreter_images: Mapping[tuple[str, str], str] | None = None,
-    runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None,
+    base_configs: Mapping[str, ImageConfig | None] | None = None,
 ) -> TransformResult:
     """The real transform, with options taken from the frontend options."""
     from ..prebuilt import catalog_versions
@@ -60,7 +60,7 @@ def default_transform(
         known_versions=_known_versions(),
         preferred_versions=catalog_versions(load_catalog()),
         interpreter_images=interpreter_images or {},
-        runtime_onbuild=runtime_onbuild,
+        base_configs=base_configs,
     )
     return transform(text, options)
 
@@ -94,17 +94,17 @@ def transform_dockerfile(
     fopts: FrontendOpts,
     transform_fn: TransformFn = default_transform,
     interpreter_images: Mapping[tuple[str, str], str] | None = None,
-    runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None,
+    base_configs: Mapping[str, ImageConfig | None] | None = None,
 ) -> tuple[bytes, TransformResult]:
     """(bytes to hand on, TransformResult); DockerfileError becomes a located status."""
     if not may_use_pyenv(src.data):
         return src.data, TransformResult(dockerfile="", source_lines=())
     text = src.data.decode("utf-8", errors="surrogateescape")
     try:
-        if runtime_onbuild is None:
+        if base_configs is None:
             result = transform_fn(text, fopts, interpreter_images or {})
         else:
-            result = transform_fn(text, fopts, interpreter_images or {}, runtime_onbuild=runtime_onbuild)
+            result = transform_fn(text, fopts, interpreter_images or {}, base_configs=base_configs)
     except DockerfileError as err:
         raise ReturnedError(
             gwerrors.dockerfile_error_status(err, filename=src.filename, data=src.data)

@@ -139,18 +139,35 @@ def normalize_image_ref(ref: str) -> str:
     return name + (":" + tag if tag else "") + (at + digest if at else "")
 
 
+def familiar_name(ref: str) -> str:
+    """``docker.io/library/python:latest`` -> ``python``: the name dockerfile.v0 looks a FROM
+    image up by among the build's named contexts (reference.FamiliarString, ``:latest`` trimmed)."""
+    name = normalize_image_ref(ref)
+    for prefix in ("docker.io/library/", "docker.io/"):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    return name[: -len(":latest")] if name.endswith(":latest") else name
+
+
 def image_source(
-    ref: str, *, platform: Mapping[str, Any] | None = None, custom_name: str | None = None
+    ref: str, *, platform: Mapping[str, Any] | None = None, custom_name: str | None = None, resolve_mode: str = ""
 ) -> ops_pb2.Definition:
-    """``docker-image://ref`` for ``platform``: an image's filesystem, to read a file from."""
+    """``docker-image://ref`` for ``platform``: an image's filesystem, to read a file from or to
+    build on.  ``resolve_mode`` (``pull``, ``local``) is the build's, as dockerfile.v0 gives it."""
+    attrs = {}
+    caps = {"source.image": True}
+    if resolve_mode in ("pull", "local"):
+        attrs["image.resolvemode"] = resolve_mode
+        caps["source.image.resolvemode"] = True
     op = ops_pb2.Op(
-        source=ops_pb2.SourceOp(identifier="docker-image://" + normalize_image_ref(ref)),
+        source=ops_pb2.SourceOp(identifier="docker-image://" + normalize_image_ref(ref), attrs=attrs),
         constraints=ops_pb2.WorkerConstraints(),
     )
     plat = _platform(platform)
     if plat is not None:
         op.platform.CopyFrom(plat)
-    meta = ops_pb2.OpMetadata(caps={"source.image": True})
+    meta = ops_pb2.OpMetadata(caps=caps)
     if custom_name:
         meta.description["llb.customname"] = custom_name
     return _definition([(serialize(op), meta)])
