@@ -20,7 +20,8 @@ writes is checked by the very parser the frontend uses (astro_pyenv_frontend.pre
     catalog.py merge CATALOG --repository ... --version ... --libc 'glibc X.Y' --os ...
                   --platforms P[,P] --recipe ... --build ... --tag ... --digest ...
                                          adds the entry, replacing one of the same version, C
-                                         library, recipe and build; creates the file if missing
+                                         library, recipe and build, and dropping those of other
+                                         recipes; creates the file if missing
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def merge(path: Path, repository: str, entry: dict[str, Any]) -> None:
     def key(e: dict[str, Any]) -> tuple[str, str, str, str]:
         return (e["version"], e.get("libc", ""), e["recipe"], e.get("build", ""))
 
-    kept = [e for e in data.get("interpreters") or [] if key(e) != key(entry)]
+    # Entries of another recipe go: the frontend image this catalog is baked into uses only its own.
+    kept = [e for e in data.get("interpreters") or [] if e.get("recipe") == entry["recipe"] and key(e) != key(entry)]
     kept.append(entry)
     kept.sort(key=key)
     data["interpreters"] = kept

@@ -100,6 +100,9 @@ def test_merge_creates_then_replaces_same_key_and_keeps_others(helper: ModuleTyp
         ("3.9.2", "glibc 2.36", "", "c"),
     ]
     assert path.stat().st_mode & 0o777 == 0o644
+    # An entry of another recipe (a newer frontend's scripts) leaves only its own recipe's.
+    _merge(helper, path, recipe="sha256:" + "9" * 64, digest="sha256:" + "9" * 64)
+    assert [e.recipe for e in parse_catalog(path.read_text()).entries] == ["sha256:" + "9" * 64]
 
 
 def test_merge_refuses_what_the_frontend_could_not_read(helper: ModuleType, tmp_path: Path) -> None:
