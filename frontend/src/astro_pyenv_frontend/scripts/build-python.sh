@@ -173,7 +173,8 @@ target="$version"   # the definition python-build runs
 if [ -n "$host" ]; then
     say "compiling CPython $version for this machine first: configure runs it to build the target's"
     PYTHON_BUILD_CACHE_PATH="$sources" astro_pyenv_cross_build_python "$version" /tmp/astro-pyenv-build-python
-    configure_opts="$configure_opts $(astro_pyenv_cross_configure "$version" /tmp/astro-pyenv-build-python "$host")"
+    astro_pyenv_cross_configure "$version" /tmp/astro-pyenv-build-python "$host"
+    configure_opts="$configure_opts $astro_pyenv_cross_opts"
     target="/tmp/astro-pyenv-definition/$version"
     mkdir -p "$(dirname "$target")"
     astro_pyenv_cross_definition "$definition" "$target"

@@ -10,8 +10,10 @@
 #                                       a native CPython VERSION in DIR: configure
 #                                       runs it to build the target's modules
 #   astro_pyenv_cross_configure VERSION BUILD_PYTHON HOST
-#                                       prints the configure options, writes
-#                                       CONFIG_SITE and exports PKG_CONFIG
+#                                       sets astro_pyenv_cross_opts (configure's
+#                                       options), exports CONFIG_SITE and
+#                                       PKG_CONFIG (call it in this shell, not
+#                                       in $(...), which would lose the exports)
 #   astro_pyenv_cross_definition DEFINITION OUT
 #                                       python-build's definition with its verify
 #                                       step (a dozen imports the new interpreter
@@ -55,13 +57,12 @@ astro_pyenv_cross_configure() {
     printf 'ac_cv_file__dev_ptmx=yes\nac_cv_file__dev_ptc=no\nac_cv_buggy_getaddrinfo=no\n' >/tmp/astro-pyenv-config.site
     export CONFIG_SITE=/tmp/astro-pyenv-config.site
     export PKG_CONFIG="$_host-pkg-config"
-    _opts="--build=$(gcc -dumpmachine) --host=$_host --with-ensurepip=no"
+    astro_pyenv_cross_opts="--build=$(gcc -dumpmachine) --host=$_host --with-ensurepip=no"
     case "$_series" in
         # 3.9 and 3.10 find pythonX.Y on PATH; later ones are told.
         3.[0-9]|3.10) export PATH="$_build_python/bin:$PATH" ;;
-        *) _opts="$_opts --with-build-python=$_build_python/bin/python$_series" ;;
+        *) astro_pyenv_cross_opts="$astro_pyenv_cross_opts --with-build-python=$_build_python/bin/python$_series" ;;
     esac
-    echo "$_opts"
 }
 
 astro_pyenv_cross_definition() {
