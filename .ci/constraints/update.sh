@@ -72,7 +72,7 @@ for requirement in project["project"]["optional-dependencies"]["gateway"]:
 for requirement in project["build-system"]["requires"]:
     print(requirement)
 PY
-"$uv" pip compile --quiet --universal --python-version 3.9 frontend/pyproject.toml "$work/frontend.in" \
+"$uv" pip compile --quiet --no-annotate --universal --python-version 3.9 frontend/pyproject.toml "$work/frontend.in" \
     -o frontend/constraints.txt --custom-compile-command ".ci/constraints/update.sh"
 "$uv" pip compile --quiet --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
     benchmarks/requirements.in -o benchmarks/requirements.txt --custom-compile-command ".ci/constraints/update.sh"
