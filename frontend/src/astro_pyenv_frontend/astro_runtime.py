@@ -52,15 +52,6 @@ def base_variant_text(image_text: str) -> str:
     return f"{image_text}-base"
 
 
-def rewrite_from(raw: str, image_text: str) -> str:
-    """Replace the image in a FROM line's raw text by its ``-base`` variant."""
-    pattern = re.compile(r"(?<=[\s=])" + re.escape(image_text) + r"(?=\s|$)")
-    found = pattern.search(raw)
-    if found is None:
-        return raw
-    return raw[: found.start()] + base_variant_text(image_text) + raw[found.end() :]
-
-
 def base_variant_warning(image: str) -> str | None:
     """What to tell a user whose PYENV stage starts FROM a ``-base`` image (None for others).
 

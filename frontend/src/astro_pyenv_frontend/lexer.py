@@ -47,6 +47,8 @@ __all__ = [
     "LexedDockerfile",
     "Trivia",
     "lex",
+    "logical_segments",
+    "split_command",
     "split_flags",
 ]
 
@@ -117,6 +119,7 @@ class LexedDockerfile:
     directives: Directives
     directive_lines: tuple[int, ...]
     items: tuple[Item, ...]
+    syntax_line: int | None = None  # the line of the ``# syntax=`` directive in force
 
 
 # -- small helpers mirroring BuildKit's --------------------------------------
@@ -160,7 +163,8 @@ def _trim_continuation(text: str, regex: re.Pattern[str]) -> tuple[str, bool]:
     return text[: match.start()] + (match.group(1) or ""), False
 
 
-def _split_command(line: str) -> tuple[str, str]:
+def split_command(line: str) -> tuple[str, str]:
+    """A logical line's keyword (as written) and arguments, as BuildKit's parser splits them."""
     parts = _SPLIT_COMMAND_RE.split(_strip_space(line), maxsplit=1)
     return parts[0], (_strip_space(parts[1]) if len(parts) == 2 else "")
 
@@ -236,7 +240,7 @@ def _can_contain_heredoc(cmd: str, args: str, escape: str) -> bool:
     if cmd.lower() == "onbuild":
         if not rest:
             return False
-        cmd, args = _split_command(rest)
+        cmd, args = split_command(rest)
         rest = split_flags(args, escape)[1]
     if cmd.lower() not in _HEREDOC_INSTRUCTIONS:
         return False
@@ -284,9 +288,11 @@ class _DirectiveParser:
         self.done = False
         self.seen: set[str] = set()
         self.values: dict[str, str] = {}
+        self.last_key = ""  # the key of the last directive taken
 
     def parse(self, token: str) -> bool:
         """Feed one line (newline and leading space trimmed); True if a directive."""
+        self.last_key = ""
         if self.done:
             return False
         if not token.startswith("#"):
@@ -303,7 +309,42 @@ class _DirectiveParser:
         if key == "escape" and value not in ("\\", "`"):
             return True  # BuildKit: "invalid escape token"
         self.values[key] = value
+        self.last_key = key
         return True
+
+
+def logical_segments(instr: Instruction, escape: str) -> tuple[tuple[int, str], ...]:
+    """The pieces of ``instr.raw`` that :func:`lex` joins into the instruction's logical line,
+    each with its offset in ``raw``: continuation characters, line ends, comment and blank lines
+    inside a continuation and heredoc bodies are not in any piece.  Joined, the pieces give the
+    line :func:`lex` split into ``keyword`` and ``args`` (a property test holds the two together),
+    so an edit of a word of ``args`` can be made where that word is in ``raw``.
+    """
+    continuation = _continuation_regex(escape)
+    lines = _split_lines(instr.raw)
+    offset = 0
+    segments: list[tuple[int, str]] = []
+    for number, physical in enumerate(lines):
+        start = offset
+        offset += len(physical)
+        if number == 0:
+            if instr.start_line == 1 and physical.startswith(_BOM):
+                physical, start = physical[len(_BOM):], start + len(_BOM)
+            token = _lstrip_space(_trim_newline(physical))
+            start += len(_trim_newline(physical)) - len(token)
+            if _is_comment(token):
+                token = ""
+        else:
+            if _is_comment(physical):
+                continue
+            token = _trim_newline(physical)
+            if not _lstrip_space(token):
+                continue
+        token, end_of_line = _trim_continuation(token, continuation)
+        segments.append((start, token))
+        if end_of_line:
+            break
+    return tuple(segments)
 
 
 def lex(text: str) -> LexedDockerfile:
@@ -313,6 +354,7 @@ def lex(text: str) -> LexedDockerfile:
     escape = "\\"
     continuation = _continuation_regex(escape)
     directive_lines: list[int] = []
+    syntax_line: int | None = None
     items: list[Item] = []
     i = 0
     n = len(lines)
@@ -324,6 +366,8 @@ def lex(text: str) -> LexedDockerfile:
         token = _lstrip_space(_trim_newline(physical))
         if directive_parser.parse(token):
             directive_lines.append(i + 1)
+            if directive_parser.last_key == "syntax" and syntax_line is None:
+                syntax_line = i + 1
             new_escape = directive_parser.values.get("escape", "\\")
             if new_escape != escape:
                 escape = new_escape
@@ -347,7 +391,7 @@ def lex(text: str) -> LexedDockerfile:
             token, end_of_line = _trim_continuation(token, continuation)
             parts.append(token)
         line = "".join(parts)
-        word, args = _split_command(line)
+        word, args = split_command(line)
         heredocs: list[Heredoc] = []
         if "<<" in line and _can_contain_heredoc(word, args, escape):
             for doc in _heredocs_in_line(line):
@@ -381,4 +425,4 @@ def lex(text: str) -> LexedDockerfile:
         escape=escape,
         check=directive_parser.values.get("check"),
     )
-    return LexedDockerfile(directives, tuple(directive_lines), tuple(items))
+    return LexedDockerfile(directives, tuple(directive_lines), tuple(items), syntax_line)

@@ -33,7 +33,7 @@ from typing import Union
 from . import astro_runtime, layout, prebuilt
 from .contract import BaseImageUse
 from .errors import DockerfileError
-from .instructions import FromInstruction, parse_arg, parse_env, parse_from, setting_value
+from .instructions import FromInstruction, parse_arg, parse_env, parse_from, rewrite_from, setting_value
 from .lexer import Instruction, LexedDockerfile, Trivia
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
 from .stage_names import stage_name
@@ -379,7 +379,7 @@ class _Planner:
             frontend_image=self.frontend_image,
             pip_cache=self.pip_cache,
             changed=changed,
-            syntax_line=_syntax_line(self.lexed),
+            syntax_line=self.lexed.syntax_line,
             pyenv_bases=tuple(self.pyenv_bases),
             warnings=tuple(self.warnings),
             runtime_images=tuple(self.runtime_images),
@@ -528,10 +528,8 @@ class _Planner:
         user_name = info.name or self._unique(f"stage-{len(self.stages) - 1}")
         segments = [self._unique(f"{_slug(user_name)}-pyenv-{n}") for n in range(len(groups))]
 
-        head_text = head.raw
-        if astro is not None:
-            head_text = astro_runtime.rewrite_from(head_text, from_.image_raw)
-        self.steps.append(StageHead(head, _rename_stage(head_text, info.name, segments[0])))
+        image = astro_runtime.base_variant_text(from_.image_raw) if astro is not None else None
+        self.steps.append(StageHead(head, rewrite_from(head, self.escape, stage=segments[0], image=image)))
         if astro is not None:
             self.steps.append(AstroOnbuild(astro.image, head.start_line, replay.before if replay else None))
 
@@ -703,21 +701,6 @@ def _split_stages(items: list[Item]) -> tuple[list[Item], list[list[Item]]]:
     return preamble, stages
 
 
-def _syntax_line(lexed: LexedDockerfile) -> int | None:
-    """The line of the ``# syntax=`` directive: the plain Dockerfile is for BuildKit's own frontend."""
-    if lexed.directives.syntax is None:
-        return None
-    for item in lexed.items:
-        if isinstance(item, Trivia) and item.start_line in lexed.directive_lines and _is_syntax_line(item.raw):
-            return item.start_line
-    return None
-
-
-def _is_syntax_line(text: str) -> bool:
-    body = text.lstrip("\ufeff").strip().lstrip("#").strip().lower()
-    return body.replace(" ", "").startswith("syntax=")
-
-
 def _referenced_names(items: list[Item]) -> set[str]:
     """Every word the user's lines may use as a stage or image name (lower-cased, as written)."""
     names: set[str] = set()
@@ -733,18 +716,6 @@ def _referenced_names(items: list[Item]) -> set[str]:
 
 def _only_trivia_between(items: list[Item], start: int, end: int) -> bool:
     return all(isinstance(item, Trivia) for item in items[start + 1 : end])
-
-
-def _rename_stage(raw: str, name: str | None, new_name: str) -> str:
-    """Give the FROM line ``raw`` the stage name ``new_name``, keeping all else."""
-    if name is not None:
-        pattern = re.compile(r"(\b[Aa][Ss][ \t]+)" + re.escape(name) + r"(?=[ \t]*(?:\r?\n|$))", re.IGNORECASE)
-        matches = list(pattern.finditer(raw))
-        if matches:
-            match = matches[-1]
-            return raw[: match.start()] + match.group(1) + new_name + raw[match.end() :]
-    body = raw.rstrip("\r\n")
-    return body + f" AS {new_name}" + raw[len(body) :]
 
 
 def _reject_onbuild_pyenv(items: list[Item]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from astro_pyenv_frontend.lexer import Instruction, lex
+from astro_pyenv_frontend.lexer import Instruction, lex, logical_segments, split_command
 
 TOKENS = [
     "FROM x", "RUN ", "COPY ", "ADD ", "ONBUILD ", "PYENV 3.12 a", "ENV A=1", "CMD [\"a\"]",
@@ -29,6 +29,11 @@ def _check(text: str) -> None:
         expected_line = item.end_line + 1
         if isinstance(item, Instruction):
             assert item.args == item.args.strip(" \t")
+            # The pieces rewrite_from edits are the line lex split: same keyword, same arguments.
+            segments = logical_segments(item, lexed.directives.escape)
+            assert all(item.raw[start : start + len(piece)] == piece for start, piece in segments)
+            word, args = split_command("".join(piece for _, piece in segments))
+            assert (word.upper() if word.isascii() else word, args) == (item.keyword, item.args)
     physical = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     assert expected_line - 1 == physical
     assert set(lexed.directive_lines) <= set(range(1, physical + 1))
