@@ -8,6 +8,7 @@ character.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ __all__ = [
     "parse_from",
     "rewrite_from",
     "split_flags",
+    "stage_references",
 ]
 
 _WHITESPACE_RE = re.compile(r"[\t\v\f\r ]+")
@@ -140,6 +142,42 @@ def rewrite_from(instr: Instruction, escape: str, *, stage: str, image: str | No
                 pieces.append(raw[here + 1 : following])
         raw = "".join(pieces)
     return raw
+
+
+def stage_references(keyword: str, args: str, escape: str) -> tuple[str, ...]:
+    """The values an instruction's own flags give a stage (or image) in, as BuildKit reads them:
+    ``COPY --from=<v>`` and the ``from=<v>`` field of each ``RUN --mount=<csv>``.  Flags are the
+    leading ``--`` words (:func:`split_flags`: quotes removed); the command after them is not
+    read, so ``RUN ./migrate --from=2`` names no stage.  Values are as written (not expanded).
+    """
+    keyword = keyword.upper()
+    if keyword not in ("COPY", "RUN"):
+        return ()
+    found = []
+    for flag in split_flags(args, escape)[0]:
+        name, sep, value = flag.partition("=")
+        if not sep:
+            continue
+        if keyword == "COPY" and name == "--from":
+            found.append(value)
+        elif keyword == "RUN" and name == "--mount":
+            found.extend(_mount_from(value))
+    return tuple(found)
+
+
+def _mount_from(value: str) -> list[str]:
+    """The ``from=`` fields of a ``--mount`` value (comma-separated, CSV quoting; keys are
+    case-insensitive)."""
+    try:
+        fields = next(csv.reader([value]), [])
+    except csv.Error:
+        return []
+    found = []
+    for item in fields:
+        key, sep, field = item.partition("=")
+        if sep and key.lower() == "from":
+            found.append(field)
+    return found
 
 
 def _parse_words(rest: str, escape: str) -> list[str]:

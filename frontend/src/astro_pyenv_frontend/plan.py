@@ -33,10 +33,19 @@ from typing import Union
 from . import astro_runtime, layout, prebuilt
 from .contract import BaseImageUse
 from .errors import DockerfileError
-from .instructions import FromInstruction, parse_arg, parse_env, parse_from, rewrite_from, setting_value
-from .lexer import Instruction, LexedDockerfile, Trivia
+from .instructions import (
+    FromInstruction,
+    parse_arg,
+    parse_env,
+    parse_from,
+    rewrite_from,
+    setting_value,
+    stage_references,
+)
+from .lexer import Instruction, LexedDockerfile, Trivia, split_command
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
 from .stage_names import stage_name
+from .variables import ExpansionError, expand
 from .versions import UnknownVersionError, resolve_version
 
 __all__ = [
@@ -67,9 +76,8 @@ Item = Union[Instruction, Trivia]
 PIP_CACHE_ARG = "ASTRO_PYENV_PIP_CACHE"
 _PIP_CACHE_OFF = {"", "off", "none", "no", "false", "0"}
 
-_NUMERIC_FROM = re.compile(r"(?:^|[\s,])--from=(\d+)(?=[\s,]|$)|(?:^|[\s,])from=(\d+)(?=[\s,]|$)")
-_MAY_NAME_A_STAGE = frozenset({"COPY", "ADD", "RUN", "ONBUILD"})
-_FROM_WORD = re.compile(r"(?:^|[\s,])-?-?from=([^\s,]+)", re.IGNORECASE)
+# What BuildKit's strconv.Atoi takes as a stage index.
+_STAGE_INDEX = re.compile(r"[+-]?[0-9]+\Z")
 
 
 # -- what a plan holds -----------------------------------------------------------------------
@@ -345,6 +353,7 @@ class _Planner:
         self.pip_cache: PipCache | None = None
         self.runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
         self.runtime_images: list[BaseImageUse] = []
+        self.stage_numbers: list[tuple[Instruction, str]] = []  # references to a stage by number
 
     def run(self) -> Plan:
         items = list(self.lexed.items)
@@ -366,12 +375,14 @@ class _Planner:
         # image (a FROM or --from= naming an image would otherwise pick up our stage), later ones included.
         self.used_names = {name for name in (self._from(s[0]).stage_name for s in stages) if name}
         if any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in items):
-            self.used_names |= _referenced_names(items)
+            self.used_names |= _referenced_names(items, self.global_args, self.escape)
         changed = False
         for stage_items in stages:
             changed |= self._stage(stage_items)
         if changed:
-            _reject_numeric_stage_refs(items)
+            if self.stage_numbers:
+                item, number = self.stage_numbers[0]
+                raise DockerfileError.at(item, _msg_stage_number(item.keyword, number))
             self._check_prebuilt_setting()
         return Plan(
             steps=tuple(self.steps),
@@ -457,6 +468,7 @@ class _Planner:
             if not isinstance(item, Instruction):
                 continue
             if item.keyword != "PYENV":
+                self._note_stage_numbers(item, env)
                 self._scope_step(item, env)
                 continue
             pyenv = parse_pyenv(item, env, self.escape)
@@ -664,6 +676,16 @@ class _Planner:
             for key, value in parse_env(item, env, self.escape):
                 env[key] = value
 
+    def _note_stage_numbers(self, item: Instruction, env: Mapping[str, str]) -> None:
+        """Remember where a flag names a stage by its number (generated stages shift numbers)."""
+        for value in stage_references(item.keyword, item.args, self.escape):
+            try:
+                value = expand(value, env, self.escape).value
+            except ExpansionError:
+                pass  # BuildKit reports it
+            if _STAGE_INDEX.match(value):
+                self.stage_numbers.append((item, value))
+
     def _from(self, item: Item) -> FromInstruction:
         assert isinstance(item, Instruction) and item.keyword == "FROM"
         return parse_from(item, self.global_args, self.escape)
@@ -701,16 +723,23 @@ def _split_stages(items: list[Item]) -> tuple[list[Item], list[list[Item]]]:
     return preamble, stages
 
 
-def _referenced_names(items: list[Item]) -> set[str]:
-    """Every word the user's lines may use as a stage or image name (lower-cased, as written)."""
+def _referenced_names(items: list[Item], global_args: Mapping[str, str], escape: str) -> set[str]:
+    """Every word the user's lines may use as a stage or image name (lower-cased): FROM's words,
+    and what the flags of COPY and RUN (ONBUILD ones too) name, as written and expanded."""
     names: set[str] = set()
     for item in items:
         if not isinstance(item, Instruction):
             continue
         if item.keyword == "FROM":
             names.update(word.lower() for word in item.args.split() if not word.startswith("--"))
-        elif item.keyword in _MAY_NAME_A_STAGE and "from=" in item.args.lower():
-            names.update(match.group(1).strip("'\"").lower() for match in _FROM_WORD.finditer(item.args))
+            continue
+        keyword, args = split_command(item.args) if item.keyword == "ONBUILD" else (item.keyword, item.args)
+        for value in stage_references(keyword, args, escape):
+            names.add(value.lower())
+            try:
+                names.add(expand(value, global_args, escape).value.lower())
+            except ExpansionError:
+                pass
     return names
 
 
@@ -728,20 +757,6 @@ def _reject_onbuild_pyenv(items: list[Item]) -> None:
                     item,
                     "ONBUILD PYENV is not supported: the image that runs the trigger may be built"
                     " without this frontend; write the PYENV line in the Dockerfile that builds FROM this image",
-                )
-
-
-def _reject_numeric_stage_refs(items: list[Item]) -> None:
-    """Generated stages shift stage numbers, so `--from=<number>` would point elsewhere."""
-    for item in items:
-        if isinstance(item, Instruction) and item.keyword in {"COPY", "ADD", "RUN"}:
-            match = _NUMERIC_FROM.search(item.args)
-            if match:
-                number = match.group(1) or match.group(2)
-                raise DockerfileError.at(
-                    item,
-                    f"{item.keyword} refers to stage {number} by number; PYENV adds stages, so stage numbers"
-                    " shift: name the stage (FROM ... AS name) and refer to it by that name",
                 )
 
 
@@ -763,4 +778,11 @@ def _msg_name_taken(name: str, earlier: _Defined, same_stage: bool) -> str:
     return (
         f"PYENV name {name!r} is already used on line {earlier.line} in stage {earlier.stage!r}, which this stage"
         " is built from; an image holds one environment per name: give this one another name"
+    )
+
+
+def _msg_stage_number(keyword: str, number: str) -> str:
+    return (
+        f"{keyword} refers to stage {number} by number; PYENV adds stages, so stage numbers"
+        " shift: name the stage (FROM ... AS name) and refer to it by that name"
     )
