@@ -21,7 +21,9 @@ Grammar::
   would only add a second spelling, since no shell is involved.
 * ``<name>`` is letters, digits, ``_`` and ``-``, starting with a letter or
   digit, at most :data:`MAX_NAME_LENGTH` characters; it ends up in paths,
-  shell commands and stage names (BuildKit takes stage names up to 237).
+  shell commands and stage names (BuildKit takes stage names up to 237).  A
+  name in capitals (``PIP_VERSION``) is refused: its variable would be in the
+  space of astro-pyenv's settings (:data:`.layout.SETTING_SUFFIX`).
 * ``<requirements-file>`` is a path relative to the build context root,
   normalised to POSIX form; it must stay inside the context and use only
   letters, digits and ``. _ - + @ /`` because it becomes the ``source=`` of a
@@ -38,6 +40,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Callable
 
+from . import layout
 from .errors import DockerfileError
 from .lexer import Instruction
 from .variables import ExpansionError, expand, go_is_space
@@ -141,6 +144,15 @@ def msg_invalid_name(value: str) -> str:
     return (
         f"invalid <name> {value!r}: use letters, digits, '_' and '-', "
         "starting with a letter or digit"
+    )
+
+
+def msg_setting_name(value: str) -> str:
+    variable = layout.environment_variable(value)
+    return (
+        f"<name> {value!r} would set {variable}, and ASTRO_PYENV_ variables named in capitals are"
+        f" astro-pyenv's settings (such as ASTRO_PYENV_PIP_VERSION): use a name with a lower-case letter,"
+        f" such as {value.lower()!r}"
     )
 
 
@@ -287,6 +299,8 @@ def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") 
         raise DockerfileError.at(instr, msg_invalid_name(name))
     if len(name) > MAX_NAME_LENGTH:
         raise DockerfileError.at(instr, msg_name_too_long(name))
+    if layout.is_setting(layout.environment_variable(name)):
+        raise DockerfileError.at(instr, msg_setting_name(name))
     requirements: str | None = None
     if len(values) == 3:
         problem = _check_requirements(values[2])
