@@ -147,7 +147,7 @@ def unpinned_requirements(text: str) -> list[str]:
     """
     joined = re.sub(r"\\\r?\n", "", text)
     found = []
-    for raw in joined.splitlines():
+    for raw in joined.splitlines():  # pip's lines: str.splitlines, unlike a Dockerfile's
         line = re.sub(r"(^|\s)#.*", "", raw).strip()
         if not line or line.startswith("-"):
             continue

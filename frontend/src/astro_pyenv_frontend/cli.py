@@ -198,9 +198,11 @@ def _check_current(path: Path, expected: str, dockerfile: str, command: str) -> 
         click.echo(f"{path}: up to date with {dockerfile}", err=True)
         return
     click.echo(f"{path} is stale: it is not what {dockerfile} gives now; regenerate it with: {command}", err=True)
+    from .lexer import dockerfile_lines
+
     diff = difflib.unified_diff(
-        current.splitlines(keepends=True),
-        expected.splitlines(keepends=True),
+        dockerfile_lines(current),
+        dockerfile_lines(expected),
         fromfile=f"{path} (as it is)",
         tofile=f"{path} (from {dockerfile})",
     )

@@ -46,6 +46,7 @@ __all__ = [
     "Item",
     "LexedDockerfile",
     "Trivia",
+    "dockerfile_lines",
     "lex",
     "logical_segments",
     "split_command",
@@ -125,8 +126,10 @@ class LexedDockerfile:
 # -- small helpers mirroring BuildKit's --------------------------------------
 
 
-def _split_lines(text: str) -> list[str]:
-    """Physical lines, each with its ``\\n`` (a CR stays part of its line)."""
+def dockerfile_lines(text: str) -> list[str]:
+    """Lines as BuildKit counts them, each with its ending: only ``\\n`` ends a line (``\\r\\n`` is
+    one ending; a lone ``\\r``, U+2028, ``\\x0c``, ``\\x85`` or ``\\x1c`` do not, unlike for
+    ``str.splitlines``).  Every line number the frontend says or maps is one of these."""
     lines = text.split("\n")
     out = [line + "\n" for line in lines[:-1]]
     if lines[-1]:
@@ -321,7 +324,7 @@ def logical_segments(instr: Instruction, escape: str) -> tuple[tuple[int, str], 
     so an edit of a word of ``args`` can be made where that word is in ``raw``.
     """
     continuation = _continuation_regex(escape)
-    lines = _split_lines(instr.raw)
+    lines = dockerfile_lines(instr.raw)
     offset = 0
     segments: list[tuple[int, str]] = []
     for number, physical in enumerate(lines):
@@ -349,7 +352,7 @@ def logical_segments(instr: Instruction, escape: str) -> tuple[tuple[int, str], 
 
 def lex(text: str) -> LexedDockerfile:
     """Split ``text`` into instructions and trivia, losslessly. Never raises."""
-    lines = _split_lines(text)
+    lines = dockerfile_lines(text)
     directive_parser = _DirectiveParser()
     escape = "\\"
     continuation = _continuation_regex(escape)
