@@ -47,9 +47,11 @@ from .variables import ExpansionError, expand, go_is_space
 
 __all__ = [
     "KNOWN_FLAGS",
+    "MIN_CPYTHON",
     "PyenvInstruction",
     "parse_pyenv",
     "split_raw_words",
+    "version_problem",
 ]
 
 USAGE = "PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]"
@@ -60,6 +62,28 @@ MAX_NAME_LENGTH = 128
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*\Z")
 _PATH_CHARS_RE = re.compile(r"[A-Za-z0-9._+@/-]")
+
+#: The oldest CPython series a PYENV line can build: the venv script gives each venv pip through
+#: ``-m venv`` (ensurepip, CPython 3.4+), and the interpreter check imports lzma (3.3+).
+MIN_CPYTHON = (3, 4)
+_SERIES_RE = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
+# pyenv's definitions of other Pythons, by the start of their names.
+_OTHER_PYTHONS = (
+    ("pypy", "PyPy"),
+    ("graalpy", "GraalPy"),
+    ("jython", "Jython"),
+    ("ironpython", "IronPython"),
+    ("micropython", "MicroPython"),
+    ("stackless", "Stackless Python"),
+    ("pyston", "Pyston"),
+    ("cinder", "Cinder"),
+    ("nogil", "the nogil fork"),
+    ("activepython", "ActivePython"),
+    ("anaconda", "a conda distribution"),
+    ("miniconda", "a conda distribution"),
+    ("miniforge", "a conda distribution"),
+    ("mambaforge", "a conda distribution"),
+)
 
 # --task-sdk values: ``auto`` or a release such as 1.1.8 or 1.2.0rc1 (it lands in an exec-form RUN).
 _TASK_SDK_RE = re.compile(r"(?:auto|[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc|\.post|\.dev)[0-9]+)?)\Z")
@@ -138,6 +162,45 @@ def msg_expansion(reason: str) -> str:
 
 def msg_invalid_version(value: str) -> str:
     return f"invalid <python-version> {value!r}: expected a version such as 3.12, 3.13t or 3.12.4"
+
+
+def msg_not_cpython(value: str) -> str:
+    lowered = value.lower()
+    what = next((name for prefix, name in _OTHER_PYTHONS if lowered.startswith(prefix)), "not a CPython version")
+    return f"<python-version> {value!r} is {what}: PYENV builds CPython only (versions such as 3.12, 3.13t or 3.12.4)"
+
+
+def msg_dev_version(value: str) -> str:
+    return (
+        f"<python-version> {value!r} is CPython's development branch, which pyenv builds from a git"
+        f" checkout that astro-pyenv does not make: use a release or pre-release ({value[: -len('-dev')]}"
+        " picks the newest)"
+    )
+
+
+def msg_too_old(value: str) -> str:
+    oldest = ".".join(map(str, MIN_CPYTHON))
+    return (
+        f"<python-version> {value!r} is older than CPython {oldest}, the oldest PYENV builds: each venv is"
+        " made with -m venv and gets its pip from ensurepip, which CPython has from 3.4 on"
+    )
+
+
+def version_problem(value: str) -> str | None:
+    """Why a PYENV line cannot build CPython ``value`` (a version or prefix), or None.  Said at the
+    line rather than minutes later, when the compile or the venv step fails."""
+    if not _VERSION_RE.match(value):
+        return msg_invalid_version(value)
+    if not value[0].isdigit():
+        return msg_not_cpython(value)
+    if value.endswith("-dev"):
+        return msg_dev_version(value)
+    series = _SERIES_RE.match(value)
+    assert series is not None  # it starts with a digit
+    major, minor = int(series.group(1)), int(series.group(2) or MIN_CPYTHON[1])
+    if (major, minor) < MIN_CPYTHON:
+        return msg_too_old(value)
+    return None
 
 
 def msg_invalid_name(value: str) -> str:
@@ -293,8 +356,9 @@ def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") 
     if len(values) not in (2, 3):
         raise DockerfileError.at(instr, msg_argument_count(len(values)))
     version, name = values[0], values[1]
-    if not _VERSION_RE.match(version):
-        raise DockerfileError.at(instr, msg_invalid_version(version))
+    problem = version_problem(version)
+    if problem:
+        raise DockerfileError.at(instr, problem)
     if not _NAME_RE.match(name):
         raise DockerfileError.at(instr, msg_invalid_name(name))
     if len(name) > MAX_NAME_LENGTH:
