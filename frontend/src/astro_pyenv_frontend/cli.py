@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .contract import ENGINES, Engine
+from .contract import ENGINES, Engine, TransformResult
 from .errors import DockerfileError
 from .syntax_directive import DockerfileFrontend
 
@@ -39,6 +39,9 @@ def _parse_build_args(values: Sequence[str]) -> dict[str, str]:
 class _Transformed:
     dockerfile: str  # the plain Dockerfile
     dockerfile_frontend: DockerfileFrontend | None  # what # astro-pyenv-syntax / ASTRO_PYENV_SYNTAX names
+    result: TransformResult
+    check_directive: str | None  # the file's # check= value
+    build_args: dict[str, str]
 
 
 def _run(
@@ -80,7 +83,7 @@ def _run(
         sys.exit(1)
     for warning in result.warnings:
         click.echo(f"{dockerfile}:{warning.line}: warning: {warning.message}", err=True)
-    return _Transformed(result.dockerfile, chosen)
+    return _Transformed(result.dockerfile, chosen, result, lex(text).directives.check, dict(options.build_args))
 
 
 _dockerfile_option = click.option(
@@ -243,9 +246,44 @@ def _regenerate_command(
 @_build_arg_option
 @_image_option
 @_pyenv_option
-def check(dockerfile: str, build_args: tuple[str, ...], frontend_image: str | None, pyenv_root: Path | None) -> None:
-    """Validate the PYENV lines without printing anything."""
-    _run(dockerfile, build_args, frontend_image, pyenv_root)
+@click.option(
+    "--context",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="The build context requirements files are read from (default: the Dockerfile's directory).",
+)
+def check(
+    dockerfile: str,
+    build_args: tuple[str, ...],
+    frontend_image: str | None,
+    pyenv_root: Path | None,
+    context: Path | None,
+) -> None:
+    """Check what a build would check before it starts: the PYENV lines, each requirements file in
+    the build context, and the build checks that need no engine (# check= applies)."""
+    from . import checks
+    from .preflight import preflight
+
+    transformed = _run(dockerfile, build_args, frontend_image, pyenv_root)
+    context_dir = context if context is not None else Path(dockerfile).parent
+    try:
+        found = preflight(
+            transformed.result.environments, context_dir, transformed.check_directive, transformed.build_args
+        )
+    except checks.CheckConfigError as exc:
+        source = checks.CHECK_BUILD_ARG if checks.CHECK_BUILD_ARG in transformed.build_args else "# check="
+        click.echo(f"{dockerfile}: failed to parse {source}: {exc}", err=True)
+        sys.exit(1)
+    for error in found.errors:
+        click.echo(f"{dockerfile}:{error.line}: {error.message}", err=True)
+    for finding in found.findings:
+        click.echo(f"{dockerfile}:{finding.line}: warning: {finding.rule.name}: {finding.message}", err=True)
+    if found.errors:
+        sys.exit(1)
+    if found.config.error and found.findings:
+        click.echo(f"{dockerfile}: {checks.violation_message(found.findings)}", err=True)
+        sys.exit(1)
     click.echo(f"{dockerfile}: ok", err=True)
 
 

@@ -62,6 +62,10 @@ MAX_NAME_LENGTH = 128
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*\Z")
 _PATH_CHARS_RE = re.compile(r"[A-Za-z0-9._+@/-]")
+# Files pip -r cannot read, by name: a requirements file is one requirement (or option) a line.
+_PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
+_LOCK_FILES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile", "pipfile.lock"})
+_PYLOCK_RE = re.compile(r"pylock(?:\.[^/]+)?\.toml\Z")  # PEP 751: pylock.toml, pylock.<name>.toml
 
 #: The oldest CPython series a PYENV line can build: the venv script gives each venv pip through
 #: ``-m venv`` (ensurepip, CPython 3.4+), and the interpreter check imports lzma (3.3+).
@@ -239,6 +243,28 @@ def msg_not_a_file_requirements(value: str) -> str:
     return f"<requirements-file> {value!r} must name a file, not a directory"
 
 
+def msg_project_file_requirements(value: str) -> str:
+    return (
+        f"<requirements-file> {value!r} is a project file, not a requirements file: pip -r reads one"
+        " requirement per line; write the dependencies to a requirements file (pip-compile or"
+        " uv pip compile make one from a project)"
+    )
+
+
+def msg_lock_file_requirements(value: str) -> str:
+    return (
+        f"<requirements-file> {value!r} is a lock file, which pip -r cannot read: export it as a"
+        " requirements file (uv export --format requirements-txt, poetry export, pdm export, ...)"
+    )
+
+
+def msg_toml_requirements(value: str) -> str:
+    return (
+        f"<requirements-file> {value!r} is a TOML file, which pip -r cannot read: a requirements file"
+        " holds one requirement per line"
+    )
+
+
 def msg_bad_requirements_char(value: str, char: str) -> str:
     return (
         f"<requirements-file> {value!r} contains {char!r}, which cannot be used in a "
@@ -317,6 +343,13 @@ def _check_requirements(value: str) -> str | None:
         return msg_escaping_requirements(value)
     if normal == ".":
         return msg_not_a_file_requirements(value)
+    base = posixpath.basename(normal).lower()
+    if base in _PROJECT_FILES:
+        return msg_project_file_requirements(value)
+    if base in _LOCK_FILES or _PYLOCK_RE.match(base):
+        return msg_lock_file_requirements(value)
+    if base.endswith(".toml"):
+        return msg_toml_requirements(value)
     return None
 
 

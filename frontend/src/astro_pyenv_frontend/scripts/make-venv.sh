@@ -62,6 +62,12 @@ else
     unset PIP_CACHE_DIR
 fi
 
+# A directory bind-mounted (or, for Buildah, copied) as the requirements file: pip -r would fail
+# with a traceback.  A name pip cannot read (pyproject.toml, a lock file) the frontend refuses.
+if [ -n "$requirements" ] && [ ! -f "$requirements" ]; then
+    echo "astro-pyenv: the <requirements-file> of PYENV $name is a directory in the build context, not a file: name a pip requirements file" >&2
+    exit 1
+fi
 "$python" -m venv "$venv"
 pip_version="${ASTRO_PYENV_PIP_VERSION:-}"
 case "$pip_version" in
