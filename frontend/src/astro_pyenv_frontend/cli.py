@@ -50,9 +50,23 @@ def _run(
     frontend_image: str | None,
     pyenv_root: Path | None,
     engine: Engine = "buildkit",
+    *,
+    as_built: bool = False,
 ) -> _Transformed:
-    """Transform the file; exit 1 on a Dockerfile error."""
+    """Transform the file; exit 1 on a Dockerfile error.
+
+    The frontend image is ``--frontend-image``, else the one ``# syntax=`` (or the build arg
+    BUILDKIT_SYNTAX, which wins in BuildKit too) names: then, and with ``as_built`` (``check``:
+    the file as docker build reads it), a syntax naming BuildKit's Dockerfile frontend with PYENV
+    lines in the file is an error at the first of them, which such a build could not read.
+    """
     from .lexer import lex
+    from .syntax_directive import (
+        BUILDKIT_SYNTAX_ARG,
+        msg_pyenv_unknown_to,
+        names_dockerfile_frontend,
+        syntax_ref,
+    )
     from .syntax_directive import choose as choose_dockerfile_frontend
     from .transform import TransformOptions, transform
 
@@ -61,7 +75,16 @@ def _run(
         text = path.read_bytes().decode("utf-8", "surrogateescape")
     except OSError as exc:
         raise click.ClickException(f"cannot read {dockerfile}: {exc.strerror}") from None
-    image = frontend_image or lex(text).directives.syntax
+    if frontend_image is not None and not _is_image_reference(frontend_image):
+        raise click.BadParameter(f"{frontend_image!r} is not an image reference", param_hint="--frontend-image")
+    lexed = lex(text)
+    args = _parse_build_args(build_args)
+    syntax = args.get(BUILDKIT_SYNTAX_ARG, "").strip() or lexed.directives.syntax
+    if syntax and BUILDKIT_SYNTAX_ARG in args and args[BUILDKIT_SYNTAX_ARG].strip():
+        origin = f"the build arg {BUILDKIT_SYNTAX_ARG}={syntax}"
+    else:
+        origin = f"# syntax={syntax} (line {lexed.syntax_line})"
+    image = frontend_image or (syntax_ref(syntax) if syntax else "")
     if not image:
         raise click.UsageError(
             f"{dockerfile} has no '# syntax=<frontend image>' line; pass --frontend-image to say which image"
@@ -72,18 +95,24 @@ def _run(
         from .versions import load_known_versions
 
         known = load_known_versions(pyenv_root)
-    options = TransformOptions(
-        frontend_image=image, build_args=_parse_build_args(build_args), known_versions=known, engine=engine
-    )
+    options = TransformOptions(frontend_image=image, build_args=args, known_versions=known, engine=engine)
     try:
         chosen = choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
         result = transform(text, options)
     except DockerfileError as exc:
         click.echo(f"{dockerfile}:{exc.line}: {exc.message}", err=True)
         sys.exit(1)
+    if result.changed and syntax and names_dockerfile_frontend(syntax) and (as_built or frontend_image is None):
+        click.echo(f"{dockerfile}:{result.environments[0].line}: {msg_pyenv_unknown_to(origin)}", err=True)
+        sys.exit(1)
     for warning in result.warnings:
         click.echo(f"{dockerfile}:{warning.line}: warning: {warning.message}", err=True)
-    return _Transformed(result.dockerfile, chosen, result, lex(text).directives.check, dict(options.build_args))
+    return _Transformed(result.dockerfile, chosen, result, lexed.directives.check, args)
+
+
+def _is_image_reference(value: str) -> bool:
+    """One word fit for a FROM line: no whitespace or control character, no leading '-'."""
+    return bool(value) and not value.startswith("-") and all(ch.isprintable() and not ch.isspace() for ch in value)
 
 
 _dockerfile_option = click.option(
@@ -265,7 +294,7 @@ def check(
     from . import checks
     from .preflight import preflight
 
-    transformed = _run(dockerfile, build_args, frontend_image, pyenv_root)
+    transformed = _run(dockerfile, build_args, frontend_image, pyenv_root, as_built=True)
     context_dir = context if context is not None else Path(dockerfile).parent
     try:
         found = preflight(

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Union
 
-from . import astro_runtime, layout, prebuilt
+from . import astro_runtime, layout, prebuilt, syntax_directive
 from .contract import BaseImageUse
 from .errors import DockerfileError
 from .instructions import (
@@ -384,6 +384,7 @@ class _Planner:
                 item, number = self.stage_numbers[0]
                 raise DockerfileError.at(item, _msg_stage_number(item.keyword, number))
             self._check_prebuilt_setting()
+            self._check_syntax_directive()
         return Plan(
             steps=tuple(self.steps),
             escape=self.escape,
@@ -407,6 +408,15 @@ class _Planner:
                 " nor off",
                 first,
             )
+
+    def _check_syntax_directive(self) -> None:
+        """A ``# syntax=`` naming BuildKit's Dockerfile frontend: this build reached us some other way
+        (the BUILDKIT_SYNTAX build arg), one without fails at the first PYENV line; say so there."""
+        syntax = self.lexed.directives.syntax
+        if syntax is not None and syntax_directive.names_dockerfile_frontend(syntax):
+            first = next(step.line for step in self.steps if isinstance(step, VenvStage))
+            origin = f"# syntax={syntax} (line {self.lexed.syntax_line})"
+            self.warnings.append(PlanWarning(syntax_directive.msg_pyenv_unknown_to(origin), first))
 
     def _custom_build_settings(self) -> tuple[str, ...]:
         """The python-build settings the interpreter stages' ARGs receive, non-empty."""

@@ -29,6 +29,10 @@ from .errors import DockerfileError
 DIRECTIVE = "astro-pyenv-syntax"
 BUILD_ARG = "ASTRO_PYENV_SYNTAX"
 BUILDKIT_DIRECTIVES = ("syntax", "escape", "check")
+# BuildKit's build arg that wins over a Dockerfile's ``# syntax=`` line.
+BUILDKIT_SYNTAX_ARG = "BUILDKIT_SYNTAX"
+# Docker Hub repositories of BuildKit's own Dockerfile frontend, which knows no PYENV.
+DOCKERFILE_FRONTENDS = ("docker/dockerfile", "docker/dockerfile-upstream")
 
 _BOM = b"\xef\xbb\xbf"
 _SPACE = b"\t\n\v\f\r "
@@ -38,6 +42,33 @@ _OURS_ANYWHERE = re.compile(rb"^[\t\v\f\r ]*#[\t\v\f\r ]*astro-pyenv-syntax[\t\v
 _ARG_DEFAULT = re.compile(
     rb"^[\t\v\f\r ]*arg[\t\v\f\r ]+(?:[^\n]*[\t\v\f\r ])?ASTRO_PYENV_SYNTAX=", re.IGNORECASE | re.MULTILINE
 )
+
+
+def syntax_ref(value: str) -> str:
+    """The image a ``# syntax=`` value names: its first word (BuildKit hands the whole value on as
+    the frontend's command line, so ``img --debug`` names ``img``)."""
+    words = value.split()
+    return words[0] if words else ""
+
+
+def names_dockerfile_frontend(value: str) -> bool:
+    """Whether a ``# syntax=`` value names BuildKit's Dockerfile frontend (``docker/dockerfile:1``,
+    ``docker.io/docker/dockerfile:1.7@sha256:...``, a mirror of it), which does not know PYENV."""
+    ref = syntax_ref(value).lower().split("@", 1)[0]
+    name, _, tag = ref.rpartition(":")
+    if name and "/" not in tag:
+        ref = name
+    # Docker Hub's, or a mirror's that keeps the repository's path (mirror.corp/docker/dockerfile).
+    return any(ref == repository or ref.endswith("/" + repository) for repository in DOCKERFILE_FRONTENDS)
+
+
+def msg_pyenv_unknown_to(origin: str) -> str:
+    """``origin`` (how the user named BuildKit's Dockerfile frontend) cannot build a PYENV line."""
+    return (
+        f"{origin} names BuildKit's Dockerfile frontend, which does not know PYENV: a build that follows it"
+        f" stops here at \"unknown instruction: PYENV\"; name the astro-pyenv frontend image in # syntax="
+        f" (a newer Dockerfile frontend for the rest of the file goes in # {DIRECTIVE}=)"
+    )
 
 
 @dataclass(frozen=True)
