@@ -166,7 +166,7 @@ def _paths(args: str) -> list[str]:
     if args.startswith("["):
         try:
             parsed = json.loads(args)
-        except ValueError:
+        except (ValueError, RecursionError):
             return []
         return [p for p in parsed if isinstance(p, str)] if isinstance(parsed, list) else []
     return [word.strip("'\"") for word in args.split()]

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from .variables import GO_SPACES, ExpansionError, ShellLexer, go_is_space
+from .variables import GO_SPACES, ExpansionError, NestingError, ShellLexer, go_is_space
 
 __all__ = [
     "Directives",
@@ -95,12 +95,16 @@ class Heredoc:
 
 @dataclass(frozen=True)
 class Instruction:
+    """One instruction; ``problem`` says why the lexer may have split it otherwise than BuildKit
+    (a heredoc name it could not read: see :data:`.variables.MAX_NESTING`), else it is empty."""
+
     keyword: str
     start_line: int
     end_line: int
     raw: str
     args: str
     heredocs: tuple[Heredoc, ...] = ()
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,8 @@ def _heredoc_from_word(word: str) -> Heredoc | None:
         if len(words) != 1:
             return None
         raw_words = _HEREDOC_NAME_RAW.process_words(rest, {})
+    except NestingError:
+        raise  # BuildKit reads it: the caller says we cannot
     except ExpansionError:
         return None  # BuildKit fails the parse; we leave the line as it is
     if len(raw_words) != 1:
@@ -274,8 +280,11 @@ def _heredoc_from_word(word: str) -> Heredoc | None:
 
 
 def _heredocs_in_line(line: str) -> list[Heredoc]:
+    """The heredocs a line opens; raises NestingError when BuildKit may see one we cannot read."""
     try:
         words = _LINE_WORDS.process_words(line, {})
+    except NestingError:
+        raise
     except ExpansionError:
         return []
     docs = []
@@ -396,8 +405,13 @@ def lex(text: str) -> LexedDockerfile:
         line = "".join(parts)
         word, args = split_command(line)
         heredocs: list[Heredoc] = []
+        problem = ""
         if "<<" in line and _can_contain_heredoc(word, args, escape):
-            for doc in _heredocs_in_line(line):
+            try:
+                opened = _heredocs_in_line(line)
+            except NestingError as exc:
+                opened, problem = [], f"{_normalise_keyword(word)}: {exc.message}"
+            for doc in opened:
                 body: list[str] = []
                 terminated = False
                 while i < n:
@@ -421,6 +435,7 @@ def lex(text: str) -> LexedDockerfile:
                 raw="".join(lines[start:i]),
                 args=args,
                 heredocs=tuple(heredocs),
+                problem=problem,
             )
         )
     directives = Directives(

@@ -45,7 +45,7 @@ from .instructions import (
 from .lexer import Instruction, LexedDockerfile, Trivia, split_command
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
 from .stage_names import stage_name
-from .variables import ExpansionError, expand
+from .variables import ExpansionError, NestingError, expand
 from .versions import UnknownVersionError, resolve_version
 
 __all__ = [
@@ -357,6 +357,11 @@ class _Planner:
 
     def run(self) -> Plan:
         items = list(self.lexed.items)
+        if any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in items):
+            # Lines the lexer may have split otherwise than BuildKit: refused before we act on them.
+            for item in items:
+                if isinstance(item, Instruction) and item.problem:
+                    raise DockerfileError.at(item, item.problem)
         _reject_onbuild_pyenv(items)
         preamble, stages = _split_stages(items)
         for item in preamble:
@@ -691,6 +696,8 @@ class _Planner:
         for value in stage_references(item.keyword, item.args, self.escape):
             try:
                 value = expand(value, env, self.escape).value
+            except NestingError as exc:  # BuildKit reads it, we cannot tell which stage it names
+                raise DockerfileError.at(item, f"{item.keyword}: {exc.message}") from None
             except ExpansionError:
                 pass  # BuildKit reports it
             if _STAGE_INDEX.match(value):

@@ -18,7 +18,9 @@ Known, deliberate differences from BuildKit (all on malformed input):
 * ``${NAME`` at the end of the text reports "syntax error: missing '}'" where
   BuildKit reports an unsupported modifier with a replacement character;
 * the replacement of ``${NAME/pat/repl}`` is literal (Go would interpret
-  ``$`` in it as a regexp template).
+  ``$`` in it as a regexp template);
+* ``${A:-${B:-...}}`` nested more than :data:`MAX_NESTING` deep is a
+  :class:`NestingError` (the scanner recurses per level).
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 __all__ = [
+    "MAX_NESTING",
     "Expansion",
     "ExpansionError",
+    "NestingError",
     "ShellLexer",
     "expand",
     "go_is_space",
@@ -40,6 +44,9 @@ __all__ = [
 
 _EOF = ""  # sentinel returned by the scanner at the end of the text
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
+#: Deepest nesting of ``${NAME<op>...}`` read: the scanner recurses per level (BuildKit's, in Go,
+#: has no limit), and Python's stack does not take thousands of levels.
+MAX_NESTING = 64
 
 
 class ExpansionError(ValueError):
@@ -49,6 +56,14 @@ class ExpansionError(ValueError):
         super().__init__(message)
         self.message = message
         self.text = text
+
+
+class NestingError(ExpansionError):
+    """References nested deeper than :data:`MAX_NESTING`: text BuildKit may read, which we refuse."""
+
+
+def msg_nesting() -> str:
+    return f"variable references are nested more than {MAX_NESTING} deep (${{A:-${{B:-...}}}}); nest fewer"
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,7 @@ class _Run:
         self.raw_escapes = lexer.raw_escapes
         self.unset: dict[str, None] = {}
         self.unset_substituted: dict[str, None] = {}
+        self.depth = 0  # nesting of ${...} being read
         # BuildKit shares one word buffer between nested scans; a nested
         # ``${X:-...}`` therefore resets the outer word.  Reproduced on purpose.
         self.shared_buf: list[str] = []
@@ -283,12 +299,19 @@ class _Run:
         return "".join(name)
 
     def _stop_on_brace(self, stop: str, raw_escapes: bool, missing: str) -> str:
+        if self.depth >= MAX_NESTING:
+            raise NestingError(msg_nesting(), self.text)
+        self.depth += 1
         try:
             word, _ = self.process_stop_on(stop, raw_escapes)
+        except NestingError:
+            raise
         except ExpansionError:
             if self.peek() == _EOF:
                 raise ExpansionError(missing, self.text) from None
             raise
+        finally:
+            self.depth -= 1
         return word
 
     def process_dollar(self) -> str:

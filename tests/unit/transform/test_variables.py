@@ -206,3 +206,28 @@ def test_expansion_is_frozen() -> None:
     assert result == Expansion("/home", (), ())
     with pytest.raises(AttributeError):
         result.value = "x"  # type: ignore[misc]
+
+
+# -- nesting (issue 22.9): a located error, never a RecursionError ------------------------------
+
+
+def _nested(depth: int, inner: str = "1") -> str:
+    return "${X:-" * depth + inner + "}" * depth
+
+
+def test_nesting_up_to_the_limit_expands() -> None:
+    from astro_pyenv_frontend.variables import MAX_NESTING
+
+    assert expand(_nested(MAX_NESTING), {}).value == "1"
+    assert expand('"' + _nested(MAX_NESTING, '"1"') + '"', {}).value == "1"
+
+
+@pytest.mark.parametrize("depth", [65, 250, 5000])
+def test_deeper_nesting_is_an_expansion_error(depth: int) -> None:
+    from astro_pyenv_frontend.variables import NestingError
+
+    with pytest.raises(NestingError) as info:
+        expand(_nested(depth), {})
+    assert "nested more than 64 deep" in info.value.message
+    with pytest.raises(NestingError):
+        expand("${X/" + _nested(depth) + "/y}", {})

@@ -37,7 +37,7 @@ def onbuild_warnings(
                 log_name=f"[internal] astro-pyenv: check {base.image} for ONBUILD",
             )
             onbuild = (json.loads(raw or b"{}").get("config") or {}).get("OnBuild") or []
-        except (GatewayCallError, ValueError, AttributeError) as err:
+        except (GatewayCallError, ValueError, AttributeError, RecursionError) as err:
             print(f"astro-pyenv: could not check {base.image} for ONBUILD: {err}", file=sys.stderr)
             continue
         if onbuild:
