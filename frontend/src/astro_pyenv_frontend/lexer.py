@@ -54,7 +54,8 @@ __all__ = [
 ]
 
 _BOM = "\ufeff"
-_DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_DIRECTIVE_KEY_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=")
+_DIRECTIVE_SPACE = "\t\n\f\r "
 _HEREDOC_WORD_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _SPLIT_COMMAND_RE = re.compile(r"[\t\v\f\r ]+")
 _HEREDOC_INSTRUCTIONS = frozenset({"run", "copy", "add"})
@@ -295,6 +296,23 @@ def _heredocs_in_line(line: str) -> list[Heredoc]:
     return docs
 
 
+def directive(text: str) -> tuple[str, str] | None:
+    """(key, value) of a parser directive's text after ``#`` (leading space trimmed), as BuildKit's
+    ``key = value`` pattern reads it, ``(.+?)[ ]*$`` included: the value without the space around
+    it, or the last space character when there is nothing else.  Scanned once, in linear time (the
+    pattern backtracked quadratically over a long run of spaces)."""
+    match = _DIRECTIVE_KEY_RE.match(text)
+    if match is None:
+        return None
+    rest = text[match.end() :]
+    value = rest.lstrip(_DIRECTIVE_SPACE).rstrip(_DIRECTIVE_SPACE)
+    if not value:
+        if not rest:
+            return None
+        value = rest[-1]
+    return match.group(1), value
+
+
 class _DirectiveParser:
     def __init__(self) -> None:
         self.done = False
@@ -310,11 +328,11 @@ class _DirectiveParser:
         if not token.startswith("#"):
             self.done = True
             return False
-        match = _DIRECTIVE_RE.match(_lstrip_space(token[1:]))
-        if match is None or match.group(1).lower() not in _VALID_DIRECTIVES:
+        found = directive(_lstrip_space(token[1:]))
+        if found is None or found[0].lower() not in _VALID_DIRECTIVES:
             self.done = True
             return False
-        key, value = match.group(1).lower(), match.group(2)
+        key, value = found[0].lower(), found[1]
         if key in self.seen:
             return True  # BuildKit: "only one <key> parser directive can be used"
         self.seen.add(key)

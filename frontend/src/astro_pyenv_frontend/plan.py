@@ -344,15 +344,21 @@ class _Planner:
         self.known_versions = known_versions
         self.steps: list[Step] = []
         self.pyenv_bases: list[BaseImageUse] = []
+        self.pyenv_base_images: set[str] = set()
         self.warnings: list[PlanWarning] = []
         self.stages: list[_StageInfo] = []
         self.global_args: dict[str, str] = {}
         self.used_names: set[str] = set()
+        self.next_suffix: dict[str, int] = {}  # per name given to _unique, the next "-N" to try
+        self.stage_by_name: dict[str, int] = {}  # the last stage of each name, by index
         self.interpreters: dict[tuple[str, str, str], Interpreter] = {}
+        self.interpreter_versions: set[str] = set()
+        self.resolved: dict[str, str] = {}  # version spec -> definition name
         self.tools: ToolsStage | None = None
         self.pip_cache: PipCache | None = None
         self.runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
         self.runtime_images: list[BaseImageUse] = []
+        self.runtime_image_names: set[str] = set()
         self.stage_numbers: list[tuple[Instruction, str]] = []  # references to a stage by number
 
     def run(self) -> Plan:
@@ -460,6 +466,8 @@ class _Planner:
             path_extended=parent.path_extended,
             environments=environments,
         )
+        if from_.stage_name:
+            self.stage_by_name[from_.stage_name] = index
         if not groups:
             self.stages.append(info)
             self.steps.extend(Verbatim(item) for item in items)
@@ -531,7 +539,8 @@ class _Planner:
         root_image, root_image_text = info.root_image, info.root_image_text
         if astro is not None:
             root_image, root_image_text = interpreter_base, interpreter_base_text
-        elif not used_as_written and all(base.image != info.root_image for base in self.pyenv_bases):
+        elif not used_as_written and info.root_image not in self.pyenv_base_images:
+            self.pyenv_base_images.add(info.root_image)
             self.pyenv_bases.append(BaseImageUse(info.root_image, groups[0].lines[0].pyenv.line))
 
         environments: list[tuple[Environment, ...]] = []
@@ -619,7 +628,8 @@ class _Planner:
     def _onbuild_replay(self, image: str, line: int) -> tuple[astro_runtime.OnbuildReplay | None, bool]:
         """How to replay ``image``'s ONBUILD steps: (split steps, or None for the template; whether
         the image is instead used as written, its steps running at FROM as BuildKit runs them)."""
-        if all(use.image != image for use in self.runtime_images):
+        if image not in self.runtime_image_names:
+            self.runtime_image_names.add(image)
             self.runtime_images.append(BaseImageUse(image, line))
         if self.runtime_onbuild is None or image not in self.runtime_onbuild:
             return None, False  # nothing was read (the CLI, or the gateway's first pass)
@@ -639,10 +649,17 @@ class _Planner:
     # -- interpreters ----------------------------------------------------------
 
     def _resolve(self, pyenv: PyenvInstruction, item: Item) -> str:
+        """The definition ``pyenv.version`` stands for; once per spec (a resolution reads every
+        definition pyenv knows, a thousand, and a Dockerfile may have thousands of PYENV lines)."""
+        found = self.resolved.get(pyenv.version)
+        if found is not None:
+            return found
         try:
-            return resolve_version(pyenv.version, self.known_versions)
+            found = resolve_version(pyenv.version, self.known_versions)
         except UnknownVersionError as exc:
             raise DockerfileError.at(item, str(exc)) from None
+        self.resolved[pyenv.version] = found
+        return found
 
     def _interpreter(self, base: str, base_text: str, platform_flag: str, version: str, line: int) -> Interpreter:
         """The interpreter stage for (base, platform, version), planned at its first use."""
@@ -655,7 +672,8 @@ class _Planner:
                 "PYENV needs an operating system to build Python on, but this stage is based on scratch", line
             )
         tools = self._tools(line)
-        suffix = "" if not any(k[2] == version for k in self.interpreters) else f"-{len(self.interpreters)}"
+        suffix = "" if version not in self.interpreter_versions else f"-{len(self.interpreters)}"
+        self.interpreter_versions.add(version)
         stage = self._unique(f"{layout.INTERPRETER_STAGE_PREFIX}{_slug(version)}{suffix}")
         interpreter = Interpreter(stage, version, base, base_text, platform_flag)
         self.interpreters[key] = interpreter
@@ -708,17 +726,17 @@ class _Planner:
         return parse_from(item, self.global_args, self.escape)
 
     def _find_stage(self, image: str) -> _StageInfo | None:
-        wanted = image.lower()
-        for info in reversed(self.stages):
-            if info.name == wanted:
-                return info
-        return None
+        index = self.stage_by_name.get(image.lower())
+        return None if index is None else self.stages[index]
 
     def _unique(self, name: str) -> str:
-        candidate, n = stage_name(name), 2
+        """``name`` as a stage name no line uses yet, else with the first free ``-N`` (counting on
+        from where the last call for ``name`` stopped, so that thousands of calls stay linear)."""
+        candidate, n = stage_name(name), self.next_suffix.get(name, 2)
         while candidate in self.used_names:
             candidate = stage_name(name, f"-{n}")
             n += 1
+        self.next_suffix[name] = n
         self.used_names.add(candidate)
         return candidate
 
