@@ -363,7 +363,8 @@ class _Planner:
 
     def run(self) -> Plan:
         items = list(self.lexed.items)
-        if any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in items):
+        has_pyenv = any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in items)
+        if has_pyenv:
             # Lines the lexer may have split otherwise than BuildKit: refused before we act on them.
             for item in items:
                 if isinstance(item, Instruction) and item.problem:
@@ -385,7 +386,7 @@ class _Planner:
         # Generated stage names must not clash with any name the user's lines use for a stage or an
         # image (a FROM or --from= naming an image would otherwise pick up our stage), later ones included.
         self.used_names = {name for name in (self._from(s[0]).stage_name for s in stages) if name}
-        if any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in items):
+        if has_pyenv:
             self.used_names |= _referenced_names(items, self.global_args, self.escape)
         changed = False
         for stage_items in stages:
