@@ -5,15 +5,20 @@ script needs nothing but the standard library. Exits 1 when an environment does 
 """
 
 import os
+import re
 import subprocess
 import sys
 
 PROBE = "import sys; print(sys.version.split()[0], sys.executable)"
+# ASTRO_PYENV_ names in capitals are astro-pyenv's settings (ASTRO_PYENV_PIP_VERSION, ...), never
+# environments: the same rule as the runtime helper's (astro_pyenv.resolve.SETTING_SUFFIX).
+SETTING_SUFFIX = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 
 
 def main() -> int:
     print(f"base python3: {sys.version.split()[0]} at {sys.executable}")
-    names = sorted(key[len("ASTRO_PYENV_"):] for key in os.environ if key.startswith("ASTRO_PYENV_"))
+    suffixes = (key[len("ASTRO_PYENV_"):] for key in os.environ if key.startswith("ASTRO_PYENV_"))
+    names = sorted(name for name in suffixes if name and not SETTING_SUFFIX.match(name))
     if not names:
         print("no ASTRO_PYENV_<name> variables: the image has no PYENV environments")
         return 1

@@ -75,3 +75,32 @@ def test_a_name_with_a_dash_resolves_the_same_in_every_shell_and_in_python(adjac
         assert expected in result.output, (what, result.output)
         if what == "runtime helper listing":
             assert "my-venv" in result.output.replace(venv_python, ""), result.output
+
+
+# -- issue 22 ------------------------------------------------------------------------------
+
+
+def test_stage_name_after_as_and_a_continuation_builds(engine: harness.Settings, frontend_image: str) -> None:
+    """Item 2: the FROM is renamed where BuildKit reads the name (it got a second AS clause before);
+    item 3: command text that looks like a flag is no stage reference."""
+    dockerfile = f"""# syntax={frontend_image}
+FROM {engine.python_base} AS \\
+  app
+PYENV 3.13.5 first
+RUN echo from=1 && echo ./migrate --from=2 --to=3
+FROM app
+RUN --mount=type=bind,from=app,source=/etc/hostname,target=/x "$ASTRO_PYENV_first" -c "import sys; print(sys.prefix)"
+"""
+    result = harness.build(dockerfile, settings=engine)
+    assert result.ok, result.tail(120)
+
+
+def test_a_requirements_directory_fails_at_its_pyenv_line_saying_so(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    """Item 7: a directory is mounted like a file; the venv step says what it is before pip fails."""
+    dockerfile = f"# syntax={frontend_image}\nFROM {engine.python_base}\nPYENV 3.13.5 first reqs\n"
+    result = harness.build(dockerfile, {"reqs/requirements.txt": "six==1.16.0\n"}, settings=engine)
+    assert not result.ok
+    assert "the <requirements-file> of PYENV first is a directory in the build context" in result.log, result.tail()
+    assert "Dockerfile:3\n" in result.log, result.tail()

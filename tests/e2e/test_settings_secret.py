@@ -126,7 +126,9 @@ def test_secrets_and_dockerfile_args_alone_configure_index_ca_mirror_and_prebuil
     with tempfile.TemporaryDirectory() as tmp:
         settings = Path(tmp) / "settings.env"
         settings.write_text(
-            "# as an Astro CLI user writes it\n"
+            # as an Astro CLI user writes it, saved with a byte order mark as some editors save
+            # (issue 22.12: the mark made the first line unreadable, "expected KEY=value")
+            "\ufeff# as an Astro CLI user writes it\n"
             f'PIP_INDEX_URL="{private_index.url}"\n'
             f"PYTHON_BUILD_MIRROR_URL={engine.mirror_url}\n"
             "PIP_DEFAULT_TIMEOUT=30\n"

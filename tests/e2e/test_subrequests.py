@@ -169,3 +169,42 @@ def test_a_build_shows_the_pyenv_warnings_and_error_true_fails_it(
 
     quiet = _build(engine, frontend_image, "# check=skip=all\n" + text)
     assert "warnings found" not in quiet
+
+
+# -- issue 22 ------------------------------------------------------------------------------
+
+
+def test_the_view_splits_lines_as_buildkit_does(engine: harness.Settings, frontend_image: str) -> None:
+    """Item 5: a U+2028 or form feed inside a line is no line end; the view handed to BuildKit for
+    --call keeps every later line where it is (it shifted them, and BuildKit saw a bare PYENV)."""
+    text = (
+        f"FROM {engine.python_base} AS base\nLABEL note=\"a\u2028b\" other=\"c\x0cd\"\nPYENV 3.12 a\n"
+        "FROM base AS final\nRUN true\n"
+    )
+    done = _call(engine, frontend_image, text, "targets,format=json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    located = {t.get("name"): t["location"]["ranges"][0]["start"]["line"] for t in answer["targets"]}
+    assert located == {"base": 2, "final": 5}  # line 1 is the # syntax line
+
+
+def test_a_syntax_line_naming_buildkits_frontend_is_said_at_the_pyenv_line(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    """Item 8: such a file reaches astro-pyenv only through BUILDKIT_SYNTAX; the build says, at the
+    PYENV line, that one without that build arg fails there."""
+    with tempfile.TemporaryDirectory(prefix="astro-pyenv-e2e-") as tmp:
+        context = Path(tmp)
+        (context / "Dockerfile").write_text(
+            f"# syntax=docker/dockerfile:1\nFROM {engine.python_base}\nRUN exit 3\nPYENV 3.12 a\n"
+        )
+        done = subprocess.run(
+            [engine.docker, "--debug", "build", "--network", "host", "--progress", "plain",
+             "--build-arg", f"BUILDKIT_SYNTAX={frontend_image}", str(context)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT, check=False,
+            env={**os.environ, "DOCKER_BUILDKIT": "1"},
+        )  # fmt: skip
+    assert done.returncode != 0 and "exit code: 3" in done.stdout, done.stdout[-3000:]
+    warnings = done.stdout[done.stdout.find("warning found"):]
+    assert "# syntax=docker/dockerfile:1 (line 1) names BuildKit's Dockerfile frontend" in warnings, done.stdout[-3000:]
+    assert "   4 | >>> PYENV 3.12 a" in warnings

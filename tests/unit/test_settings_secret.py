@@ -99,6 +99,18 @@ def test_no_secret_or_an_empty_one_changes_nothing(shell: str, tmp_path: Path) -
     assert (missing.returncode, missing.stdout, missing.stderr) == (0, "ok\n", "")
 
 
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8"])
+def test_a_byte_order_mark_at_the_start_is_skipped(shell: str, tmp_path: Path, locale: str) -> None:
+    """Issue 22.12: a secret saved with a UTF-8 BOM was refused as unknown setting '\\ufeffPIP_INDEX_URL'."""
+    text = "\ufeffPIP_INDEX_URL=https://pypi.example.com/simple\r\nPIP_DEFAULT_TIMEOUT=30\r\n"
+    values = _values(_load(shell, tmp_path, text, {"LC_ALL": locale}))
+    assert values["PIP_INDEX_URL"] == "https://pypi.example.com/simple"
+    assert values["PIP_DEFAULT_TIMEOUT"] == "30"
+    # Only at the start of the file: elsewhere it is part of the line, as any other character.
+    done = _load(shell, tmp_path, "PIP_DEFAULT_TIMEOUT=30\n\ufeffPIP_INDEX_URL=https://x\n", {"LC_ALL": locale})
+    assert done.returncode == 1 and "line 2: unknown setting" in done.stderr
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [

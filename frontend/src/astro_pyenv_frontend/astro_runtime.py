@@ -82,15 +82,6 @@ def base_variant_text(image_text: str) -> str:
     return f"{image_text}-base"
 
 
-def rewrite_from(raw: str, image_text: str, replacement: str) -> str:
-    """Replace the image in a FROM line's raw text by ``replacement``."""
-    pattern = re.compile(r"(?<=[\s=])" + re.escape(image_text) + r"(?=\s|$)")
-    found = pattern.search(raw)
-    if found is None:
-        return raw
-    return raw[: found.start()] + replacement + raw[found.end() :]
-
-
 def base_variant_warning(image: str) -> str | None:
     """What to tell a user whose PYENV stage starts FROM a ``-base`` image (None for others).
 
@@ -205,7 +196,7 @@ def _paths(args: str) -> list[str]:
     if args.startswith("["):
         try:
             parsed = json.loads(args)
-        except ValueError:
+        except (ValueError, RecursionError):
             return []
         return [p for p in parsed if isinstance(p, str)] if isinstance(parsed, list) else []
     return [word.strip("'\"") for word in args.split()]
@@ -271,7 +262,7 @@ def _clean(path: str) -> str:
 def _json_words(text: str) -> tuple[str, ...] | None:
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(parsed, list) or not parsed or not all(isinstance(word, str) for word in parsed):
         return None

@@ -147,9 +147,9 @@ def unpinned_requirements(text: str) -> list[str]:
     path (a file is what it is).  Option lines (``-r``, ``--index-url``, ``-e``, ...), comments
     and blank lines are not requirements.  Continuations are joined as pip joins them.
     """
-    joined = re.sub(r"\\\r?\n", "", text)
+    joined = re.sub(r"\\\r?\n", "", text.removeprefix("\ufeff"))  # pip skips a UTF-8 BOM too
     found = []
-    for raw in joined.splitlines():
+    for raw in joined.splitlines():  # pip's lines: str.splitlines, unlike a Dockerfile's
         line = re.sub(r"(^|\s)#.*", "", raw).strip()
         if not line or line.startswith("-"):
             continue

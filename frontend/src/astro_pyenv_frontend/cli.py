@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .contract import ENGINES, Engine
+from .contract import ENGINES, Engine, TransformResult
 from .errors import DockerfileError
 from .syntax_directive import DockerfileFrontend
 
@@ -39,6 +39,9 @@ def _parse_build_args(values: Sequence[str]) -> dict[str, str]:
 class _Transformed:
     dockerfile: str  # the plain Dockerfile
     dockerfile_frontend: DockerfileFrontend | None  # what # astro-pyenv-syntax / ASTRO_PYENV_SYNTAX names
+    result: TransformResult
+    check_directive: str | None  # the file's # check= value
+    build_args: dict[str, str]
 
 
 def _run(
@@ -47,9 +50,23 @@ def _run(
     frontend_image: str | None,
     pyenv_root: Path | None,
     engine: Engine = "buildkit",
+    *,
+    as_built: bool = False,
 ) -> _Transformed:
-    """Transform the file; exit 1 on a Dockerfile error."""
+    """Transform the file; exit 1 on a Dockerfile error.
+
+    The frontend image is ``--frontend-image``, else the one ``# syntax=`` (or the build arg
+    BUILDKIT_SYNTAX, which wins in BuildKit too) names: then, and with ``as_built`` (``check``:
+    the file as docker build reads it), a syntax naming BuildKit's Dockerfile frontend with PYENV
+    lines in the file is an error at the first of them, which such a build could not read.
+    """
     from .lexer import lex
+    from .syntax_directive import (
+        BUILDKIT_SYNTAX_ARG,
+        msg_pyenv_unknown_to,
+        names_dockerfile_frontend,
+        syntax_ref,
+    )
     from .syntax_directive import choose as choose_dockerfile_frontend
     from .transform import TransformOptions, transform
 
@@ -58,7 +75,16 @@ def _run(
         text = path.read_bytes().decode("utf-8", "surrogateescape")
     except OSError as exc:
         raise click.ClickException(f"cannot read {dockerfile}: {exc.strerror}") from None
-    image = frontend_image or lex(text).directives.syntax
+    if frontend_image is not None and not _is_image_reference(frontend_image):
+        raise click.BadParameter(f"{frontend_image!r} is not an image reference", param_hint="--frontend-image")
+    lexed = lex(text)
+    args = _parse_build_args(build_args)
+    syntax = args.get(BUILDKIT_SYNTAX_ARG, "").strip() or lexed.directives.syntax
+    if syntax and BUILDKIT_SYNTAX_ARG in args and args[BUILDKIT_SYNTAX_ARG].strip():
+        origin = f"the build arg {BUILDKIT_SYNTAX_ARG}={syntax}"
+    else:
+        origin = f"# syntax={syntax} (line {lexed.syntax_line})"
+    image = frontend_image or (syntax_ref(syntax) if syntax else "")
     if not image:
         raise click.UsageError(
             f"{dockerfile} has no '# syntax=<frontend image>' line; pass --frontend-image to say which image"
@@ -71,7 +97,7 @@ def _run(
         known = load_known_versions(pyenv_root)
     options = TransformOptions(
         frontend_image=image,
-        build_args=_parse_build_args(build_args),
+        build_args=args,
         known_versions=known,
         preferred_versions=_catalog_versions(),
         engine=engine,
@@ -82,9 +108,17 @@ def _run(
     except DockerfileError as exc:
         click.echo(f"{dockerfile}:{exc.line}: {exc.message}", err=True)
         sys.exit(1)
+    if result.changed and syntax and names_dockerfile_frontend(syntax) and (as_built or frontend_image is None):
+        click.echo(f"{dockerfile}:{result.environments[0].line}: {msg_pyenv_unknown_to(origin)}", err=True)
+        sys.exit(1)
     for warning in result.warnings:
         click.echo(f"{dockerfile}:{warning.line}: warning: {warning.message}", err=True)
-    return _Transformed(result.dockerfile, chosen)
+    return _Transformed(result.dockerfile, chosen, result, lexed.directives.check, args)
+
+
+def _is_image_reference(value: str) -> bool:
+    """One word fit for a FROM line: no whitespace or control character, no leading '-'."""
+    return bool(value) and not value.startswith("-") and all(ch.isprintable() and not ch.isspace() for ch in value)
 
 
 def _catalog_versions() -> tuple[str, ...]:
@@ -214,9 +248,11 @@ def _check_current(path: Path, expected: str, dockerfile: str, command: str) -> 
         click.echo(f"{path}: up to date with {dockerfile}", err=True)
         return
     click.echo(f"{path} is stale: it is not what {dockerfile} gives now; regenerate it with: {command}", err=True)
+    from .lexer import dockerfile_lines
+
     diff = difflib.unified_diff(
-        current.splitlines(keepends=True),
-        expected.splitlines(keepends=True),
+        dockerfile_lines(current),
+        dockerfile_lines(expected),
         fromfile=f"{path} (as it is)",
         tofile=f"{path} (from {dockerfile})",
     )
@@ -257,9 +293,44 @@ def _regenerate_command(
 @_build_arg_option
 @_image_option
 @_pyenv_option
-def check(dockerfile: str, build_args: tuple[str, ...], frontend_image: str | None, pyenv_root: Path | None) -> None:
-    """Validate the PYENV lines without printing anything."""
-    _run(dockerfile, build_args, frontend_image, pyenv_root)
+@click.option(
+    "--context",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="The build context requirements files are read from (default: the Dockerfile's directory).",
+)
+def check(
+    dockerfile: str,
+    build_args: tuple[str, ...],
+    frontend_image: str | None,
+    pyenv_root: Path | None,
+    context: Path | None,
+) -> None:
+    """Check what a build would check before it starts: the PYENV lines, each requirements file in
+    the build context, and the build checks that need no engine (# check= applies)."""
+    from . import checks
+    from .preflight import preflight
+
+    transformed = _run(dockerfile, build_args, frontend_image, pyenv_root, as_built=True)
+    context_dir = context if context is not None else Path(dockerfile).parent
+    try:
+        found = preflight(
+            transformed.result.environments, context_dir, transformed.check_directive, transformed.build_args
+        )
+    except checks.CheckConfigError as exc:
+        source = checks.CHECK_BUILD_ARG if checks.CHECK_BUILD_ARG in transformed.build_args else "# check="
+        click.echo(f"{dockerfile}: failed to parse {source}: {exc}", err=True)
+        sys.exit(1)
+    for error in found.errors:
+        click.echo(f"{dockerfile}:{error.line}: {error.message}", err=True)
+    for finding in found.findings:
+        click.echo(f"{dockerfile}:{finding.line}: warning: {finding.rule.name}: {finding.message}", err=True)
+    if found.errors:
+        sys.exit(1)
+    if found.config.error and found.findings:
+        click.echo(f"{dockerfile}: {checks.violation_message(found.findings)}", err=True)
+        sys.exit(1)
     click.echo(f"{dockerfile}: ok", err=True)
 
 

@@ -6,13 +6,12 @@ the package's templates (:mod:`.render`); user lines are copied byte for byte.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import render
 from .contract import Engine
-from .lexer import Instruction
+from .lexer import Instruction, dockerfile_lines
 from .plan import (
     AstroOnbuild,
     AstroProject,
@@ -27,13 +26,6 @@ from .plan import (
 )
 
 __all__ = ["dockerfile_lines", "emit"]
-
-_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
-
-
-def dockerfile_lines(text: str) -> list[str]:
-    """Lines as BuildKit counts them: only ``\\n`` ends a line (``\\r\\n`` is one ending)."""
-    return _LINE.findall(text)
 
 
 @dataclass(frozen=True)

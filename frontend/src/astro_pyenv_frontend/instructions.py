@@ -8,14 +8,15 @@ character.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import DockerfileError
-from .lexer import Instruction, split_flags
-from .variables import GO_SPACE_CLASS, ExpansionError, expand, go_is_space
+from .lexer import Instruction, logical_segments, split_command, split_flags
+from .variables import GO_SPACE_CLASS, GO_SPACES, ExpansionError, expand, go_is_space
 
 __all__ = [
     "ArgDecl",
@@ -23,7 +24,9 @@ __all__ = [
     "parse_arg",
     "parse_env",
     "parse_from",
+    "rewrite_from",
     "split_flags",
+    "stage_references",
 ]
 
 _WHITESPACE_RE = re.compile(r"[\t\v\f\r ]+")
@@ -99,6 +102,82 @@ def parse_from(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -
     if not image:
         raise DockerfileError.at(instr, f"base name ({args[0]}) should not be blank")
     return FromInstruction(image, args[0], stage_name, platform, flags)
+
+
+def rewrite_from(instr: Instruction, escape: str, *, stage: str, image: str | None = None) -> str:
+    """``instr.raw`` (a FROM that :func:`parse_from` accepts) with the stage name ``stage`` (given
+    with ``AS`` when it has none) and, if given, ``image`` in place of its image; all else kept.
+
+    The words are found where BuildKit reads them, in the logical line: a name on the line after
+    ``AS \\``, after ``AS`` and a vertical tab, or split by a continuation is replaced where it is
+    written.  A word split over lines is written whole on its last line (the lines before keep
+    their continuation character), so the text keeps its number of lines.
+    """
+    segments = logical_segments(instr, escape)
+    positions = [start + i for start, text in segments for i in range(len(text))]
+    line = "".join(text for _, text in segments).rstrip(GO_SPACES)
+    _, args = split_command(line)
+    rest = split_flags(args, escape)[1]
+    words = _WHITESPACE_RE.split(rest)
+    end = len(line)
+    edits: list[tuple[list[int], str]] = []
+    if len(words) == 3:
+        edits.append((positions[end - len(words[2]) : end], stage))
+    else:
+        edits.append(([], f" AS {stage}"))
+    if image is not None:
+        first = end - len(rest)
+        edits.append((positions[first : first + len(words[0])], image))
+    raw = instr.raw
+    last = positions[end - 1]
+    for chars, text in edits:  # the name (or the end) first: it is right of the image
+        if not chars:
+            raw = raw[: last + 1] + text + raw[last + 1 :]
+            continue
+        pieces = [raw[: chars[0]]]
+        for here, following in zip(chars, [*chars[1:], None]):
+            if following is None:
+                pieces.append(text + raw[here + 1 :])
+            else:
+                pieces.append(raw[here + 1 : following])
+        raw = "".join(pieces)
+    return raw
+
+
+def stage_references(keyword: str, args: str, escape: str) -> tuple[str, ...]:
+    """The values an instruction's own flags give a stage (or image) in, as BuildKit reads them:
+    ``COPY --from=<v>`` and the ``from=<v>`` field of each ``RUN --mount=<csv>``.  Flags are the
+    leading ``--`` words (:func:`split_flags`: quotes removed); the command after them is not
+    read, so ``RUN ./migrate --from=2`` names no stage.  Values are as written (not expanded).
+    """
+    keyword = keyword.upper()
+    if keyword not in ("COPY", "RUN"):
+        return ()
+    found = []
+    for flag in split_flags(args, escape)[0]:
+        name, sep, value = flag.partition("=")
+        if not sep:
+            continue
+        if keyword == "COPY" and name == "--from":
+            found.append(value)
+        elif keyword == "RUN" and name == "--mount":
+            found.extend(_mount_from(value))
+    return tuple(found)
+
+
+def _mount_from(value: str) -> list[str]:
+    """The ``from=`` fields of a ``--mount`` value (comma-separated, CSV quoting; keys are
+    case-insensitive)."""
+    try:
+        fields = next(csv.reader([value]), [])
+    except csv.Error:
+        return []
+    found = []
+    for item in fields:
+        key, sep, field = item.partition("=")
+        if sep and key.lower() == "from":
+            found.append(field)
+    return found
 
 
 def _parse_words(rest: str, escape: str) -> list[str]:

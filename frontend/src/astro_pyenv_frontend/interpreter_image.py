@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import layout, render
+from .pyenv_instruction import version_problem
 from .stage_names import stage_name
 from .versions import resolve_version
 
@@ -39,6 +40,9 @@ def interpreter_dockerfile(version: str, base_image: str, frontend_image: str, k
     ``version`` must be an exact definition name of ``known_versions`` (an image tag and label say
     which version it holds); a base or image name with whitespace, or ``scratch``, is refused.
     """
+    problem = version_problem(version)
+    if problem:
+        raise ValueError(problem)
     exact = resolve_version(version, known_versions)
     if exact != version:
         raise ValueError(f"{version!r} is a prefix; name the exact version ({exact})")

@@ -7,6 +7,8 @@ reads only the variables, whose naming rule :func:`environment_variable` defines
 
 from __future__ import annotations
 
+import re
+
 ROOT = "/opt/astro-pyenv"
 PYTHON_ROOT = f"{ROOT}/python"  # one directory per CPython version
 VENV_ROOT = f"{ROOT}/venvs"  # one directory per environment name
@@ -20,6 +22,12 @@ TOOLS_PYENV = f"{ROOT}/pyenv"
 TOOLS_SCRIPTS = f"{ROOT}/scripts"
 
 VARIABLE_PREFIX = "ASTRO_PYENV_"
+# ASTRO_PYENV_ names in capitals (a capital letter, then capitals, digits and "_") are astro-pyenv's
+# settings: ASTRO_PYENV_PIP_VERSION, ASTRO_PYENV_PIP_CACHE, ASTRO_PYENV_PREBUILT, ASTRO_PYENV_SYNTAX,
+# the build id and any later one.  Every other ASTRO_PYENV_<suffix> is an environment's variable,
+# so PYENV refuses a name whose variable would be a setting's.  The runtime helper (a separate,
+# stdlib-only package) holds the same rule in astro_pyenv.resolve; a unit test ties the two.
+SETTING_SUFFIX = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 
 # BuildKit secret ids a build may provide (none is stored in a layer).
 CA_SECRET = "astro-pyenv-ca"
@@ -59,6 +67,11 @@ def environment_variable(name: str) -> str:
     """The image variable of environment ``name``: ``-`` becomes ``_``, so that every shell
     (dash drops names with ``-`` from the environment) and Python see the same variable."""
     return VARIABLE_PREFIX + name.replace("-", "_")
+
+
+def is_setting(variable: str) -> bool:
+    """Whether ``variable`` is in the space of astro-pyenv's settings (see SETTING_SUFFIX)."""
+    return variable.startswith(VARIABLE_PREFIX) and SETTING_SUFFIX.match(variable[len(VARIABLE_PREFIX) :]) is not None
 
 
 def venv_dir(name: str) -> str:

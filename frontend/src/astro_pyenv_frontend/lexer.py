@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from .variables import GO_SPACES, ExpansionError, ShellLexer, go_is_space
+from .variables import GO_SPACES, ExpansionError, NestingError, ShellLexer, go_is_space
 
 __all__ = [
     "Directives",
@@ -46,12 +46,16 @@ __all__ = [
     "Item",
     "LexedDockerfile",
     "Trivia",
+    "dockerfile_lines",
     "lex",
+    "logical_segments",
+    "split_command",
     "split_flags",
 ]
 
 _BOM = "\ufeff"
-_DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_DIRECTIVE_KEY_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=")
+_DIRECTIVE_SPACE = "\t\n\f\r "
 _HEREDOC_WORD_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _SPLIT_COMMAND_RE = re.compile(r"[\t\v\f\r ]+")
 _HEREDOC_INSTRUCTIONS = frozenset({"run", "copy", "add"})
@@ -92,12 +96,16 @@ class Heredoc:
 
 @dataclass(frozen=True)
 class Instruction:
+    """One instruction; ``problem`` says why the lexer may have split it otherwise than BuildKit
+    (a heredoc name it could not read: see :data:`.variables.MAX_NESTING`), else it is empty."""
+
     keyword: str
     start_line: int
     end_line: int
     raw: str
     args: str
     heredocs: tuple[Heredoc, ...] = ()
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,13 +125,16 @@ class LexedDockerfile:
     directives: Directives
     directive_lines: tuple[int, ...]
     items: tuple[Item, ...]
+    syntax_line: int | None = None  # the line of the ``# syntax=`` directive in force
 
 
 # -- small helpers mirroring BuildKit's --------------------------------------
 
 
-def _split_lines(text: str) -> list[str]:
-    """Physical lines, each with its ``\\n`` (a CR stays part of its line)."""
+def dockerfile_lines(text: str) -> list[str]:
+    """Lines as BuildKit counts them, each with its ending: only ``\\n`` ends a line (``\\r\\n`` is
+    one ending; a lone ``\\r``, U+2028, ``\\x0c``, ``\\x85`` or ``\\x1c`` do not, unlike for
+    ``str.splitlines``).  Every line number the frontend says or maps is one of these."""
     lines = text.split("\n")
     out = [line + "\n" for line in lines[:-1]]
     if lines[-1]:
@@ -160,7 +171,8 @@ def _trim_continuation(text: str, regex: re.Pattern[str]) -> tuple[str, bool]:
     return text[: match.start()] + (match.group(1) or ""), False
 
 
-def _split_command(line: str) -> tuple[str, str]:
+def split_command(line: str) -> tuple[str, str]:
+    """A logical line's keyword (as written) and arguments, as BuildKit's parser splits them."""
     parts = _SPLIT_COMMAND_RE.split(_strip_space(line), maxsplit=1)
     return parts[0], (_strip_space(parts[1]) if len(parts) == 2 else "")
 
@@ -236,7 +248,7 @@ def _can_contain_heredoc(cmd: str, args: str, escape: str) -> bool:
     if cmd.lower() == "onbuild":
         if not rest:
             return False
-        cmd, args = _split_command(rest)
+        cmd, args = split_command(rest)
         rest = split_flags(args, escape)[1]
     if cmd.lower() not in _HEREDOC_INSTRUCTIONS:
         return False
@@ -256,6 +268,8 @@ def _heredoc_from_word(word: str) -> Heredoc | None:
         if len(words) != 1:
             return None
         raw_words = _HEREDOC_NAME_RAW.process_words(rest, {})
+    except NestingError:
+        raise  # BuildKit reads it: the caller says we cannot
     except ExpansionError:
         return None  # BuildKit fails the parse; we leave the line as it is
     if len(raw_words) != 1:
@@ -267,8 +281,11 @@ def _heredoc_from_word(word: str) -> Heredoc | None:
 
 
 def _heredocs_in_line(line: str) -> list[Heredoc]:
+    """The heredocs a line opens; raises NestingError when BuildKit may see one we cannot read."""
     try:
         words = _LINE_WORDS.process_words(line, {})
+    except NestingError:
+        raise
     except ExpansionError:
         return []
     docs = []
@@ -279,40 +296,95 @@ def _heredocs_in_line(line: str) -> list[Heredoc]:
     return docs
 
 
+def directive(text: str) -> tuple[str, str] | None:
+    """(key, value) of a parser directive's text after ``#`` (leading space trimmed), as BuildKit's
+    ``key = value`` pattern reads it, ``(.+?)[ ]*$`` included: the value without the space around
+    it, or the last space character when there is nothing else.  Scanned once, in linear time (the
+    pattern backtracked quadratically over a long run of spaces)."""
+    match = _DIRECTIVE_KEY_RE.match(text)
+    if match is None:
+        return None
+    rest = text[match.end() :]
+    value = rest.lstrip(_DIRECTIVE_SPACE).rstrip(_DIRECTIVE_SPACE)
+    if not value:
+        if not rest:
+            return None
+        value = rest[-1]
+    return match.group(1), value
+
+
 class _DirectiveParser:
     def __init__(self) -> None:
         self.done = False
         self.seen: set[str] = set()
         self.values: dict[str, str] = {}
+        self.last_key = ""  # the key of the last directive taken
 
     def parse(self, token: str) -> bool:
         """Feed one line (newline and leading space trimmed); True if a directive."""
+        self.last_key = ""
         if self.done:
             return False
         if not token.startswith("#"):
             self.done = True
             return False
-        match = _DIRECTIVE_RE.match(_lstrip_space(token[1:]))
-        if match is None or match.group(1).lower() not in _VALID_DIRECTIVES:
+        found = directive(_lstrip_space(token[1:]))
+        if found is None or found[0].lower() not in _VALID_DIRECTIVES:
             self.done = True
             return False
-        key, value = match.group(1).lower(), match.group(2)
+        key, value = found[0].lower(), found[1]
         if key in self.seen:
             return True  # BuildKit: "only one <key> parser directive can be used"
         self.seen.add(key)
         if key == "escape" and value not in ("\\", "`"):
             return True  # BuildKit: "invalid escape token"
         self.values[key] = value
+        self.last_key = key
         return True
+
+
+def logical_segments(instr: Instruction, escape: str) -> tuple[tuple[int, str], ...]:
+    """The pieces of ``instr.raw`` that :func:`lex` joins into the instruction's logical line,
+    each with its offset in ``raw``: continuation characters, line ends, comment and blank lines
+    inside a continuation and heredoc bodies are not in any piece.  Joined, the pieces give the
+    line :func:`lex` split into ``keyword`` and ``args`` (a property test holds the two together),
+    so an edit of a word of ``args`` can be made where that word is in ``raw``.
+    """
+    continuation = _continuation_regex(escape)
+    lines = dockerfile_lines(instr.raw)
+    offset = 0
+    segments: list[tuple[int, str]] = []
+    for number, physical in enumerate(lines):
+        start = offset
+        offset += len(physical)
+        if number == 0:
+            if instr.start_line == 1 and physical.startswith(_BOM):
+                physical, start = physical[len(_BOM):], start + len(_BOM)
+            token = _lstrip_space(_trim_newline(physical))
+            start += len(_trim_newline(physical)) - len(token)
+            if _is_comment(token):
+                token = ""
+        else:
+            if _is_comment(physical):
+                continue
+            token = _trim_newline(physical)
+            if not _lstrip_space(token):
+                continue
+        token, end_of_line = _trim_continuation(token, continuation)
+        segments.append((start, token))
+        if end_of_line:
+            break
+    return tuple(segments)
 
 
 def lex(text: str) -> LexedDockerfile:
     """Split ``text`` into instructions and trivia, losslessly. Never raises."""
-    lines = _split_lines(text)
+    lines = dockerfile_lines(text)
     directive_parser = _DirectiveParser()
     escape = "\\"
     continuation = _continuation_regex(escape)
     directive_lines: list[int] = []
+    syntax_line: int | None = None
     items: list[Item] = []
     i = 0
     n = len(lines)
@@ -324,6 +396,8 @@ def lex(text: str) -> LexedDockerfile:
         token = _lstrip_space(_trim_newline(physical))
         if directive_parser.parse(token):
             directive_lines.append(i + 1)
+            if directive_parser.last_key == "syntax" and syntax_line is None:
+                syntax_line = i + 1
             new_escape = directive_parser.values.get("escape", "\\")
             if new_escape != escape:
                 escape = new_escape
@@ -347,10 +421,15 @@ def lex(text: str) -> LexedDockerfile:
             token, end_of_line = _trim_continuation(token, continuation)
             parts.append(token)
         line = "".join(parts)
-        word, args = _split_command(line)
+        word, args = split_command(line)
         heredocs: list[Heredoc] = []
+        problem = ""
         if "<<" in line and _can_contain_heredoc(word, args, escape):
-            for doc in _heredocs_in_line(line):
+            try:
+                opened = _heredocs_in_line(line)
+            except NestingError as exc:
+                opened, problem = [], f"{_normalise_keyword(word)}: {exc.message}"
+            for doc in opened:
                 body: list[str] = []
                 terminated = False
                 while i < n:
@@ -374,6 +453,7 @@ def lex(text: str) -> LexedDockerfile:
                 raw="".join(lines[start:i]),
                 args=args,
                 heredocs=tuple(heredocs),
+                problem=problem,
             )
         )
     directives = Directives(
@@ -381,4 +461,4 @@ def lex(text: str) -> LexedDockerfile:
         escape=escape,
         check=directive_parser.values.get("check"),
     )
-    return LexedDockerfile(directives, tuple(directive_lines), tuple(items))
+    return LexedDockerfile(directives, tuple(directive_lines), tuple(items), syntax_line)

@@ -31,14 +31,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Union
 
-from . import astro_runtime, layout, prebuilt
+from . import astro_runtime, layout, prebuilt, syntax_directive
 from .contract import BaseImageUse, ImageConfig, OnbuildFreeBase
 from .errors import DockerfileError
-from .instructions import FromInstruction, parse_arg, parse_env, parse_from, setting_value
-from .lexer import Instruction, LexedDockerfile, Trivia
+from .instructions import (
+    FromInstruction,
+    parse_arg,
+    parse_env,
+    parse_from,
+    rewrite_from,
+    setting_value,
+    stage_references,
+)
+from .lexer import Instruction, LexedDockerfile, Trivia, split_command
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
 from .stage_names import stage_name
-from .variables import ExpansionError, expand
+from .variables import ExpansionError, NestingError, expand
 from .versions import UnknownVersionError, resolve_version
 
 __all__ = [
@@ -69,9 +77,8 @@ Item = Union[Instruction, Trivia]
 PIP_CACHE_ARG = "ASTRO_PYENV_PIP_CACHE"
 _PIP_CACHE_OFF = {"", "off", "none", "no", "false", "0"}
 
-_NUMERIC_FROM = re.compile(r"(?:^|[\s,])--from=(\d+)(?=[\s,]|$)|(?:^|[\s,])from=(\d+)(?=[\s,]|$)")
-_MAY_NAME_A_STAGE = frozenset({"COPY", "ADD", "RUN", "ONBUILD"})
-_FROM_WORD = re.compile(r"(?:^|[\s,])-?-?from=([^\s,]+)", re.IGNORECASE)
+# What BuildKit's strconv.Atoi takes as a stage index.
+_STAGE_INDEX = re.compile(r"[+-]?[0-9]+\Z")
 
 
 # -- what a plan holds -----------------------------------------------------------------------
@@ -363,16 +370,27 @@ class _Planner:
         self.stages: list[_StageInfo] = []
         self.global_args: dict[str, str] = {}
         self.used_names: set[str] = set()
+        self.next_suffix: dict[str, int] = {}  # per name given to _unique, the next "-N" to try
+        self.stage_by_name: dict[str, int] = {}  # the last stage of each name, by index
         self.interpreters: dict[tuple[str, str, str], Interpreter] = {}
+        self.interpreter_versions: set[str] = set()
+        self.resolved: dict[str, str] = {}  # version spec -> definition name
         self.tools: ToolsStage | None = None
         self.pip_cache: PipCache | None = None
         self.base_configs: Mapping[str, ImageConfig | None] | None = None
         self.preferred_versions: frozenset[str] = frozenset()
-        self.base_images: list[BaseImageUse] = []
+        self.base_images: dict[str, BaseImageUse] = {}  # image -> its first use
         self.onbuild_free: dict[str, str] = {}  # image -> build context name
+        self.stage_numbers: list[tuple[Instruction, str]] = []  # references to a stage by number
 
     def run(self) -> Plan:
         items = list(self.lexed.items)
+        has_pyenv = any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in items)
+        if has_pyenv:
+            # Lines the lexer may have split otherwise than BuildKit: refused before we act on them.
+            for item in items:
+                if isinstance(item, Instruction) and item.problem:
+                    raise DockerfileError.at(item, item.problem)
         _reject_onbuild_pyenv(items)
         preamble, stages = _split_stages(items)
         for item in preamble:
@@ -390,23 +408,26 @@ class _Planner:
         # Generated stage names must not clash with any name the user's lines use for a stage or an
         # image (a FROM or --from= naming an image would otherwise pick up our stage), later ones included.
         self.used_names = {name for name in (self._from(s[0]).stage_name for s in stages) if name}
-        if any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in items):
-            self.used_names |= _referenced_names(items)
+        if has_pyenv:
+            self.used_names |= _referenced_names(items, self.global_args, self.escape)
         changed = False
         for stage_items in stages:
             changed |= self._stage(stage_items)
         if changed:
-            _reject_numeric_stage_refs(items)
+            if self.stage_numbers:
+                item, number = self.stage_numbers[0]
+                raise DockerfileError.at(item, _msg_stage_number(item.keyword, number))
             self._check_prebuilt_setting()
+            self._check_syntax_directive()
         return Plan(
             steps=tuple(self.steps),
             escape=self.escape,
             frontend_image=self.frontend_image,
             pip_cache=self.pip_cache,
             changed=changed,
-            syntax_line=_syntax_line(self.lexed),
+            syntax_line=self.lexed.syntax_line,
             warnings=tuple(self.warnings),
-            base_images=tuple(self.base_images),
+            base_images=tuple(self.base_images.values()),
             onbuild_free=tuple(OnbuildFreeBase(context, image) for image, context in self.onbuild_free.items()),
             prebuilt_setting=prebuilt.setting(self.build_args, self.global_args),
             custom_build_settings=self._custom_build_settings(),
@@ -421,6 +442,15 @@ class _Planner:
                 " nor off",
                 first,
             )
+
+    def _check_syntax_directive(self) -> None:
+        """A ``# syntax=`` naming BuildKit's Dockerfile frontend: this build reached us some other way
+        (the BUILDKIT_SYNTAX build arg), one without fails at the first PYENV line; say so there."""
+        syntax = self.lexed.directives.syntax
+        if syntax is not None and syntax_directive.names_dockerfile_frontend(syntax):
+            first = next(step.line for step in self.steps if isinstance(step, VenvStage))
+            origin = f"# syntax={syntax} (line {self.lexed.syntax_line})"
+            self.warnings.append(PlanWarning(syntax_directive.msg_pyenv_unknown_to(origin), first))
 
     def _custom_build_settings(self) -> tuple[str, ...]:
         """The python-build settings the interpreter stages' ARGs receive, non-empty."""
@@ -459,6 +489,8 @@ class _Planner:
             path_extended=parent.path_extended,
             environments=environments,
         )
+        if from_.stage_name:
+            self.stage_by_name[from_.stage_name] = index
         if not groups:
             self.stages.append(info)
             self.steps.extend(Verbatim(item) for item in items)
@@ -482,6 +514,7 @@ class _Planner:
             if not isinstance(item, Instruction):
                 continue
             if item.keyword != "PYENV":
+                self._note_stage_numbers(item, env)
                 self._scope_step(item, env)
                 continue
             pyenv = parse_pyenv(item, env, self.escape)
@@ -530,10 +563,8 @@ class _Planner:
         user_name = info.name or self._unique(f"stage-{len(self.stages) - 1}")
         segments = [self._unique(f"{_slug(user_name)}-pyenv-{n}") for n in range(len(groups))]
 
-        head_text = head.raw
-        if base.head_image_text is not None:
-            head_text = astro_runtime.rewrite_from(head_text, from_.image_raw, base.head_image_text)
-        self.steps.append(StageHead(head, _rename_stage(head_text, info.name, segments[0])))
+        head_text = rewrite_from(head, self.escape, stage=segments[0], image=base.head_image_text)
+        self.steps.append(StageHead(head, head_text))
         project: AstroProject | None = None
         if base.astro_image is not None:
             replay = base.replay
@@ -605,9 +636,9 @@ class _Planner:
         image itself, not through another stage.
         """
         image, text = info.root_image, info.root_image_text
-        first_use = all(use.image != image for use in self.base_images)
+        first_use = image not in self.base_images
         if first_use:
-            self.base_images.append(BaseImageUse(image, head.start_line))
+            self.base_images[image] = BaseImageUse(image, head.start_line)
         as_is = _BaseUse(image, text)
         config = self.base_configs.get(image) if self.base_configs is not None else None
         if config is None:
@@ -756,6 +787,8 @@ class _Planner:
                 same = expand(item.args, at_line[item.start_line], self.escape).value == expand(
                     item.args, env, self.escape
                 ).value
+            except NestingError as exc:  # BuildKit reads it, we cannot tell whether it reads the same
+                raise DockerfileError.at(item, f"{item.keyword}: {exc.message}") from None
             except ExpansionError:
                 continue  # BuildKit says so at the line itself
             if not same:
@@ -764,10 +797,18 @@ class _Planner:
     # -- interpreters ----------------------------------------------------------
 
     def _resolve(self, pyenv: PyenvInstruction, item: Item) -> str:
+        """The definition ``pyenv.version`` stands for; once per spec (a resolution reads every
+        definition pyenv knows, a thousand, and a Dockerfile may have thousands of PYENV lines;
+        the known and preferred versions it also depends on are fixed for the plan)."""
+        found = self.resolved.get(pyenv.version)
+        if found is not None:
+            return found
         try:
-            return resolve_version(pyenv.version, self.known_versions, self.preferred_versions)
+            found = resolve_version(pyenv.version, self.known_versions, self.preferred_versions)
         except UnknownVersionError as exc:
             raise DockerfileError.at(item, str(exc)) from None
+        self.resolved[pyenv.version] = found
+        return found
 
     def _interpreter(self, base: str, base_text: str, platform_flag: str, version: str, line: int) -> Interpreter:
         """The interpreter stage for (base, platform, version), planned at its first use."""
@@ -780,7 +821,8 @@ class _Planner:
                 "PYENV needs an operating system to build Python on, but this stage is based on scratch", line
             )
         tools = self._tools(line)
-        suffix = "" if not any(k[2] == version for k in self.interpreters) else f"-{len(self.interpreters)}"
+        suffix = "" if version not in self.interpreter_versions else f"-{len(self.interpreters)}"
+        self.interpreter_versions.add(version)
         stage = self._unique(f"{layout.INTERPRETER_STAGE_PREFIX}{_slug(version)}{suffix}")
         interpreter = Interpreter(stage, version, base, base_text, platform_flag)
         self.interpreters[key] = interpreter
@@ -816,22 +858,34 @@ class _Planner:
             for key, value in parse_env(item, env, self.escape):
                 env[key] = value
 
+    def _note_stage_numbers(self, item: Instruction, env: Mapping[str, str]) -> None:
+        """Remember where a flag names a stage by its number (generated stages shift numbers)."""
+        for value in stage_references(item.keyword, item.args, self.escape):
+            try:
+                value = expand(value, env, self.escape).value
+            except NestingError as exc:  # BuildKit reads it, we cannot tell which stage it names
+                raise DockerfileError.at(item, f"{item.keyword}: {exc.message}") from None
+            except ExpansionError:
+                pass  # BuildKit reports it
+            if _STAGE_INDEX.match(value):
+                self.stage_numbers.append((item, value))
+
     def _from(self, item: Item) -> FromInstruction:
         assert isinstance(item, Instruction) and item.keyword == "FROM"
         return parse_from(item, self.global_args, self.escape)
 
     def _find_stage(self, image: str) -> _StageInfo | None:
-        wanted = image.lower()
-        for info in reversed(self.stages):
-            if info.name == wanted:
-                return info
-        return None
+        index = self.stage_by_name.get(image.lower())
+        return None if index is None else self.stages[index]
 
     def _unique(self, name: str) -> str:
-        candidate, n = stage_name(name), 2
+        """``name`` as a stage name no line uses yet, else with the first free ``-N`` (counting on
+        from where the last call for ``name`` stopped, so that thousands of calls stay linear)."""
+        candidate, n = stage_name(name), self.next_suffix.get(name, 2)
         while candidate in self.used_names:
             candidate = stage_name(name, f"-{n}")
             n += 1
+        self.next_suffix[name] = n
         self.used_names.add(candidate)
         return candidate
 
@@ -853,48 +907,28 @@ def _split_stages(items: list[Item]) -> tuple[list[Item], list[list[Item]]]:
     return preamble, stages
 
 
-def _syntax_line(lexed: LexedDockerfile) -> int | None:
-    """The line of the ``# syntax=`` directive: the plain Dockerfile is for BuildKit's own frontend."""
-    if lexed.directives.syntax is None:
-        return None
-    for item in lexed.items:
-        if isinstance(item, Trivia) and item.start_line in lexed.directive_lines and _is_syntax_line(item.raw):
-            return item.start_line
-    return None
-
-
-def _is_syntax_line(text: str) -> bool:
-    body = text.lstrip("\ufeff").strip().lstrip("#").strip().lower()
-    return body.replace(" ", "").startswith("syntax=")
-
-
-def _referenced_names(items: list[Item]) -> set[str]:
-    """Every word the user's lines may use as a stage or image name (lower-cased, as written)."""
+def _referenced_names(items: list[Item], global_args: Mapping[str, str], escape: str) -> set[str]:
+    """Every word the user's lines may use as a stage or image name (lower-cased): FROM's words,
+    and what the flags of COPY and RUN (ONBUILD ones too) name, as written and expanded."""
     names: set[str] = set()
     for item in items:
         if not isinstance(item, Instruction):
             continue
         if item.keyword == "FROM":
             names.update(word.lower() for word in item.args.split() if not word.startswith("--"))
-        elif item.keyword in _MAY_NAME_A_STAGE and "from=" in item.args.lower():
-            names.update(match.group(1).strip("'\"").lower() for match in _FROM_WORD.finditer(item.args))
+            continue
+        keyword, args = split_command(item.args) if item.keyword == "ONBUILD" else (item.keyword, item.args)
+        for value in stage_references(keyword, args, escape):
+            names.add(value.lower())
+            try:
+                names.add(expand(value, global_args, escape).value.lower())
+            except ExpansionError:
+                pass
     return names
 
 
 def _only_trivia_between(items: list[Item], start: int, end: int) -> bool:
     return all(isinstance(item, Trivia) for item in items[start + 1 : end])
-
-
-def _rename_stage(raw: str, name: str | None, new_name: str) -> str:
-    """Give the FROM line ``raw`` the stage name ``new_name``, keeping all else."""
-    if name is not None:
-        pattern = re.compile(r"(\b[Aa][Ss][ \t]+)" + re.escape(name) + r"(?=[ \t]*(?:\r?\n|$))", re.IGNORECASE)
-        matches = list(pattern.finditer(raw))
-        if matches:
-            match = matches[-1]
-            return raw[: match.start()] + match.group(1) + new_name + raw[match.end() :]
-    body = raw.rstrip("\r\n")
-    return body + f" AS {new_name}" + raw[len(body) :]
 
 
 def _reject_onbuild_pyenv(items: list[Item]) -> None:
@@ -907,20 +941,6 @@ def _reject_onbuild_pyenv(items: list[Item]) -> None:
                     item,
                     "ONBUILD PYENV is not supported: the image that runs the trigger may be built"
                     " without this frontend; write the PYENV line in the Dockerfile that builds FROM this image",
-                )
-
-
-def _reject_numeric_stage_refs(items: list[Item]) -> None:
-    """Generated stages shift stage numbers, so `--from=<number>` would point elsewhere."""
-    for item in items:
-        if isinstance(item, Instruction) and item.keyword in {"COPY", "ADD", "RUN"}:
-            match = _NUMERIC_FROM.search(item.args)
-            if match:
-                number = match.group(1) or match.group(2)
-                raise DockerfileError.at(
-                    item,
-                    f"{item.keyword} refers to stage {number} by number; PYENV adds stages, so stage numbers"
-                    " shift: name the stage (FROM ... AS name) and refer to it by that name",
                 )
 
 
@@ -942,4 +962,11 @@ def _msg_name_taken(name: str, earlier: _Defined, same_stage: bool) -> str:
     return (
         f"PYENV name {name!r} is already used on line {earlier.line} in stage {earlier.stage!r}, which this stage"
         " is built from; an image holds one environment per name: give this one another name"
+    )
+
+
+def _msg_stage_number(keyword: str, number: str) -> str:
+    return (
+        f"{keyword} refers to stage {number} by number; PYENV adds stages, so stage numbers"
+        " shift: name the stage (FROM ... AS name) and refer to it by that name"
     )

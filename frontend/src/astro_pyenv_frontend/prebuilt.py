@@ -90,6 +90,13 @@ _REPOSITORY = re.compile(
 )
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _PLATFORM = re.compile(r"^[a-z0-9]+/[a-z0-9_]+(?:/[a-z0-9]+)?$")
+# What else of an entry may reach the generated Dockerfile (``FROM <repository>:<tag>@<digest>``)
+# or a progress line is checked too: a tag as Docker's grammar has it, a python-build definition
+# name, os_key's <ID>-<VERSION_ID> (os-release keeps both to a-z, 0-9, ".", "_", "-").
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_VERSION = re.compile(r"^[0-9][0-9A-Za-z._+-]{0,63}$")
+_OS = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
+_ENTRY_FIELDS = ("version", "libc", "platforms", "recipe", "tag", "digest")
 
 
 class CatalogError(ValueError):
@@ -126,39 +133,69 @@ class Choice:
 
 
 def parse_catalog(text: str) -> Catalog:
+    """The catalog in ``text``; :class:`CatalogError` for anything else, wrong types included
+    (every field is checked before it can reach a generated Dockerfile)."""
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise CatalogError(f"not JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("repository"), str):
         raise CatalogError('expected an object with "repository" and "interpreters"')
-    entries = []
-    for raw in data.get("interpreters") or ():
-        try:
-            libc_text = str(raw["libc"])
-            entry = Entry(
-                version=str(raw["version"]),
-                libc=parse_libc(libc_text) or Libc("", (0, 0)),
-                platforms=tuple(str(p) for p in raw["platforms"]),
-                recipe=str(raw["recipe"]),
-                build=str(raw.get("build", "")),
-                tag=str(raw["tag"]),
-                digest=str(raw["digest"]),
-                os=str(raw.get("os", "")),
-            )
-        except (KeyError, TypeError) as exc:
-            raise CatalogError(f"interpreter entry {raw!r}: {exc}") from None
-        if entry.libc.family != "glibc":
-            raise CatalogError(f"interpreter {entry.version}: libc {libc_text!r} is not 'glibc X.Y'")
-        if not _DIGEST.match(entry.digest):
-            raise CatalogError(
-                f"interpreter {entry.version} ({entry.libc}): digest {entry.digest!r} is not sha256:<hex>"
-            )
-        bad = [p for p in entry.platforms if not _PLATFORM.match(p)]
-        if bad or not entry.platforms:
-            raise CatalogError(f"interpreter {entry.version} ({entry.libc}): platforms {list(entry.platforms)!r}")
-        entries.append(entry)
-    return Catalog(repository=data["repository"].strip(), entries=tuple(entries))
+    repository = data["repository"].strip()
+    if repository and not valid_repository(repository):
+        raise CatalogError(f"repository {repository!r} is not an image repository (host[:port]/path, no tag)")
+    raw_entries = data.get("interpreters")
+    if raw_entries is None:
+        raw_entries = []
+    if not isinstance(raw_entries, list):
+        raise CatalogError(f'"interpreters" is {type(raw_entries).__name__}, not a list')
+    return Catalog(repository=repository, entries=tuple(_entry(raw) for raw in raw_entries))
+
+
+def _entry(raw: object) -> Entry:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"interpreter entry {raw!r:.200} is not an object")
+    missing = [name for name in _ENTRY_FIELDS if name not in raw]
+    if missing:
+        raise CatalogError(f"interpreter entry {raw!r:.200}: missing {', '.join(missing)}")
+    wrong = [
+        name
+        for name in (*_ENTRY_FIELDS, "build", "os")
+        if name != "platforms" and name in raw and not isinstance(raw[name], str)
+    ]
+    platforms = raw["platforms"]
+    if not isinstance(platforms, list) or not all(isinstance(p, str) for p in platforms):
+        wrong.append("platforms")
+    if wrong:
+        raise CatalogError(f"interpreter entry {raw!r:.200}: {', '.join(wrong)} of the wrong type")
+    libc = parse_libc(raw["libc"])
+    where = f"interpreter {raw['version']!r} ({raw['libc']!r})"
+    if libc is None or libc.family != "glibc":
+        raise CatalogError(f"{where}: libc is not 'glibc X.Y'")
+    entry = Entry(
+        version=raw["version"],
+        libc=libc,
+        platforms=tuple(platforms),
+        recipe=raw["recipe"],
+        build=raw.get("build", ""),
+        tag=raw["tag"],
+        digest=raw["digest"],
+        os=raw.get("os", ""),
+    )
+    if not _VERSION.match(entry.version):
+        raise CatalogError(f"{where}: version is not a python-build definition name")
+    if entry.os and not _OS.match(entry.os):
+        raise CatalogError(f"{where}: os is not <ID>-<VERSION_ID>")
+    if not _DIGEST.match(entry.digest):
+        raise CatalogError(f"{where}: digest {entry.digest!r} is not sha256:<hex>")
+    if not _DIGEST.match(entry.recipe):
+        raise CatalogError(f"{where}: recipe {entry.recipe!r} is not sha256:<hex>")
+    if not _TAG.match(entry.tag):
+        raise CatalogError(f"{where}: tag {entry.tag!r} is not an image tag")
+    bad = [p for p in entry.platforms if not _PLATFORM.match(p)]
+    if bad or not entry.platforms:
+        raise CatalogError(f"{where}: platforms {list(entry.platforms)!r}")
+    return entry
 
 
 def catalog_path() -> str:
@@ -169,9 +206,13 @@ def catalog_path() -> str:
 def load_catalog(path: str | None = None) -> Catalog | None:
     """The catalog baked into this image, or None when there is none (a frontend built without)."""
     try:
-        text = Path(path or catalog_path()).read_text(encoding="utf-8")
+        data = Path(path or catalog_path()).read_bytes()
     except FileNotFoundError:
         return None
+    try:
+        text = data.decode("utf-8-sig")  # an editor's byte order mark is no reason to compile
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"not UTF-8: {exc}") from None
     return parse_catalog(text)
 
 

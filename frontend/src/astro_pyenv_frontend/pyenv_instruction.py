@@ -21,7 +21,9 @@ Grammar::
   would only add a second spelling, since no shell is involved.
 * ``<name>`` is letters, digits, ``_`` and ``-``, starting with a letter or
   digit, at most :data:`MAX_NAME_LENGTH` characters; it ends up in paths,
-  shell commands and stage names (BuildKit takes stage names up to 237).
+  shell commands and stage names (BuildKit takes stage names up to 237).  A
+  name in capitals (``PIP_VERSION``) is refused: its variable would be in the
+  space of astro-pyenv's settings (:data:`.layout.SETTING_SUFFIX`).
 * ``<requirements-file>`` is a path relative to the build context root,
   normalised to POSIX form; it must stay inside the context and use only
   letters, digits and ``. _ - + @ /`` because it becomes the ``source=`` of a
@@ -38,15 +40,18 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Callable
 
+from . import layout
 from .errors import DockerfileError
 from .lexer import Instruction
 from .variables import ExpansionError, expand, go_is_space
 
 __all__ = [
     "KNOWN_FLAGS",
+    "MIN_CPYTHON",
     "PyenvInstruction",
     "parse_pyenv",
     "split_raw_words",
+    "version_problem",
 ]
 
 USAGE = "PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]"
@@ -57,6 +62,32 @@ MAX_NAME_LENGTH = 128
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*\Z")
 _PATH_CHARS_RE = re.compile(r"[A-Za-z0-9._+@/-]")
+# Files pip -r cannot read, by name: a requirements file is one requirement (or option) a line.
+_PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
+_LOCK_FILES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile", "pipfile.lock"})
+_PYLOCK_RE = re.compile(r"pylock(?:\.[^/]+)?\.toml\Z")  # PEP 751: pylock.toml, pylock.<name>.toml
+
+#: The oldest CPython series a PYENV line can build: the venv script gives each venv pip through
+#: ``-m venv`` (ensurepip, CPython 3.4+), and the interpreter check imports lzma (3.3+).
+MIN_CPYTHON = (3, 4)
+_SERIES_RE = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
+# pyenv's definitions of other Pythons, by the start of their names.
+_OTHER_PYTHONS = (
+    ("pypy", "PyPy"),
+    ("graalpy", "GraalPy"),
+    ("jython", "Jython"),
+    ("ironpython", "IronPython"),
+    ("micropython", "MicroPython"),
+    ("stackless", "Stackless Python"),
+    ("pyston", "Pyston"),
+    ("cinder", "Cinder"),
+    ("nogil", "the nogil fork"),
+    ("activepython", "ActivePython"),
+    ("anaconda", "a conda distribution"),
+    ("miniconda", "a conda distribution"),
+    ("miniforge", "a conda distribution"),
+    ("mambaforge", "a conda distribution"),
+)
 
 # --task-sdk values: ``auto`` or a release such as 1.1.8 or 1.2.0rc1 (it lands in an exec-form RUN).
 _TASK_SDK_RE = re.compile(r"(?:auto|[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc|\.post|\.dev)[0-9]+)?)\Z")
@@ -137,10 +168,58 @@ def msg_invalid_version(value: str) -> str:
     return f"invalid <python-version> {value!r}: expected a version such as 3.12, 3.13t or 3.12.4"
 
 
+def msg_not_cpython(value: str) -> str:
+    lowered = value.lower()
+    what = next((name for prefix, name in _OTHER_PYTHONS if lowered.startswith(prefix)), "not a CPython version")
+    return f"<python-version> {value!r} is {what}: PYENV builds CPython only (versions such as 3.12, 3.13t or 3.12.4)"
+
+
+def msg_dev_version(value: str) -> str:
+    return (
+        f"<python-version> {value!r} is CPython's development branch, which pyenv builds from a git"
+        f" checkout that astro-pyenv does not make: use a release or pre-release ({value[: -len('-dev')]}"
+        " picks the newest)"
+    )
+
+
+def msg_too_old(value: str) -> str:
+    oldest = ".".join(map(str, MIN_CPYTHON))
+    return (
+        f"<python-version> {value!r} is older than CPython {oldest}, the oldest PYENV builds: each venv is"
+        " made with -m venv and gets its pip from ensurepip, which CPython has from 3.4 on"
+    )
+
+
+def version_problem(value: str) -> str | None:
+    """Why a PYENV line cannot build CPython ``value`` (a version or prefix), or None.  Said at the
+    line rather than minutes later, when the compile or the venv step fails."""
+    if not _VERSION_RE.match(value):
+        return msg_invalid_version(value)
+    if not value[0].isdigit():
+        return msg_not_cpython(value)
+    if value.endswith("-dev"):
+        return msg_dev_version(value)
+    series = _SERIES_RE.match(value)
+    assert series is not None  # it starts with a digit
+    major, minor = int(series.group(1)), int(series.group(2) or MIN_CPYTHON[1])
+    if (major, minor) < MIN_CPYTHON:
+        return msg_too_old(value)
+    return None
+
+
 def msg_invalid_name(value: str) -> str:
     return (
         f"invalid <name> {value!r}: use letters, digits, '_' and '-', "
         "starting with a letter or digit"
+    )
+
+
+def msg_setting_name(value: str) -> str:
+    variable = layout.environment_variable(value)
+    return (
+        f"<name> {value!r} would set {variable}, and ASTRO_PYENV_ variables named in capitals are"
+        f" astro-pyenv's settings (such as ASTRO_PYENV_PIP_VERSION): use a name with a lower-case letter,"
+        f" such as {value.lower()!r}"
     )
 
 
@@ -162,6 +241,28 @@ def msg_escaping_requirements(value: str) -> str:
 
 def msg_not_a_file_requirements(value: str) -> str:
     return f"<requirements-file> {value!r} must name a file, not a directory"
+
+
+def msg_project_file_requirements(value: str) -> str:
+    return (
+        f"<requirements-file> {value!r} is a project file, not a requirements file: pip -r reads one"
+        " requirement per line; write the dependencies to a requirements file (pip-compile or"
+        " uv pip compile make one from a project)"
+    )
+
+
+def msg_lock_file_requirements(value: str) -> str:
+    return (
+        f"<requirements-file> {value!r} is a lock file, which pip -r cannot read: export it as a"
+        " requirements file (uv export --format requirements-txt, poetry export, pdm export, ...)"
+    )
+
+
+def msg_toml_requirements(value: str) -> str:
+    return (
+        f"<requirements-file> {value!r} is a TOML file, which pip -r cannot read: a requirements file"
+        " holds one requirement per line"
+    )
 
 
 def msg_bad_requirements_char(value: str, char: str) -> str:
@@ -242,6 +343,13 @@ def _check_requirements(value: str) -> str | None:
         return msg_escaping_requirements(value)
     if normal == ".":
         return msg_not_a_file_requirements(value)
+    base = posixpath.basename(normal).lower()
+    if base in _PROJECT_FILES:
+        return msg_project_file_requirements(value)
+    if base in _LOCK_FILES or _PYLOCK_RE.match(base):
+        return msg_lock_file_requirements(value)
+    if base.endswith(".toml"):
+        return msg_toml_requirements(value)
     return None
 
 
@@ -281,12 +389,15 @@ def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") 
     if len(values) not in (2, 3):
         raise DockerfileError.at(instr, msg_argument_count(len(values)))
     version, name = values[0], values[1]
-    if not _VERSION_RE.match(version):
-        raise DockerfileError.at(instr, msg_invalid_version(version))
+    problem = version_problem(version)
+    if problem:
+        raise DockerfileError.at(instr, problem)
     if not _NAME_RE.match(name):
         raise DockerfileError.at(instr, msg_invalid_name(name))
     if len(name) > MAX_NAME_LENGTH:
         raise DockerfileError.at(instr, msg_name_too_long(name))
+    if layout.is_setting(layout.environment_variable(name)):
+        raise DockerfileError.at(instr, msg_setting_name(name))
     requirements: str | None = None
     if len(values) == 3:
         problem = _check_requirements(values[2])

@@ -23,6 +23,7 @@ _RUNS = re.compile(r"[a-z0-9]+|[^a-z0-9]+")
 _ALNUM = re.compile(r"[a-z0-9]+")
 _VALID_SEPARATOR = re.compile(r"[._]|__|-+")
 _HASH_LENGTH = 8
+_SEPARATORS = "._-"  # what _clean leaves besides letters and digits
 
 
 def _clean(text: str) -> str:
@@ -33,9 +34,9 @@ def _clean(text: str) -> str:
             out.append(run)
         else:
             out.append("-")
-    name = "".join(out)
-    # Separators only between letters and digits, and the first character a letter.
-    name = re.sub(r"^[^a-z0-9]+|[^a-z0-9]+$", "", name)
+    # Separators only between letters and digits (every other character is one of "._-";
+    # str.strip, as a regex anchored at the end backtracks quadratically over a long run).
+    name = "".join(out).strip(_SEPARATORS)
     if not name:
         return "x"
     return name if name[0].isalpha() else "x-" + name
@@ -53,5 +54,5 @@ def stage_name(base: str, suffix: str = "") -> str:
         return name + suffix
     digest = hashlib.sha256(base.encode("utf-8", "surrogateescape")).hexdigest()[:_HASH_LENGTH]
     keep = MAX_STAGE_NAME - len(suffix) - _HASH_LENGTH - 1
-    head = re.sub(r"[^a-z0-9]+$", "", name[:keep])
+    head = name[:keep].rstrip(_SEPARATORS)
     return f"{head}-{digest}{suffix}"

@@ -29,15 +29,47 @@ from .errors import DockerfileError
 DIRECTIVE = "astro-pyenv-syntax"
 BUILD_ARG = "ASTRO_PYENV_SYNTAX"
 BUILDKIT_DIRECTIVES = ("syntax", "escape", "check")
+# BuildKit's build arg that wins over a Dockerfile's ``# syntax=`` line.
+BUILDKIT_SYNTAX_ARG = "BUILDKIT_SYNTAX"
+# Docker Hub repositories of BuildKit's own Dockerfile frontend, which knows no PYENV.
+DOCKERFILE_FRONTENDS = ("docker/dockerfile", "docker/dockerfile-upstream")
 
 _BOM = b"\xef\xbb\xbf"
 _SPACE = b"\t\n\v\f\r "
-# A parser-directive-shaped line (leading space already trimmed); names as BuildKit's, plus "-".
-_DIRECTIVE_LINE = re.compile(rb"#[\t\v\f\r ]*([A-Za-z][A-Za-z0-9-]*)[\t\v\f\r ]*=[\t\v\f\r ]*(.*?)[\t\v\f\r ]*\Z")
+_LINE_SPACE = b"\t\v\f\r "
+# A parser-directive-shaped line (leading space already trimmed) up to its "="; names as BuildKit's,
+# plus "-".  The value is the rest with the space around it stripped (a regex doing that too
+# backtracked quadratically over a long run of spaces).
+_DIRECTIVE_KEY = re.compile(rb"#[\t\v\f\r ]*([A-Za-z][A-Za-z0-9-]*)[\t\v\f\r ]*=")
 _OURS_ANYWHERE = re.compile(rb"^[\t\v\f\r ]*#[\t\v\f\r ]*astro-pyenv-syntax[\t\v\f\r ]*=", re.IGNORECASE | re.MULTILINE)
-_ARG_DEFAULT = re.compile(
-    rb"^[\t\v\f\r ]*arg[\t\v\f\r ]+(?:[^\n]*[\t\v\f\r ])?ASTRO_PYENV_SYNTAX=", re.IGNORECASE | re.MULTILINE
-)
+_ARG_START = re.compile(rb"[\t\v\f\r ]*arg[\t\v\f\r ]", re.IGNORECASE)
+
+
+def syntax_ref(value: str) -> str:
+    """The image a ``# syntax=`` value names: its first word (BuildKit hands the whole value on as
+    the frontend's command line, so ``img --debug`` names ``img``)."""
+    words = value.split()
+    return words[0] if words else ""
+
+
+def names_dockerfile_frontend(value: str) -> bool:
+    """Whether a ``# syntax=`` value names BuildKit's Dockerfile frontend (``docker/dockerfile:1``,
+    ``docker.io/docker/dockerfile:1.7@sha256:...``, a mirror of it), which does not know PYENV."""
+    ref = syntax_ref(value).lower().split("@", 1)[0]
+    name, _, tag = ref.rpartition(":")
+    if name and "/" not in tag:
+        ref = name
+    # Docker Hub's, or a mirror's that keeps the repository's path (mirror.corp/docker/dockerfile).
+    return any(ref == repository or ref.endswith("/" + repository) for repository in DOCKERFILE_FRONTENDS)
+
+
+def msg_pyenv_unknown_to(origin: str) -> str:
+    """``origin`` (how the user named BuildKit's Dockerfile frontend) cannot build a PYENV line."""
+    return (
+        f"{origin} names BuildKit's Dockerfile frontend, which does not know PYENV: a build that follows it"
+        f" stops here at \"unknown instruction: PYENV\"; name the astro-pyenv frontend image in # syntax="
+        f" (a newer Dockerfile frontend for the rest of the file goes in # {DIRECTIVE}=)"
+    )
 
 
 @dataclass(frozen=True)
@@ -69,12 +101,13 @@ def _from_directive(data: bytes) -> DockerfileFrontend | None:
     found: DockerfileFrontend | None = None
     header_end = len(lines)
     for number, line in enumerate(lines, start=1):
-        match = _DIRECTIVE_LINE.match(line.lstrip(_SPACE))
+        stripped = line.lstrip(_SPACE)
+        match = _DIRECTIVE_KEY.match(stripped)
         if match is None:
             header_end = number - 1
             break
         name = match.group(1).decode("ascii").lower()
-        value = match.group(2).decode("utf-8", "replace")
+        value = stripped[match.end() :].strip(_LINE_SPACE).decode("utf-8", "replace")
         if name == DIRECTIVE:
             if found is not None:
                 raise DockerfileError(
@@ -105,13 +138,22 @@ def _from_directive(data: bytes) -> DockerfileFrontend | None:
 
 
 def _refuse_arg_default(data: bytes) -> None:
-    match = _ARG_DEFAULT.search(data)
-    if match is not None:
-        raise DockerfileError(
-            f"an ARG cannot choose the Dockerfile frontend ({BUILD_ARG} is read before any ARG): write"
-            f" # {DIRECTIVE}=<image> among the parser directives at the top, or pass --build-arg {BUILD_ARG}",
-            data.count(b"\n", 0, match.start()) + 1,
-        )
+    """An ``ARG`` line with ``ASTRO_PYENV_SYNTAX=`` as one of its words (line by line: linear)."""
+    name = BUILD_ARG.encode().lower() + b"="
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        lowered = line.lower()
+        if name not in lowered or _ARG_START.match(line) is None:
+            continue
+        at = lowered.find(name)
+        while at != -1:
+            if line[at - 1 : at] in (b"\t", b"\v", b"\f", b"\r", b" "):
+                raise DockerfileError(
+                    f"an ARG cannot choose the Dockerfile frontend ({BUILD_ARG} is read before any ARG): write"
+                    f" # {DIRECTIVE}=<image> among the parser directives at the top, or pass --build-arg"
+                    f" {BUILD_ARG}",
+                    number,
+                )
+            at = lowered.find(name, at + 1)
 
 
 def choose(data: bytes, build_args: Mapping[str, str]) -> DockerfileFrontend | None:

@@ -18,20 +18,23 @@ Known, deliberate differences from BuildKit (all on malformed input):
 * ``${NAME`` at the end of the text reports "syntax error: missing '}'" where
   BuildKit reports an unsupported modifier with a replacement character;
 * the replacement of ``${NAME/pat/repl}`` is literal (Go would interpret
-  ``$`` in it as a regexp template).
+  ``$`` in it as a regexp template);
+* ``${A:-${B:-...}}`` nested more than :data:`MAX_NESTING` deep is a
+  :class:`NestingError` (the scanner recurses per level).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Union
 
 __all__ = [
+    "MAX_NESTING",
     "Expansion",
     "ExpansionError",
+    "NestingError",
     "ShellLexer",
     "expand",
     "go_is_space",
@@ -40,6 +43,9 @@ __all__ = [
 
 _EOF = ""  # sentinel returned by the scanner at the end of the text
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
+#: Deepest nesting of ``${NAME<op>...}`` read: the scanner recurses per level (BuildKit's, in Go,
+#: has no limit), and Python's stack does not take thousands of levels.
+MAX_NESTING = 64
 
 
 class ExpansionError(ValueError):
@@ -49,6 +55,14 @@ class ExpansionError(ValueError):
         super().__init__(message)
         self.message = message
         self.text = text
+
+
+class NestingError(ExpansionError):
+    """References nested deeper than :data:`MAX_NESTING`: text BuildKit may read, which we refuse."""
+
+
+def msg_nesting() -> str:
+    return f"variable references are nested more than {MAX_NESTING} deep (${{A:-${{B:-...}}}}); nest fewer"
 
 
 @dataclass(frozen=True)
@@ -139,6 +153,7 @@ class _Run:
         self.raw_escapes = lexer.raw_escapes
         self.unset: dict[str, None] = {}
         self.unset_substituted: dict[str, None] = {}
+        self.depth = 0  # nesting of ${...} being read
         # BuildKit shares one word buffer between nested scans; a nested
         # ``${X:-...}`` therefore resets the outer word.  Reproduced on purpose.
         self.shared_buf: list[str] = []
@@ -283,12 +298,19 @@ class _Run:
         return "".join(name)
 
     def _stop_on_brace(self, stop: str, raw_escapes: bool, missing: str) -> str:
+        if self.depth >= MAX_NESTING:
+            raise NestingError(msg_nesting(), self.text)
+        self.depth += 1
         try:
             word, _ = self.process_stop_on(stop, raw_escapes)
+        except NestingError:
+            raise
         except ExpansionError:
             if self.peek() == _EOF:
                 raise ExpansionError(missing, self.text) from None
             raise
+        finally:
+            self.depth -= 1
         return word
 
     def process_dollar(self) -> str:
@@ -373,23 +395,30 @@ class _Run:
         value, found = self.get_env(name)
         if self.lexer.skip_unset_env and not found:
             return "${" + name + "/" + pattern + "/" + replacement + "}"
-        regex = _shell_pattern_to_regex(pattern, greedy=True, anchored=False)
-        return regex.sub(lambda _m: replacement, value, count=0 if replace_all else 1)
+        return _replace(pattern, value, replacement, replace_all)
 
 
-def _shell_pattern_to_regex(pattern: str, *, greedy: bool, anchored: bool) -> re.Pattern[str]:
-    """``*`` and ``?`` wildcards (no bracket expressions), as BuildKit supports."""
-    out = ["^"] if anchored else []
-    star = ".*" if greedy else ".*?"
+_STAR = "*"  # glob tokens: a one-character string is that literal character
+_ANY = "?"
+_STAR_TOKEN = ("*",)
+_ANY_TOKEN = ("?",)
+_Token = Union[str, tuple[str]]
+
+
+def _glob_tokens(pattern: str) -> list[_Token]:
+    """``*`` and ``?`` wildcards (no bracket expressions), as BuildKit supports; ``\\*``, ``\\?``
+    and ``\\\\`` are literal, ``\\}`` and ``\\/`` drop the backslash.  Runs of ``*`` are one."""
+    out: list[_Token] = []
     i = 0
     while i < len(pattern):
         tok = pattern[i]
         i += 1
-        if tok == "*":
-            out.append(star)
+        if tok == _STAR:
+            if not out or out[-1] != _STAR_TOKEN:
+                out.append(_STAR_TOKEN)
             continue
-        if tok == "?":
-            out.append(".")
+        if tok == _ANY:
+            out.append(_ANY_TOKEN)
             continue
         if tok == "\\":
             following = pattern[i] if i < len(pattern) else _EOF
@@ -397,16 +426,99 @@ def _shell_pattern_to_regex(pattern: str, *, greedy: bool, anchored: bool) -> re
                 continue
             if following not in ("*", "?", "\\"):
                 raise ExpansionError(f"invalid pattern ({pattern}) in substitution: invalid escape '\\{following}'")
-            out.append("\\" + following)
+            out.append(following)
             i += 1
             continue
-        out.append(re.escape(tok))
-    return re.compile("".join(out))
+        out.append(tok)
+    return out
+
+
+class _Glob:
+    """A pattern's automaton, its states as the bits of an int (bit i: the first i tokens matched).
+
+    BuildKit turns a pattern into a Go regexp (``*`` as ``.*`` or ``.*?``, ``?`` as ``.``, so
+    neither crosses a newline), which runs in time linear in the value; a backtracking regex takes
+    exponential time on ``*a*a*a*b``.  Simulating the automaton gives the same answers in linear
+    time: for these patterns the lazy (greedy) leftmost match is the shortest (longest) one.
+    """
+
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.accept = 1 << len(tokens)
+        self.star = sum(1 << n for n, token in enumerate(tokens) if token == _STAR_TOKEN)
+        self.any = sum(1 << n for n, token in enumerate(tokens) if token == _ANY_TOKEN)
+        self.literal: dict[str, int] = {}
+        for n, token in enumerate(tokens):
+            if isinstance(token, str):
+                self.literal[token] = self.literal.get(token, 0) | 1 << n
+        self.start = self._closure(1)
+
+    def _closure(self, states: int) -> int:
+        return states | (states & self.star) << 1  # a star matches nothing too (runs are one star)
+
+    def step(self, states: int, ch: str) -> int:
+        if ch == "\n":  # Go's "." does not match a newline
+            return self._closure((states & self.literal.get(ch, 0)) << 1)
+        moved = (states & (self.literal.get(ch, 0) | self.any)) << 1
+        return self._closure(moved | (states & self.star))
+
+    def match_end(self, value: str, start: int, longest: bool) -> int | None:
+        """The end of the shortest (or longest) match of the whole pattern at ``value[start:]``."""
+        states = self.start
+        found = start if states & self.accept else None
+        if found is not None and not longest:
+            return found
+        for at in range(start, len(value)):
+            states = self.step(states, value[at])
+            if not states:
+                break
+            if states & self.accept:
+                found = at + 1
+                if not longest:
+                    break
+        return found
+
+
+def _match_starts(pattern: str, value: str) -> list[bool]:
+    """For each position of ``value`` (and its end), whether a match of ``pattern`` starts there:
+    the reversed pattern's automaton, run from the end with a start at every position."""
+    backward = _Glob(_glob_tokens(_reverse_pattern(pattern)))
+    starts = [False] * (len(value) + 1)
+    states = backward.start
+    starts[len(value)] = bool(states & backward.accept)
+    for at in range(len(value) - 1, -1, -1):
+        states = backward.step(states, value[at]) | backward.start
+        starts[at] = bool(states & backward.accept)
+    return starts
+
+
+def _replace(pattern: str, value: str, replacement: str, replace_all: bool) -> str:
+    """``${NAME/pattern/replacement}`` (``//``: every match), as Go's regexp replaces: leftmost
+    matches, each the longest there; an empty match right after a match is not replaced."""
+    forward = _Glob(_glob_tokens(pattern))
+    starts = _match_starts(pattern, value)
+    out: list[str] = []
+    last_end = 0
+    position = 0
+    while position <= len(value):
+        start = next((at for at in range(position, len(value) + 1) if starts[at]), None)
+        if start is None:
+            break
+        end = forward.match_end(value, start, longest=True)
+        assert end is not None  # a match starts there
+        out.append(value[last_end:start])
+        if end > last_end or start == 0:
+            out.append(replacement)
+        last_end = end
+        if not replace_all:
+            break
+        position = end if end > position else position + 1
+    out.append(value[last_end:])
+    return "".join(out)
 
 
 def _trim_prefix(pattern: str, value: str, greedy: bool) -> str:
-    match = _shell_pattern_to_regex(pattern, greedy=greedy, anchored=True).search(value)
-    return value[match.end():] if match else value
+    end = _Glob(_glob_tokens(pattern)).match_end(value, 0, longest=greedy)
+    return value[end:] if end is not None else value
 
 
 def _reverse_pattern(pattern: str) -> str:
@@ -428,7 +540,7 @@ def _reverse_pattern(pattern: str) -> str:
 
 
 def _trim_suffix(pattern: str, value: str, greedy: bool) -> str:
-    # Regexes find the leftmost match only, so search the reversed string.
+    # The suffix of the value is a prefix of it reversed, for the reversed pattern.
     return _trim_prefix(_reverse_pattern(pattern), value[::-1], greedy)[::-1]
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from . import layout
 from .contract import PyenvUse
+from .lexer import dockerfile_lines
 
 _LINE_END = re.compile(r"\r?\n\Z")
 _KEYWORD = re.compile(r"(\s*)(pyenv)", re.IGNORECASE)
@@ -31,7 +32,7 @@ def _stand_in_keyword(written: str) -> str:
 
 def buildkit_view(text: str, environments: Iterable[PyenvUse], escape: str = "\\") -> str:
     """``text`` with each PYENV line of ``environments`` replaced by an ENV on the same lines."""
-    lines = text.splitlines(keepends=True)
+    lines = dockerfile_lines(text)
     for use in environments:
         first, last = use.line, max(use.line, use.end_line)
         if not 1 <= first <= last <= len(lines):

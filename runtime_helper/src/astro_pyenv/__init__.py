@@ -11,6 +11,7 @@ from astro_pyenv.errors import (
     PyenvError,
     PyenvInterpreterError,
     PyenvNotDefinedError,
+    PyenvSettingNameError,
 )
 from astro_pyenv.probe import ProbeError
 from astro_pyenv.resolve import (
@@ -30,6 +31,7 @@ __all__ = [
     "PyenvError",
     "PyenvInterpreterError",
     "PyenvNotDefinedError",
+    "PyenvSettingNameError",
     "clear_cache",
     "describe_environment",
     "environment_names",

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from astro_pyenv.probe import KEY_DISTRIBUTIONS, probe_interpreter
+from astro_pyenv.probe import KEY_DISTRIBUTIONS, ProbeError, probe_interpreter
 from astro_pyenv.resolve import resolve_python
 
 
@@ -50,19 +50,38 @@ class EnvironmentInfo:
         }
 
 
-# Keyed by interpreter path and its mtime, so a rebuilt venv is probed again.
-_CACHE: dict[tuple[str, float], dict[str, object]] = {}
+# By interpreter path: what the probe said, and the state of what it read.  A venv's bin/python
+# is a symlink to the base interpreter, whose mtime no pip install changes; installing or removing
+# a distribution changes the listing (so the mtime) of a site-packages directory, and a rebuilt
+# venv changes the link itself.
+_CACHE: dict[str, tuple[tuple[object, ...], dict[str, object]]] = {}
 
 
 def clear_cache() -> None:
     _CACHE.clear()
 
 
+def _state(path: str, follow: bool = True) -> tuple[object, ...]:
+    try:
+        st = os.stat(path, follow_symlinks=follow)
+    except OSError:
+        return (path, None)
+    return (path, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _signature(python: str, data: Mapping[str, object]) -> tuple[object, ...]:
+    site = data.get("site")
+    paths = [path for path in site if isinstance(path, str)] if isinstance(site, list) else []
+    return (_state(python, follow=False), _state(python), *(_state(path) for path in paths))
+
+
 def _probe_cached(python: str) -> dict[str, object]:
-    key = (python, os.stat(python).st_mtime)
-    if key not in _CACHE:
-        _CACHE[key] = probe_interpreter(python, KEY_DISTRIBUTIONS)
-    return _CACHE[key]
+    cached = _CACHE.get(python)
+    if cached is not None and cached[0] == _signature(python, cached[1]):
+        return cached[1]
+    data = probe_interpreter(python, KEY_DISTRIBUTIONS)
+    _CACHE[python] = (_signature(python, data), data)
+    return data
 
 
 def describe_environment(name: str, environ: Mapping[str, str] | None = None) -> EnvironmentInfo:
@@ -72,8 +91,9 @@ def describe_environment(name: str, environ: Mapping[str, str] | None = None) ->
     """
     python = resolve_python(name, environ)
     data = _probe_cached(python)
-    packages = data.get("packages") or {}
-    assert isinstance(packages, dict)
+    packages = data.get("packages")
+    if not isinstance(packages, dict):  # probe_interpreter checked it; mypy cannot know
+        raise ProbeError(f"{python} printed unexpected output: packages {packages!r:.200}")
     return EnvironmentInfo(
         name=name,
         python=python,

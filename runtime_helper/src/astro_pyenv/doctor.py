@@ -36,7 +36,8 @@ def run_pip_check(python: str, timeout: float = 120.0) -> str | None:
             [python, "-m", "pip", "check", "--disable-pip-version-check"],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            text=True,
+            encoding="utf-8",
+            errors="replace",  # pip's messages may hold anything a package's metadata says
             timeout=timeout,
         )
     except (OSError, subprocess.SubprocessError) as exc:

@@ -34,6 +34,23 @@ class PyenvNotDefinedError(PyenvError):
         return str(self.args[0])
 
 
+class PyenvSettingNameError(PyenvNotDefinedError):
+    """The name's variable is one of astro-pyenv's settings (``ASTRO_PYENV_<NAME IN CAPITALS>``),
+    never an environment's."""
+
+    def __init__(self, name: str, variable: str, available: Sequence[str]) -> None:
+        self.name = name
+        self.variable = variable
+        self.available = list(available)
+        PyenvError.__init__(
+            self,
+            f"{name!r} cannot name a Python environment: {variable} is in the space of astro-pyenv's "
+            f"settings (ASTRO_PYENV_ names in capitals, such as ASTRO_PYENV_PIP_VERSION), so PYENV refuses "
+            f"it as a name. {_known(self.available)} Use a name with a lower-case letter, such as "
+            f"{name.lower()!r}.",
+        )
+
+
 class PyenvInterpreterError(PyenvError):
     """The variable is set but does not point to a usable interpreter."""
 

@@ -62,7 +62,7 @@ class PyenvOperator(ExternalPythonOperator):
 
         try:
             target_version = subprocess.check_output(
-                [self.python, "-c", _TARGET_AIRFLOW_VERSION_SCRIPT], universal_newlines=True
+                [self.python, "-c", _TARGET_AIRFLOW_VERSION_SCRIPT], encoding="utf-8", errors="replace"
             ).strip()
         except (OSError, subprocess.CalledProcessError) as exc:
             self.log.warning("Could not read the Airflow version of %s: %s", self.python, exc)

@@ -35,6 +35,7 @@ print(json.dumps({
     "executable": sys.executable,
     "prefix": sys.prefix,
     "packages": dict((d, get(d)) for d in json.loads(sys.argv[1])),
+    "site": [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))],
 }))
 """
 
@@ -68,8 +69,25 @@ class ProbeError(RuntimeError):
 def probe_interpreter(
     python: str, distributions: Sequence[str] = KEY_DISTRIBUTIONS, timeout: float = 60.0
 ) -> dict[str, object]:
-    """Run ``python`` and return its version, prefix and the versions of ``distributions``."""
-    return _run_json(python, [_PROBE_SCRIPT, json.dumps(list(distributions))], timeout)
+    """Run ``python`` and return its version, prefix, the versions of ``distributions`` (None:
+    not installed) and its site-packages directories (``site``); ProbeError for anything else."""
+    data = _run_json(python, [_PROBE_SCRIPT, json.dumps(list(distributions))], timeout)
+    _expect(python, data, "python_version", str)
+    _expect(python, data, "prefix", str)
+    packages = data.get("packages")
+    if not isinstance(packages, dict) or not all(
+        isinstance(name, str) and isinstance(version, (str, type(None))) for name, version in packages.items()
+    ):
+        raise ProbeError(f"{python} printed unexpected output: packages {packages!r:.200}")
+    site = data.get("site", [])
+    if not isinstance(site, list) or not all(isinstance(path, str) for path in site):
+        raise ProbeError(f"{python} printed unexpected output: site {site!r:.200}")
+    return data
+
+
+def _expect(python: str, data: Mapping[str, object], key: str, kind: type) -> None:
+    if not isinstance(data.get(key), kind):
+        raise ProbeError(f"{python} printed unexpected output: {key} {data.get(key)!r:.200}")
 
 
 def probe_task_sdk(python: str, timeout: float = 120.0) -> dict[str, object]:
@@ -79,7 +97,12 @@ def probe_task_sdk(python: str, timeout: float = 120.0) -> dict[str, object]:
     the real one."""
     with tempfile.TemporaryDirectory(prefix="astro-pyenv-probe-") as home:
         env = dict(os.environ, AIRFLOW_HOME=home, PYTHON_OPERATORS_VIRTUAL_ENV_MODE="1")
-        return _run_json(python, [_TASK_SDK_SCRIPT], timeout, env)
+        data = _run_json(python, [_TASK_SDK_SCRIPT], timeout, env)
+    for key, kinds in (("version", (str, type(None))), ("importable", bool), ("reconnects", bool),
+                       ("error", (str, type(None)))):
+        if not isinstance(data.get(key), kinds):
+            raise ProbeError(f"{python} printed unexpected output: {key} {data.get(key)!r:.200}")
+    return data
 
 
 def _run_json(
@@ -90,7 +113,8 @@ def _run_json(
         proc = subprocess.run(
             [python, "-c", *args],
             capture_output=True,
-            text=True,
+            encoding="utf-8",
+            errors="replace",  # an interpreter may print anything (a non-UTF-8 locale, a sitecustomize)
             timeout=timeout,
             env=env,
         )
@@ -100,7 +124,7 @@ def _run_json(
         raise ProbeError(f"{python} exited with code {proc.returncode}: {proc.stderr.strip()[-2000:]}")
     try:
         data = json.loads(proc.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError) as exc:
+    except (ValueError, IndexError, RecursionError) as exc:
         raise ProbeError(f"{python} printed unexpected output: {proc.stdout[-2000:]!r}") from exc
     if not isinstance(data, dict):
         raise ProbeError(f"{python} printed unexpected output: {proc.stdout[-2000:]!r}")

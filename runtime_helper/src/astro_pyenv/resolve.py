@@ -2,11 +2,26 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Mapping
 
-from astro_pyenv.errors import PyenvInterpreterError, PyenvNotDefinedError
+from astro_pyenv.errors import PyenvInterpreterError, PyenvNotDefinedError, PyenvSettingNameError
 
 ENV_PREFIX = "ASTRO_PYENV_"
+# ASTRO_PYENV_ names in capitals are astro-pyenv's settings (ASTRO_PYENV_PIP_VERSION, the build id,
+# ...), never an environment: the frontend refuses PYENV names whose variable would be one.  The
+# frontend holds the same rule (astro_pyenv_frontend.layout.SETTING_SUFFIX); a unit test ties them.
+SETTING_SUFFIX = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+
+
+def is_setting(key: str) -> bool:
+    """Whether the variable ``key`` is one of astro-pyenv's settings' (see SETTING_SUFFIX)."""
+    return key.startswith(ENV_PREFIX) and SETTING_SUFFIX.match(key[len(ENV_PREFIX):]) is not None
+
+
+def is_environment_variable(key: str) -> bool:
+    """Whether the variable ``key`` names an environment: ``ASTRO_PYENV_<suffix>``, not a setting."""
+    return key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX) and not is_setting(key)
 
 
 def variable_name(name: str) -> str:
@@ -29,16 +44,15 @@ def _name_of(suffix: str, path: str) -> str:
 
 
 def list_environments(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Return ``{name: interpreter path}`` for every ``ASTRO_PYENV_*`` variable, sorted by name.
+    """Return ``{name: interpreter path}`` for every environment variable (``ASTRO_PYENV_*``, not
+    a setting: :func:`is_environment_variable`), sorted by name.
 
     Names are as written on the PYENV lines (``my-env``, whose variable is ``ASTRO_PYENV_my_env``).
     The paths are returned as set; they are not checked here.
     """
     env = os.environ if environ is None else environ
     found = {
-        _name_of(key[len(ENV_PREFIX):], value): value
-        for key, value in env.items()
-        if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX)
+        _name_of(key[len(ENV_PREFIX):], value): value for key, value in env.items() if is_environment_variable(key)
     }
     return {name: found[name] for name in sorted(found)}
 
@@ -70,6 +84,8 @@ def resolve_python(name: str, environ: Mapping[str, str] | None = None) -> str:
     """
     env = os.environ if environ is None else environ
     variable = variable_name(name)
+    if is_setting(variable):
+        raise PyenvSettingNameError(name, variable, environment_names(env))
     path = env.get(variable)
     if path is None and ENV_PREFIX + name in env:
         # Images built before names were mapped carry the variable as written.

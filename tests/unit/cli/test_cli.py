@@ -90,3 +90,64 @@ def test_check_refuses_a_misplaced_astro_pyenv_syntax_directive_as_a_build_would
     result = CliRunner().invoke(main, ["check", "-f", str(path)])
     assert result.exit_code == 1
     assert f"{path}:4: # astro-pyenv-syntax is read only among the parser directives at the top" in result.output
+
+
+# -- which frontend reads the file: # syntax= and BUILDKIT_SYNTAX -------------------------------
+
+DOCKERFILE_FRONTEND = "# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nPYENV 3.12.4 env1\n"
+
+
+def test_check_says_at_the_pyenv_line_that_buildkits_dockerfile_frontend_cannot_read_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, DOCKERFILE_FRONTEND)
+    for args in ([], ["--frontend-image", "example.com/astro-pyenv:1"]):
+        result = CliRunner().invoke(main, ["check", "-f", str(path), *args])
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(
+            f"{path}:3: # syntax=docker/dockerfile:1 (line 1) names BuildKit's Dockerfile frontend, which does"
+            ' not know PYENV: a build that follows it stops here at "unknown instruction: PYENV"'
+        ), result.output
+        assert "ok" not in result.output
+
+
+def test_the_build_arg_buildkit_syntax_wins_over_the_line_as_in_buildkit(tmp_path: Path) -> None:
+    path = _write(tmp_path, DOCKERFILE_FRONTEND)
+    ours = CliRunner().invoke(main, ["check", "-f", str(path), "--build-arg", "BUILDKIT_SYNTAX=example.com/a:1"])
+    assert ours.exit_code == 0, ours.output
+    assert ":3: warning: # syntax=docker/dockerfile:1 (line 1) names BuildKit's Dockerfile frontend" in ours.output
+    path = _write(tmp_path, GOOD)
+    theirs = CliRunner().invoke(
+        main, ["check", "-f", str(path), "--build-arg", "BUILDKIT_SYNTAX=docker.io/docker/dockerfile:1.7"]
+    )
+    assert theirs.exit_code == 1
+    assert ":3: the build arg BUILDKIT_SYNTAX=docker.io/docker/dockerfile:1.7 names BuildKit's" in theirs.output
+
+
+def test_transform_takes_no_tools_from_buildkits_dockerfile_frontend(tmp_path: Path) -> None:
+    path = _write(tmp_path, DOCKERFILE_FRONTEND)
+    result = CliRunner().invoke(main, ["transform", "-f", str(path)])
+    assert result.exit_code == 1
+    assert "FROM --platform" not in result.output
+    named = CliRunner().invoke(main, ["transform", "-f", str(path), "--frontend-image", "example.com/a:1"])
+    assert named.exit_code == 0, named.output
+    assert "FROM --platform=$BUILDPLATFORM example.com/a:1 AS pyenv-tools" in named.output
+
+
+def test_a_dockerfile_frontend_without_pyenv_lines_is_fine(tmp_path: Path) -> None:
+    path = _write(tmp_path, "# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nRUN true\n")
+    result = CliRunner().invoke(main, ["check", "-f", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_syntax_lines_arguments_are_not_part_of_the_image(tmp_path: Path) -> None:
+    """BuildKit runs the first word of a # syntax= value; the rest is that frontend's command line."""
+    path = _write(tmp_path, GOOD.replace("astro-pyenv:1", "astro-pyenv:1 --debug"))
+    result = CliRunner().invoke(main, ["transform", "-f", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "FROM --platform=$BUILDPLATFORM example.com/astro-pyenv:1 AS pyenv-tools\n" in result.output
+
+
+def test_a_frontend_image_that_is_no_image_reference_is_a_usage_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD)
+    for bad in ("a b", "a\nRUN evil", "-x", ""):
+        result = CliRunner().invoke(main, ["transform", "-f", str(path), "--frontend-image", bad])
+        assert result.exit_code == 2, (bad, result.output)

@@ -74,6 +74,17 @@ def test_check_fails_on_a_stale_file_naming_both_files_and_the_fix(project: Path
     assert (project / "Dockerfile").read_bytes() == before  # --check writes nothing
 
 
+def test_the_stale_files_diff_counts_lines_as_buildkit_does(project: Path) -> None:
+    """A U+2028 inside a line is no line end: the diff shows the line that changed, whole."""
+    (project / "Dockerfile.pyenv").write_text(PYENV_FILE + "LABEL note=\"a\u2028b\"\n", encoding="utf-8")
+    _invoke("-f", "Dockerfile.pyenv", "-o", "Dockerfile", "--engine=buildah")
+    text = PYENV_FILE.replace("3.9.2", "3.13.5") + "LABEL note=\"a\u2028c\"\n"
+    (project / "Dockerfile.pyenv").write_text(text, encoding="utf-8")
+    code, output = _invoke("-f", "Dockerfile.pyenv", "-o", "Dockerfile", "--engine=buildah", "--check")
+    assert code == 1
+    assert '-LABEL note="a\u2028b"\n+LABEL note="a\u2028c"\n' in output, output
+
+
 def test_check_fails_when_the_engine_differs(project: Path) -> None:
     _invoke("-f", "Dockerfile.pyenv", "-o", "Dockerfile")
     code, output = _invoke("-f", "Dockerfile.pyenv", "-o", "Dockerfile", "--engine=buildah", "--check")

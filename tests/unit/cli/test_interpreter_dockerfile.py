@@ -113,6 +113,9 @@ def test_cli_default_frontend_image_is_the_local_dev_one() -> None:
     [
         (["3.9", "--base", BASE], "'3.9' is a prefix; name the exact version (3.9."),
         (["3.99.1", "--base", BASE], "unknown Python version 3.99.1"),
+        (["2.7.18", "--base", BASE], "older than CPython 3.4, the oldest PYENV builds"),
+        (["3.13t-dev", "--base", BASE], "development branch"),
+        (["pypy3.10-7.3.12", "--base", BASE], "is PyPy: PYENV builds CPython only"),
         (["3.9.2", "--base", "scratch"], "not scratch"),
         (["3.9.2", "--base", "debian\nRUN evil"], "is not an image reference"),
         (["3.9.2", "--base", BASE, "--frontend-image", "a b"], "is not an image reference"),

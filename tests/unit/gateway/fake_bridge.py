@@ -109,7 +109,8 @@ class FakeBridge:
                 break
         else:
             context.abort(grpc.StatusCode.NOT_FOUND, f"{request.Ref}: not found for {platform or 'the default platform'}")
-        config = json.dumps(self.image_configs[key]).encode()
+        value = self.image_configs[key]
+        config = value if isinstance(value, bytes) else json.dumps(value).encode()  # bytes: sent as they are
         return gateway_pb2.ResolveImageConfigResponse(Digest="sha256:" + "0" * 64, Config=config)
 
     def Warn(self, request: Any, context: Any) -> gateway_pb2.WarnResponse:

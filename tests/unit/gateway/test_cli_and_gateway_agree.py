@@ -119,3 +119,22 @@ def test_transform_warnings_reach_buildkit_at_the_from_line(bridge: FakeBridge, 
     assert warn.short.startswith(b"quay.io/astronomer/astro-runtime:13.0.0-base has no Astro project steps")
     assert [(r.start.line, r.end.line) for r in warn.ranges] == [(2, 2)]
     assert warn.info.data == data and warn.info.filename == "Dockerfile"
+
+
+def test_a_syntax_line_naming_buildkits_dockerfile_frontend_is_said_at_the_pyenv_line(
+    tmp_path: Path, bridge: FakeBridge, client: LLBBridgeClient
+) -> None:
+    """Issue 22.8: such a build fails at "unknown instruction: PYENV". check refuses it; when our
+    frontend sees the file anyway (the build arg BUILDKIT_SYNTAX named it), the build warns there."""
+    data = b"# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nRUN true\nPYENV 3.12 py\n"
+    message = (
+        "# syntax=docker/dockerfile:1 (line 1) names BuildKit's Dockerfile frontend, which does not know"
+        ' PYENV: a build that follows it stops here at "unknown instruction: PYENV"; name the astro-pyenv'
+        " frontend image in # syntax= (a newer Dockerfile frontend for the rest of the file goes in"
+        " # astro-pyenv-syntax=)"
+    )
+    assert _cli(tmp_path, data) == (4, message)
+    assert _gateway(bridge, client, data) is None
+    (warn,) = bridge.calls("Warn")
+    assert warn.short.decode() == message
+    assert [(r.start.line, r.end.line) for r in warn.ranges] == [(4, 4)]

@@ -229,6 +229,35 @@ def test_catalog_and_recipe_come_from_the_image_and_the_default_repository_wins(
     assert interpreters.load_catalog() is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"repository": "a/b", "interpreters": 5}',
+        '{"repository": "a/b", "interpreters": [{"version": 3}]}',
+        b'\xff{}',
+    ],
+)
+def test_a_catalog_of_the_wrong_shape_means_compiling_said_once(
+    text: str | bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22.12: "interpreters": 5 raised TypeError past the gateway's handler (a failed build)."""
+    path = tmp_path / "catalog.json"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    monkeypatch.setenv("ASTRO_PYENV_PREBUILT_CATALOG", str(path))
+    assert interpreters.load_catalog() is None
+    assert "astro-pyenv: prebuilt catalog unreadable, compiling: " in capsys.readouterr().err
+
+
+def test_a_default_repository_that_is_no_repository_means_compiling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps({"repository": "a/b", "interpreters": []}))
+    monkeypatch.setenv("ASTRO_PYENV_PREBUILT_CATALOG", str(path))
+    monkeypatch.setenv(interpreters.REPOSITORY_ENV, "registry.example/x\nRUN evil")
+    assert interpreters.load_catalog() is None
+
+
 def test_interpreter_use_carries_what_decide_needs() -> None:
     result = _result("FROM python:3.12-slim AS a\nPYENV 3.13.5 x\nFROM a\nPYENV 3.13.5 y\n")
     assert result.interpreters == (InterpreterUse("python:3.12-slim", "3.13.5", 2),)

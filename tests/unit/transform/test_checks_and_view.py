@@ -104,3 +104,14 @@ def test_view_uses_the_files_escape_character() -> None:
 
 def test_pyenv_lines_cover_continuations() -> None:
     assert pyenv_lines([PyenvUse(4, 6, "a", "3.12.1", "x"), PyenvUse(9, 9, "b", "3.12.1", "x")]) == {4, 5, 6, 9}
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\x0c", "\x85", "\x1c", "\x1d", "\x1e", "\r", "\x0b", "\u2029"])
+def test_view_lines_are_buildkits_lines_whatever_a_line_holds(odd: str) -> None:
+    """Only \\n (and \\r\\n) ends a line for BuildKit; str.splitlines also splits at U+2028, \\x0c,
+    \\x85, \\x1c..\\x1e and a lone \\r, which shifted every later line of the view."""
+    text = f"FROM python:3.12-slim\nLABEL note=\"a{odd}b\"\nPYENV 3.12 a\nRUN echo{odd}done\n"
+    view = _view(text)
+    assert view == text.replace("PYENV 3.12 a\n", "ENV ASTRO_PYENV_a=/opt/astro-pyenv/venvs/a/bin/python\n")
+    instructions = [i for i in lex(view).items if isinstance(i, Instruction)]
+    assert [(i.keyword, i.start_line) for i in instructions] == [("FROM", 1), ("LABEL", 2), ("ENV", 3), ("RUN", 4)]

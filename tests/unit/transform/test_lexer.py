@@ -132,3 +132,25 @@ def test_unterminated_heredoc_runs_to_eof() -> None:
     assert isinstance(instr, Instruction)
     assert instr.heredocs == (Heredoc("A", True, False, "a\n", False), Heredoc("B", True, False, "", False))
     assert (instr.start_line, instr.end_line) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("# syntax=a\nFROM x\n", 1),
+        ("# escape=`\n#\tSYNTAX\t=\ta\n", 2),
+        ("\ufeff#syntax =a\n", 1),
+        ("# syntax=a\n# syntax=b\n", 1),
+        ("# check=x\n", None),
+        ("\n# syntax=a\n", None),
+    ],
+)
+def test_the_line_of_the_syntax_directive_in_force(text: str, line: int | None) -> None:
+    assert lex(text).syntax_line == line
+
+
+def test_a_syntax_directive_with_tabs_around_the_equals_sign_is_dropped_from_the_output() -> None:
+    from astro_pyenv_frontend.transform import TransformOptions, transform
+
+    result = transform("#\tsyntax\t= img\nFROM x\nPYENV 3.12 a\n", TransformOptions(frontend_image="img"))
+    assert "syntax" not in result.dockerfile.splitlines()[0], result.dockerfile

@@ -137,6 +137,50 @@ def test_a_malformed_catalog_is_refused(bad: str) -> None:
         prebuilt.parse_catalog(bad)
 
 
+_GOOD_ENTRY = {
+    "version": "3.13.5", "libc": "glibc 2.31", "os": "debian-11", "platforms": ["linux/amd64"], "recipe": RECIPE,
+    "tag": "3.13.5-glibc2.31", "digest": DIGEST,
+}
+
+
+@pytest.mark.parametrize(
+    ("catalog", "reason"),
+    [
+        ({"repository": "r", "interpreters": 5}, '"interpreters" is int, not a list'),
+        ({"repository": "r", "interpreters": "abc"}, '"interpreters" is str, not a list'),
+        ({"repository": "r", "interpreters": {"version": "3.13.5"}}, '"interpreters" is dict'),
+        ({"repository": "r", "interpreters": [5]}, "is not an object"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, version=3.13)]}, "version of the wrong type"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, libc=["glibc", 2.31])]}, "libc of the wrong type"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, libc="glibc")]}, "libc is not 'glibc X.Y'"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, platforms="linux/amd64")]}, "platforms of the wrong"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, platforms=[1])]}, "platforms of the wrong type"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, build=["-O2"])]}, "build of the wrong type"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, tag="x\nRUN evil")]}, "is not an image tag"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, tag="x y")]}, "is not an image tag"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, os="Debian 12")]}, "os is not <ID>-<VERSION_ID>"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, version="3.13\nRUN")]}, "not a python-build"),
+        ({"repository": "r", "interpreters": [dict(_GOOD_ENTRY, recipe="x")]}, "recipe 'x' is not sha256:<hex>"),
+        ({"repository": "a b\nRUN evil", "interpreters": []}, "is not an image repository"),
+        ({"repository": "r:latest", "interpreters": []}, "is not an image repository"),
+    ],
+)
+def test_a_catalog_of_the_wrong_shape_is_a_catalog_error_saying_what(catalog: object, reason: str) -> None:
+    with pytest.raises(prebuilt.CatalogError) as info:
+        prebuilt.parse_catalog(json.dumps(catalog))
+    assert reason in str(info.value)
+
+
+def test_a_catalog_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"repository": "r", "interpreters": [_GOOD_ENTRY]}).encode())
+    loaded = prebuilt.load_catalog(str(path))
+    assert loaded is not None and loaded.entries[0].tag == "3.13.5-glibc2.31"
+    path.write_bytes(b'{"repository": "caf\xe9", "interpreters": []}')
+    with pytest.raises(prebuilt.CatalogError, match="not UTF-8"):
+        prebuilt.load_catalog(str(path))
+
+
 def test_setting_reads_the_build_arg_before_the_global_arg() -> None:
     assert prebuilt.setting({}, {}) == ""
     assert prebuilt.setting({"ASTRO_PYENV_PREBUILT": "off"}, {"ASTRO_PYENV_PREBUILT": "a/b"}) is None

@@ -12,7 +12,9 @@ from astro_pyenv_frontend.pyenv_instruction import (
     msg_unset_variable,
     parse_pyenv,
     split_raw_words,
+    version_problem,
 )
+from astro_pyenv_frontend.versions import is_cpython_definition, load_bundled_versions
 
 from ._util import one_instruction
 
@@ -35,7 +37,9 @@ def _parse(line: str, escape: str = "\\") -> PyenvInstruction:
         ("PYENV 3.12 venv a/../b.txt", "3.12", "venv", "b.txt"),
         ("PYENV 3.12 venv req-1.2+x@y.txt", "3.12", "venv", "req-1.2+x@y.txt"),
         ("PYENV 3.14.0rc1 a_b-C9", "3.14.0rc1", "a_b-C9", None),
-        ("PYENV 3.13-dev 9lives", "3.13-dev", "9lives", None),
+        ("PYENV 3.13.5 9lives", "3.13.5", "9lives", None),
+        ("PYENV 3.4 oldest", "3.4", "oldest", None),
+        ("PYENV 3 newest", "3", "newest", None),
         ("PYENV $PY ${NAME} $REQ", "3.12", "tools", "reqs/dev.txt"),
         ("PYENV ${NOPE:-3.11} x", "3.11", "x", None),
         ("PYENV ${PY:?set PY} x", "3.12", "x", None),
@@ -167,6 +171,41 @@ def test_parse_pyenv_errors(line: str, message: str) -> None:
         _parse("# c\n" + line)
     assert info.value.message == message
     assert info.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("version", "reason"),
+    [
+        ("2.7", "older than CPython 3.4, the oldest PYENV builds"),
+        ("2", "older than CPython 3.4"),
+        ("2.7.18", "older than CPython 3.4"),
+        ("3.2", "older than CPython 3.4"),
+        ("3.3.7", "older than CPython 3.4"),
+        ("3.13t-dev", "is CPython's development branch, which pyenv builds from a git checkout"),
+        ("3.13-dev", "(3.13 picks the newest)"),
+        ("pypy3.10-7.3.12", "is PyPy: PYENV builds CPython only"),
+        ("graalpy-24.1.0", "is GraalPy: PYENV builds CPython only"),
+        ("miniconda3-latest", "is a conda distribution: PYENV builds CPython only"),
+        ("latest", "is not a CPython version: PYENV builds CPython only"),
+    ],
+)
+def test_what_cannot_build_is_refused_at_the_line_with_the_reason(version: str, reason: str) -> None:
+    with pytest.raises(DockerfileError) as info:
+        _parse(f"# c\nPYENV {version} x")
+    assert info.value.line == 2
+    assert info.value.message.startswith(f"<python-version> {version!r} ")
+    assert reason in info.value.message
+
+
+def test_every_definition_pyenv_knows_is_refused_or_buildable_by_one_rule() -> None:
+    """CPython releases and pre-releases from 3.4 on are accepted; every other definition (older,
+    -dev, another implementation) is refused with its reason."""
+    for name in load_bundled_versions():
+        problem = version_problem(name)
+        if is_cpython_definition(name) and not name.endswith("-dev"):
+            assert (problem is None) == (tuple(map(int, name.split(".")[:2])) >= (3, 4)), name
+        else:
+            assert problem is not None and ("CPython only" in problem or "development branch" in problem), name
 
 
 def test_wrong_keyword() -> None:

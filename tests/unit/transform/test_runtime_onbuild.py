@@ -272,6 +272,17 @@ def test_a_workdir_using_what_pyenv_sets_is_refused() -> None:
     assert raised.value.line == 2
 
 
+def test_a_workdir_nested_too_deep_to_tell_is_refused_at_its_line() -> None:
+    """BuildKit reads references nested deeper than astro-pyenv does (issue 22.9): whether the
+    line written again reads as it did cannot be told, so it is refused, not let through."""
+    from astro_pyenv_frontend.errors import DockerfileError
+
+    deep = "${X:-" * 70 + "${ASTRO_PYENV_a:-/opt}" + "}" * 70
+    with pytest.raises(DockerfileError, match="nested more than 64 deep") as raised:
+        _lines(f"FROM {IMAGE}\nWORKDIR {deep}\nPYENV 3.11 a\n")
+    assert raised.value.line == 2
+
+
 # -- what the image is, not its name (issue 22.14) -------------------------------------------------
 
 

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from astro_pyenv_frontend.variables import Expansion, ExpansionError, ShellLexer, expand, split_words
 
@@ -206,3 +210,121 @@ def test_expansion_is_frozen() -> None:
     assert result == Expansion("/home", (), ())
     with pytest.raises(AttributeError):
         result.value = "x"  # type: ignore[misc]
+
+
+# -- nesting (issue 22.9): a located error, never a RecursionError ------------------------------
+
+
+def _nested(depth: int, inner: str = "1") -> str:
+    return "${X:-" * depth + inner + "}" * depth
+
+
+def test_nesting_up_to_the_limit_expands() -> None:
+    from astro_pyenv_frontend.variables import MAX_NESTING
+
+    assert expand(_nested(MAX_NESTING), {}).value == "1"
+    assert expand('"' + _nested(MAX_NESTING, '"1"') + '"', {}).value == "1"
+
+
+@pytest.mark.parametrize("depth", [65, 250, 5000])
+def test_deeper_nesting_is_an_expansion_error(depth: int) -> None:
+    from astro_pyenv_frontend.variables import NestingError
+
+    with pytest.raises(NestingError) as info:
+        expand(_nested(depth), {})
+    assert "nested more than 64 deep" in info.value.message
+    with pytest.raises(NestingError):
+        expand("${X/" + _nested(depth) + "/y}", {})
+
+
+# -- patterns (issue 22.10): the automaton answers as BuildKit's Go regexp would, in linear time ----
+
+
+def _go_regex(pattern: str, greedy: bool, anchored: bool) -> re.Pattern[str]:
+    """BuildKit's convertShellPatternToRegex, with Python's re standing in for Go's regexp (the
+    same answers for these patterns; only slower, exponentially so on *a*a*a*b)."""
+    out = ["^"] if anchored else []
+    i = 0
+    while i < len(pattern):
+        tok = pattern[i]
+        i += 1
+        if tok == "*":
+            out.append(".*" if greedy else ".*?")
+        elif tok == "?":
+            out.append(".")
+        elif tok == "\\":
+            following = pattern[i] if i < len(pattern) else ""
+            if following in ("}", "/"):
+                continue
+            out.append("\\" + following)
+            i += 1
+        else:
+            out.append(re.escape(tok))
+    return re.compile("".join(out))
+
+
+def _go_replace(regex: re.Pattern[str], value: str, replacement: str, replace_all: bool) -> str:
+    """Go's Regexp.ReplaceAllString (an empty match right after a match is not replaced)."""
+    out, last, position = [], 0, 0
+    while position <= len(value):
+        match = regex.search(value, position)
+        if match is None:
+            break
+        start, end = match.span()
+        out.append(value[last:start])
+        if end > last or start == 0:
+            out.append(replacement)
+        last = end
+        if not replace_all:
+            break
+        position = end if end > position else position + 1
+    out.append(value[last:])
+    return "".join(out)
+
+
+def _bad_escape(pattern: str) -> bool:
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            if pattern[i + 1 : i + 2] not in ("*", "?", "\\", "}", "/"):
+                return True
+            i += 1
+        i += 1
+    return False
+
+
+PATTERNS = st.text(alphabet="ab*?\\}/\n", max_size=7)
+VALUES = st.text(alphabet="ab*?/\\\n", max_size=10)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(PATTERNS, VALUES, st.sampled_from(["#", "##", "%", "%%", "/", "//"]))
+def test_patterns_match_as_buildkits_regexps_do(pattern: str, value: str, op: str) -> None:
+    """The pattern as the scanner hands it over (escapes kept), against the regexps BuildKit builds."""
+    from astro_pyenv_frontend.variables import _replace, _reverse_pattern, _trim_prefix, _trim_suffix
+
+    if _bad_escape(pattern):  # an escape BuildKit refuses: so do we
+        with pytest.raises(ExpansionError):
+            _trim_prefix(pattern, value, True)
+        return
+    if op in ("/", "//"):
+        got = _replace(pattern, value, "R", op == "//")
+        expected = _go_replace(_go_regex(pattern, True, False), value, "R", op == "//")
+    elif op.startswith("#"):
+        got = _trim_prefix(pattern, value, op == "##")
+        match = _go_regex(pattern, op == "##", True).search(value)
+        expected = value[match.end():] if match else value
+    else:
+        got = _trim_suffix(pattern, value, op == "%%")
+        match = _go_regex(_reverse_pattern(pattern), op == "%%", True).search(value[::-1])
+        expected = (value[::-1][match.end():] if match else value[::-1])[::-1]
+    assert got == expected, (pattern, value, op)
+
+
+@pytest.mark.parametrize(
+    "word", ["${V##*a*a*a*a*a*a*a*a*b}", "${V%%*a*a*a*a*a*a*a*a*b}", "${V#*a*a*a*a*a*a*a*a*b}", "${V//*a*a*a*a*a*a*b/x}"]
+)
+def test_patterns_that_make_a_regexp_backtrack_take_linear_time(word: str) -> None:
+    """Thirty thousand characters: a backtracking regexp would run for ages."""
+    env = {"V": "a" * 30000}
+    assert expand(word, env).value == env["V"]

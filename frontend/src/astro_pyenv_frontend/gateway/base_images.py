@@ -138,11 +138,12 @@ def _read(client: LLBBridgeClient, fopts: FrontendOpts, image: str) -> BaseRead 
             )
             config = json.loads(raw or b"{}")
             found.add(_image_config(config))
-        except (GatewayCallError, ValueError) as err:
+            without_onbuild = _without_onbuild(config)
+        except (GatewayCallError, ValueError, RecursionError) as err:  # JSON deeper than our stack
             print(f"astro-pyenv: could not read the config of {image} ({platform}): {err}", file=sys.stderr)
             return None
         ref = image if "@" in image or not digest else f"{image}@{digest}"
-        per_platform.append(PlatformRead(platform, ref, _without_onbuild(config)))
+        per_platform.append(PlatformRead(platform, ref, without_onbuild))
     if len(found) != 1:
         print(f"astro-pyenv: {image}: ONBUILD, labels, WORKDIR, USER or SHELL differ per platform", file=sys.stderr)
         return None

@@ -47,7 +47,7 @@ def _base_python(client: LLBBridgeClient, fopts: FrontendOpts, image: str) -> st
             log_name=f"[internal] astro-pyenv: check {image}'s Python",
         )
         env = (json.loads(raw or b"{}").get("config") or {}).get("Env") or []
-    except (GatewayCallError, ValueError, AttributeError) as err:
+    except (GatewayCallError, ValueError, AttributeError, RecursionError) as err:
         print(f"astro-pyenv: could not read {image}'s config for checks: {err}", file=sys.stderr)
         return None
     for entry in env:

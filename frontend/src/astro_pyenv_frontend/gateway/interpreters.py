@@ -45,6 +45,10 @@ def load_catalog() -> prebuilt.Catalog | None:
         return None
     default_repository = os.environ.get(REPOSITORY_ENV, "").strip()
     if catalog is not None and default_repository:
+        if not prebuilt.valid_repository(default_repository):
+            print(f"astro-pyenv: {REPOSITORY_ENV}={default_repository!r} is no image repository, compiling",
+                  file=sys.stderr)
+            return None
         catalog = replace(catalog, repository=default_repository)
     return catalog
 

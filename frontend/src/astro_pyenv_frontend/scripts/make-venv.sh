@@ -65,6 +65,12 @@ else
     unset PIP_CACHE_DIR
 fi
 
+# A directory bind-mounted (or, for Buildah, copied) as the requirements file: pip -r would fail
+# with a traceback.  A name pip cannot read (pyproject.toml, a lock file) the frontend refuses.
+if [ -n "$requirements" ] && [ ! -f "$requirements" ]; then
+    echo "astro-pyenv: the <requirements-file> of PYENV $name is a directory in the build context, not a file: name a pip requirements file" >&2
+    exit 1
+fi
 "$python" -m venv "$venv"
 # The tested pip for this Python: 26.3 from 3.10, 26.0.1.post1 on 3.9 (the last for 3.9).
 tested_pip() {

@@ -4,7 +4,8 @@
 #
 # Format: one KEY=value a line; blank lines and lines starting with # are
 # skipped; the value is everything after the first "=", taken literally except
-# that one pair of surrounding double or single quotes is removed.
+# that one pair of surrounding double or single quotes is removed.  A UTF-8 byte
+# order mark at the start of the file (some editors write one) is skipped.
 #
 # Only settings that cannot change what a step builds are accepted here: where
 # to download from, with which credentials and how long to wait.  BuildKit keeps
@@ -39,10 +40,12 @@ astro_pyenv_load_settings() {
     _file="${1:-/run/secrets/astro-pyenv-settings}"
     [ -s "$_file" ] || return 0
     _cr=$(printf '\r')
+    _bom=$(printf '\357\273\277')
     _n=0
     _names=""
     while IFS= read -r _line || [ -n "$_line" ]; do
         _n=$((_n + 1))
+        [ "$_n" -gt 1 ] || _line="${_line#"$_bom"}"
         _line="${_line%"$_cr"}"
         _line="${_line#"${_line%%[! 	]*}"}"  # leading blanks
         case "$_line" in "" | "#"*) continue ;; esac
