@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import DockerfileError
+
+if TYPE_CHECKING:
+    from .prebuilt import Offer
 
 __all__ = [
     "ENGINES",
@@ -58,6 +61,9 @@ class TransformOptions:
     # missing from it or None gets astro-pyenv's copy of the usual steps, the latter with a warning.
     runtime_onbuild: Mapping[str, Sequence[str] | None] | None = None
     engine: Engine = "buildkit"
+    # For ``buildah`` (no gateway sees the base): the catalog the CLI read, from which the
+    # transform chooses itself and notes each choice in the file (:mod:`.prebuilt_offer`).
+    prebuilt_offer: Offer | None = None
 
 
 @dataclass(frozen=True)

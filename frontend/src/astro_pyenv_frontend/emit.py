@@ -86,6 +86,10 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
             image=step.image,
             stage=interpreter.stage,
             tools_stage=step.tools_stage,
+            engine=engine,
+            note=step.note,
+            floor=step.floor,
+            line=step.line,
         )
         return _generated(text, step.line)
     if isinstance(step, InterpreterStage):
@@ -99,6 +103,7 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
             stage=interpreter.stage,
             tools_stage=step.tools_stage,
             engine=engine,
+            note=step.note,
         )
         return _generated(text, step.line)
     if isinstance(step, VenvStage):

@@ -35,6 +35,7 @@ from .contract import BaseImageUse
 from .errors import DockerfileError
 from .instructions import FromInstruction, parse_arg, parse_env, parse_from, setting_value
 from .lexer import Instruction, LexedDockerfile, Trivia
+from .libc import Libc
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
 from .stage_names import stage_name
 from .versions import UnknownVersionError, resolve_version
@@ -161,12 +162,16 @@ class ToolsStage:
 
 @dataclass(frozen=True)
 class InterpreterStage:
-    """Compiles ``interpreter``; or, with ``image`` (``repo:tag@digest``), takes it prebuilt."""
+    """Compiles ``interpreter``; or, with ``image`` (``repo:tag@digest``), takes it prebuilt.
+    Where the base is not seen first (the Buildah output, :mod:`.prebuilt_offer`), ``note`` says
+    which and why, and ``floor`` is the oldest C library the image runs on, checked in the build."""
 
     interpreter: Interpreter
     tools_stage: str
     line: int
     image: str | None = None
+    note: str | None = None
+    floor: Libc | None = None
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ __all__ = [
     "CatalogError",
     "Choice",
     "Entry",
+    "Offer",
     "PREBUILT_ARG",
     "RECIPE_PATH",
     "catalog_path",
@@ -123,6 +124,24 @@ class Choice:
 
     image: str | None
     reason: str
+    floor: Libc | None = None  # the oldest C library the image runs on, when one is chosen
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The catalog a CLI could read (no gateway: the Buildah output, the host, see
+    :mod:`.catalog_source`), with the recipe to hold its entries to (None: not checked, for a
+    catalog file given alone) and ``origin``, where it was read; or ``problem``: why there is none."""
+
+    catalog: Catalog | None
+    recipe: str | None = None
+    origin: str = ""
+    problem: str = "no prebuilt catalog was read"
+    unreachable: bool = False  # the catalog could not be read now: another try may differ
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        return catalog_versions(self.catalog)
 
 
 def parse_catalog(text: str) -> Catalog:
@@ -250,7 +269,8 @@ def choose(
     for entry in sorted(fitting, key=lambda e: ("--enable-optimizations" not in e.build, _newest_first(e.libc))):
         if all(p in entry.platforms for p in wanted):
             image = f"{repository}:{entry.tag}@{entry.digest}"
-            return Choice(image, f"CPython {version}: prebuilt for {entry.libc}+ ({', '.join(wanted)}), {image}")
+            reason = f"CPython {version}: prebuilt for {entry.libc}+ ({', '.join(wanted)}), {image}"
+            return Choice(image, reason, entry.libc)
     have = ", ".join(sorted({p for e in fitting for p in e.platforms}))
     return Choice(None, f"{compiling}: prebuilt images are for {have}, not {', '.join(wanted)}")
 

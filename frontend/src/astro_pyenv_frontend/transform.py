@@ -56,6 +56,10 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         interpreter_images=options.interpreter_images,
         runtime_onbuild=options.runtime_onbuild,
     )
+    if options.engine == "buildah" and planned.changed:
+        from .prebuilt_offer import decide_unseen
+
+        planned = decide_unseen(planned, options.prebuilt_offer)
     warnings = tuple(TransformWarning(w.message, w.line) for w in planned.warnings)
     if not planned.changed:
         lines = tuple(range(1, len(emit.dockerfile_lines(text)) + 1))
