@@ -127,17 +127,17 @@ def _response(status: int, body: bytes, url: str, headers: dict[str, str] | None
 # -- layers -------------------------------------------------------------------------------------
 
 
-def layer(*entries: tarfile.TarInfo | tuple[str, bytes], compress: bool = True) -> bytes:
-    """A layer of ``entries``: TarInfo (dirs, links, devices) or (name, content) files."""
+def layer(*entries: tarfile.TarInfo | tuple[str, bytes] | tuple[str, bytes, int], compress: bool = True) -> bytes:
+    """A layer of ``entries``: TarInfo (dirs, links, devices) or (name, content[, mode]) files."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
         for entry in entries:
             if isinstance(entry, tarfile.TarInfo):
                 archive.addfile(entry)
             else:
-                name, content = entry
+                name, content, *mode = entry
                 info = tarfile.TarInfo(name)
-                info.size, info.mode = len(content), 0o644
+                info.size, info.mode = len(content), mode[0] if mode else 0o644
                 archive.addfile(info, io.BytesIO(content))
     return gzip.compress(buffer.getvalue(), mtime=0) if compress else buffer.getvalue()
 

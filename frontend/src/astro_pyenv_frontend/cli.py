@@ -331,3 +331,12 @@ def interpreter_dockerfile(version: str, base_image: str, frontend_image: str, p
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(text, nl=False)
+
+
+def _add_standalone() -> None:
+    from .standalone.cli import standalone
+
+    main.add_command(standalone)
+
+
+_add_standalone()

@@ -106,6 +106,7 @@ class PyenvUse:
     version: str
     base_image: str
     requirements: str | None = None
+    task_sdk: str | None = None  # the --task-sdk flag's value
 
 
 @dataclass(frozen=True)
@@ -130,3 +131,5 @@ class TransformResult:
     # Astro Runtime images (without -base) whose ONBUILD steps the gateway should read and pass
     # back as ``TransformOptions.runtime_onbuild``; ``line`` is the FROM line.
     runtime_images: tuple[BaseImageUse, ...] = ()
+    # ARG values before the first FROM, build args applied: the settings a build's steps inherit.
+    global_args: tuple[tuple[str, str], ...] = ()

@@ -241,6 +241,7 @@ class Plan:
     runtime_images: tuple[BaseImageUse, ...] = ()  # Astro Runtime images whose ONBUILD steps to read
     prebuilt_setting: str | None = ""  # see prebuilt.setting: None is off, "" the default
     custom_build_settings: tuple[str, ...] = ()  # python-build settings this build sets
+    global_args: Mapping[str, str] = field(default_factory=dict)  # ARG values before the first FROM
 
     @property
     def interpreter_stages(self) -> tuple[InterpreterStage, ...]:
@@ -393,6 +394,7 @@ class _Planner:
             runtime_images=tuple(self.runtime_images),
             prebuilt_setting=prebuilt.setting(self.build_args, self.global_args),
             custom_build_settings=self._custom_build_settings(),
+            global_args=dict(self.global_args),
         )
 
     def _check_prebuilt_setting(self) -> None:

@@ -234,9 +234,11 @@ def choose(
     repository_setting: str | None,
     custom_build: Iterable[str] = (),
     platform_flag: str = "",
+    check_recipe: bool = True,
 ) -> Choice:
     """Use a catalog image for ``version`` on a base whose C library is ``libc`` for every target
-    platform, or say why the interpreter is compiled."""
+    platform, or say why the interpreter is compiled.  ``check_recipe=False``: any recipe will
+    do (a catalog the user named, without the recipe it came with)."""
     early = choice_without_base(
         catalog,
         version=version,
@@ -255,7 +257,7 @@ def choose(
             None, f"{compiling}: the base image's C library is {libc.family}; prebuilt interpreters need glibc"
         )
     for_version = [e for e in catalog.entries if e.version == version]
-    for_recipe = [e for e in for_version if e.recipe == recipe]
+    for_recipe = [e for e in for_version if e.recipe == recipe or not check_recipe]
     if not for_recipe:
         return Choice(None, f"{compiling}: the prebuilt images were made with other pyenv or build scripts")
     fitting = [e for e in for_recipe if e.libc.version <= libc.version]

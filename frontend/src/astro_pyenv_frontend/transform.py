@@ -83,6 +83,7 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
             version=step.environment.version,
             base_image=step.environment.interpreter.base_image,
             requirements=step.environment.pyenv.requirements,
+            task_sdk=step.environment.pyenv.flags.get("task-sdk"),
         )
         for step in planned.steps
         if isinstance(step, plan.VenvStage)
@@ -98,6 +99,7 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         custom_build_settings=planned.custom_build_settings,
         environments=tuple(sorted(environments, key=lambda use: use.line)),
         runtime_images=planned.runtime_images,
+        global_args=tuple(sorted(planned.global_args.items())),
     )
 
 
