@@ -37,13 +37,15 @@ lint: venv
 	MYPYPATH=frontend/src $(VENV)/bin/mypy interpreters/catalog.py
 	$(VENV)/bin/mypy frontend/tools/fetch_pyenv.py
 
-test: lint test-unit test-integration test-e2e test-e2e-current
+# The prebuilt interpreters come before the integration tests: tests/integration/test_standalone.py
+# makes the example project's environments on this machine from them.
+test: lint test-unit e2e-interpreters test-integration test-e2e test-e2e-current
 
 test-unit: venv
 	$(PY) -m pytest -q tests/unit
 
 test-integration: venv
-	$(PY) -m pytest -q tests/integration
+	ASTRO_PYENV_PREBUILT_CATALOG="$${ASTRO_PYENV_PREBUILT_CATALOG:-$(PREBUILT_CATALOG)}" $(PY) -m pytest -q tests/integration
 
 # The prebuilt interpreters `make test` and `make example` make for themselves when the registry
 # lacks them: python-build's defaults, minutes per version.  PGO+LTO (`make interpreters`, the

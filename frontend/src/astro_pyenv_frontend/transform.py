@@ -65,6 +65,24 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         lines = tuple(range(1, len(emit.dockerfile_lines(text)) + 1))
         return TransformResult(text, lines, warnings, changed=False, runtime_images=planned.runtime_images)
     dockerfile, source_lines = emit.emit(planned, options.engine)
+    interpreters, environments = _uses(planned)
+    return TransformResult(
+        dockerfile,
+        source_lines,
+        warnings,
+        changed=True,
+        pyenv_bases=planned.pyenv_bases,
+        interpreters=interpreters,
+        prebuilt_setting=planned.prebuilt_setting,
+        custom_build_settings=planned.custom_build_settings,
+        environments=environments,
+        runtime_images=planned.runtime_images,
+        global_args=tuple(sorted(planned.global_args.items())),
+    )
+
+
+def _uses(planned: plan.Plan) -> tuple[tuple[InterpreterUse, ...], tuple[PyenvUse, ...]]:
+    """The interpreters the plan builds and its PYENV lines (in file order), as the result lists them."""
     interpreters = tuple(
         InterpreterUse(
             base_image=step.interpreter.base_image,
@@ -88,19 +106,7 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         for step in planned.steps
         if isinstance(step, plan.VenvStage)
     )
-    return TransformResult(
-        dockerfile,
-        source_lines,
-        warnings,
-        changed=True,
-        pyenv_bases=planned.pyenv_bases,
-        interpreters=interpreters,
-        prebuilt_setting=planned.prebuilt_setting,
-        custom_build_settings=planned.custom_build_settings,
-        environments=tuple(sorted(environments, key=lambda use: use.line)),
-        runtime_images=planned.runtime_images,
-        global_args=tuple(sorted(planned.global_args.items())),
-    )
+    return interpreters, tuple(sorted(environments, key=lambda use: use.line))
 
 
 _NOT_UTF8 = re.compile("[\ud800-\udfff]")
