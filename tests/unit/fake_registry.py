@@ -58,9 +58,15 @@ class FakeRegistry:
         return {"mediaType": data["mediaType"], "digest": digest, "size": len(raw)}
 
     def image(
-        self, repo: str, layers: list[bytes], env: list[str] | None = None, tag: str | None = None
+        self,
+        repo: str,
+        layers: list[bytes],
+        env: list[str] | None = None,
+        tag: str | None = None,
+        labels: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Env": env or []}}).encode()
+        settings = {"Env": env or [], "Labels": labels or {}}
+        config = json.dumps({"architecture": "amd64", "os": "linux", "config": settings}).encode()
         data = {
             "schemaVersion": 2,
             "mediaType": MANIFEST,

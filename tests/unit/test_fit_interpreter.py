@@ -162,3 +162,12 @@ def test_a_base_with_that_glibc_or_newer_is_fitted(shell: str, tmp_path: Path, g
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "uses the base's libsqlite3.so.0" in done.stderr
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_an_unknown_option_or_a_missing_interpreter_fails_rather_than_passing(shell: str, tmp_path: Path) -> None:
+    """A generated file newer than the frontend image's script must not get a silent no-op."""
+    done = subprocess.run([shell, str(SCRIPT), "--newer-option=1", "3.13.5"], capture_output=True, text=True)
+    assert done.returncode == 2 and "unknown option --newer-option=1" in done.stderr
+    done = subprocess.run([shell, str(SCRIPT), "3.13.5", str(tmp_path / "nothing")], capture_output=True, text=True)
+    assert done.returncode == 1 and f"no CPython 3.13.5 at {tmp_path / 'nothing'}" in done.stderr

@@ -34,6 +34,9 @@ from .oci.reference import Reference, parse_reference
 __all__ = ["REPOSITORY_ENV", "offer_for"]
 
 REPOSITORY_ENV = "ASTRO_PYENV_PREBUILT_REPOSITORY"  # the frontend image's default repository
+# On frontend images whose scripts check a base's glibc (fit-interpreter.sh --glibc), which the
+# Buildah output needs: an older image's fit step would take --glibc=X.Y for the version.
+CAPABLE_LABEL = "org.astro-pyenv.buildah-prebuilt"
 _IN_IMAGE = prebuilt.CATALOG_PATH.lstrip("/")
 _RECIPE_IN_IMAGE = prebuilt.RECIPE_PATH.lstrip("/")
 _MAX_CONFIG = 1 << 20
@@ -75,7 +78,9 @@ def _from_file(path: Path, origin: str) -> prebuilt.Offer:
 def _from_registry(client: RegistryClient, ref: Reference, name: str) -> prebuilt.Offer:
     manifest = _any_platform(client, ref)
     config = json.loads(client.blob_bytes(ref, manifest.config(), _MAX_CONFIG))
-    env = (config.get("config") or {}).get("Env") or [] if isinstance(config, dict) else []
+    settings = (config.get("config") or {}) if isinstance(config, dict) else {}
+    checks_glibc = (settings.get("Labels") or {}).get(CAPABLE_LABEL) == "1"
+    env = settings.get("Env") or []
     default_repository = next((e.split("=", 1)[1] for e in env if str(e).startswith(REPOSITORY_ENV + "=")), "")
     files = read_files(client, ref, manifest, [_IN_IMAGE, _RECIPE_IN_IMAGE], stop_at=_RECIPE_IN_IMAGE)
     origin = f"the catalog of {name}"
@@ -88,7 +93,8 @@ def _from_registry(client: RegistryClient, ref: Reference, name: str) -> prebuil
     recipe = (files[_RECIPE_IN_IMAGE] or b"").decode("utf-8", "replace").strip() or None
     if recipe is None:
         return prebuilt.Offer(None, problem=f"the frontend image {name} holds a catalog but no recipe")
-    return _with_repository(prebuilt.Offer(catalog, recipe, origin=origin), default_repository)
+    offer = prebuilt.Offer(catalog, recipe, origin=origin, checks_glibc=checks_glibc)
+    return _with_repository(offer, default_repository)
 
 
 def _any_platform(client: RegistryClient, ref: Reference) -> Manifest:

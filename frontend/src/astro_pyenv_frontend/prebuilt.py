@@ -138,6 +138,7 @@ class Offer:
     origin: str = ""
     problem: str = "no prebuilt catalog was read"
     unreachable: bool = False  # the catalog could not be read now: another try may differ
+    checks_glibc: bool = True  # the frontend image's fit script checks a base's glibc (--glibc)
 
     @property
     def versions(self) -> tuple[str, ...]:

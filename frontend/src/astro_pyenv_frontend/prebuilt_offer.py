@@ -49,6 +49,9 @@ def choose_for_unseen_base(
             return prebuilt.Choice(None, f"{compiling}: {(offer or Offer(None)).problem}")
         return early
     assert catalog is not None and offer is not None
+    if not offer.checks_glibc:
+        why = f"its fit step cannot check the base's glibc ({offer.origin} is older)"
+        return prebuilt.Choice(None, f"{compiling}: {why}")
     entries = [e for e in catalog.entries if e.version == version]
     if offer.recipe is not None:
         entries = [e for e in entries if e.recipe == offer.recipe]

@@ -50,7 +50,7 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> FakeRegistry:
         layer(entry(prebuilt), (prebuilt + "recipe", RECIPE.encode() + b"\n")),
         layer((prebuilt + "catalog.json", json.dumps(CATALOG).encode())),
     ]
-    fake.image("astro-pyenv/frontend", layers, tag="1.0")
+    fake.image("astro-pyenv/frontend", layers, tag="1.0", labels={"org.astro-pyenv.buildah-prebuilt": "1"})
 
     def send(self: UrllibTransport, request: Request) -> Response:
         return fake.send(request)

@@ -10,6 +10,7 @@ import pytest
 
 from astro_pyenv_frontend.catalog_source import offer_for
 from astro_pyenv_frontend.oci.client import RegistryClient
+from astro_pyenv_frontend.prebuilt_offer import choose_for_unseen_base
 
 from fake_registry import FakeRegistry, entry, layer
 
@@ -26,15 +27,18 @@ CATALOG = {
 PREBUILT = "opt/astro-pyenv/prebuilt/"
 
 
-def _frontend(registry: FakeRegistry, *, catalog: bool = True, env: list[str] | None = None) -> list[bytes]:
+def _frontend(
+    registry: FakeRegistry, *, catalog: bool = True, env: list[str] | None = None, capable: bool = True
+) -> list[bytes]:
     """A frontend image as Dockerfile.frontend layers it: big layers, the recipe, the catalog."""
     layers = [
         layer(("usr/lib/big", b"\0" * 4096)),
         layer(entry(PREBUILT), (PREBUILT + "recipe", RECIPE.encode() + b"\n")),
         layer((PREBUILT + "catalog.json", json.dumps(CATALOG).encode())) if catalog else layer(),
     ]
-    amd64 = registry.image("astro-pyenv/frontend", layers, env=env)
-    arm64 = registry.image("astro-pyenv/frontend", layers, env=env)
+    labels = {"org.astro-pyenv.buildah-prebuilt": "1"} if capable else {}
+    amd64 = registry.image("astro-pyenv/frontend", layers, env=env, labels=labels)
+    arm64 = registry.image("astro-pyenv/frontend", layers, env=env, labels=labels)
     registry.index("astro-pyenv/frontend", {"linux/amd64": amd64, "linux/arm64": arm64}, tag="1.0")
     return layers
 
@@ -62,6 +66,20 @@ def test_an_image_without_catalog_or_an_unreachable_registry_is_said() -> None:
     offer = offer_for("elsewhere.example/frontend:1", client=RegistryClient(registry))
     assert offer.catalog is None and offer.unreachable
     assert offer.problem.startswith("the catalog of elsewhere.example/frontend:1 could not be read: elsewhere.example")
+
+
+def test_a_frontend_image_whose_fit_script_cannot_check_the_glibc_offers_nothing() -> None:
+    """Its fit step would take --glibc=2.31 for the version, and skip both the check and the fit."""
+    registry = FakeRegistry()
+    _frontend(registry, capable=False)
+    offer = offer_for("registry.example/astro-pyenv/frontend:1.0", client=RegistryClient(registry))
+    assert offer.catalog is not None and not offer.checks_glibc  # the host uses its own fit script
+    chosen = choose_for_unseen_base(offer, version="3.9.2", repository_setting="")
+    assert chosen.image is None
+    assert chosen.reason == (
+        "CPython 3.9.2 is compiled: its fit step cannot check the base's glibc (the catalog of"
+        " registry.example/astro-pyenv/frontend:1.0 is older)"
+    )
 
 
 def test_a_catalog_copy_is_read_with_the_recipe_beside_it_if_any(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,6 +34,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --glibc=*) need_glibc="${1#--glibc=}"; shift ;;
         --line=*) line="${1#--line=}"; shift ;;
+        --*) echo "astro-pyenv: fit-interpreter.sh: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
 done
@@ -78,6 +79,7 @@ if [ -n "$need_glibc" ]; then
     fi
 fi
 
+[ -d "$prefix" ] || { say "no CPython $version at $prefix"; exit 1; }
 [ -f "$carried" ] || { say "CPython $version carries no libraries"; exit 0; }
 
 # Shared libraries of the base, by file name, outside our own tree.

@@ -45,7 +45,8 @@ class Interpreter:
 
     @property
     def key(self) -> str:
-        return f"image {self.image}" if self.image else f"python {self.python}"
+        """The image's digest (a mirror serves the same bytes), or the path named."""
+        return f"image {self.image.rsplit('@', 1)[-1]}" if self.image else f"python {self.python}"
 
 
 def python_in(prefix: Path, version: str) -> Path:
