@@ -258,6 +258,9 @@ def choose(
             None, f"{compiling}: the base image's C library is {libc.family}; prebuilt interpreters need glibc"
         )
     for_version = [e for e in catalog.entries if e.version == version]
+    if not check_recipe and len({e.recipe for e in for_version}) > 1:
+        why = "the catalog has images of it from several recipes, and none was named (a recipe file beside it)"
+        return Choice(None, f"{compiling}: {why}")
     for_recipe = [e for e in for_version if e.recipe == recipe or not check_recipe]
     if not for_recipe:
         return Choice(None, f"{compiling}: the prebuilt images were made with other pyenv or build scripts")

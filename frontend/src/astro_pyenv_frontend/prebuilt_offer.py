@@ -53,6 +53,9 @@ def choose_for_unseen_base(
         why = f"its fit step cannot check the base's glibc ({offer.origin} is older)"
         return prebuilt.Choice(None, f"{compiling}: {why}")
     entries = [e for e in catalog.entries if e.version == version]
+    if offer.recipe is None and len({e.recipe for e in entries}) > 1:
+        why = "the catalog has images of it from several recipes, and none was named (a recipe file beside it)"
+        return prebuilt.Choice(None, f"{compiling}: {why}")
     if offer.recipe is not None:
         entries = [e for e in entries if e.recipe == offer.recipe]
         if not entries:
