@@ -13,6 +13,7 @@ base compiles again.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -93,7 +94,10 @@ def _transform(project: Project, *extra: str, prebuilt: bool = False) -> subproc
     argv = [FRONTEND_CLI, "transform", "-f", "Dockerfile.pyenv", "-o", "Dockerfile", "--engine=buildah", *extra]
     if not prebuilt:
         argv.append("--build-arg=ASTRO_PYENV_PREBUILT=off")
-    return subprocess.run(argv, cwd=project.root, capture_output=True, text=True, check=False)
+    # The catalog as a user's CLI gets it: from the frontend image, in its registry (the variable
+    # is for the frontend image's build).
+    env = {k: v for k, v in os.environ.items() if k != "ASTRO_PYENV_PREBUILT_CATALOG"}
+    return subprocess.run(argv, cwd=project.root, capture_output=True, text=True, check=False, env=env)
 
 
 def _podman_build(containers: Containers, project: Project, tag: str, *extra: str) -> tuple[Result, float]:
@@ -227,6 +231,7 @@ def test_astro_project_builds_cold_under_podman_with_a_prebuilt_interpreter_and_
     assert "build-python.sh" not in generated, generated  # nothing is compiled
     chosen = re.search(r"^# astro-pyenv: (CPython 3\.9\.2: prebuilt for .*)$", generated, re.MULTILINE)
     assert chosen, generated
+    assert f"(the catalog of {astro_project.frontend})" in chosen.group(1)  # read from its registry
     print(chosen.group(1))
     (image,) = re.findall(r"^COPY --from=(\S+@sha256:[0-9a-f]{64}) /opt/astro-pyenv/ ", generated, re.MULTILINE)
     containers.podman("rmi", "--force", image)  # cold: the interpreter image is pulled by this build

@@ -51,6 +51,8 @@ def offer_for(frontend_image: str, catalog: str | None = None, client: RegistryC
     if Path(prebuilt.CATALOG_PATH).is_file():
         offer = _from_file(Path(prebuilt.CATALOG_PATH), "this frontend image's catalog")
         return _with_repository(offer, os.environ.get(REPOSITORY_ENV, ""))
+    if not frontend_image:
+        return prebuilt.Offer(None, problem="no frontend image is named (a '# syntax=' line, or --frontend-image)")
     try:
         ref = parse_reference(frontend_image)
     except ValueError as err:
