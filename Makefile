@@ -9,7 +9,7 @@ FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
 # `make interpreters` writes it; `make frontend-image` bakes it in when it exists.
 PREBUILT_CATALOG ?= build/prebuilt/catalog.json
 
-.PHONY: venv engine-ready engine-for-image engine-current lint test test-unit test-integration test-e2e test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
+.PHONY: venv engine-ready engine-multiarch engine-for-image engine-current lint test test-unit test-integration test-e2e test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
 
 # Every package pinned (requirements-dev.txt, .ci/constraints/update.sh), the two packages of
 # this repository editable on top, built with the pinned setuptools.
@@ -22,9 +22,14 @@ $(VENV)/.installed: VERSION frontend/pyproject.toml frontend/setup.py runtime_he
 
 venv: $(VENV)/.installed
 
-# A real engine (installed and started when none answers) and a local registry; offline, also
-# the local stand-ins for public images and the CPython mirror.
+# A real engine (installed and started when none answers), a local registry and arm64 emulation;
+# offline, also the local stand-ins for public images and the CPython mirror.
 engine-ready:
+	bash .ci/prepare-engine.sh --no-multiarch
+
+# What builds for linux/amd64 and linux/arm64 start FROM (cross-platform tests, releases, the
+# benchmark): offline, stand-ins made for both in the local registry (minutes under emulation).
+engine-multiarch: engine-ready
 	bash .ci/prepare-engine.sh
 
 # ruff over all Python code; mypy --strict over both packages' sources, the benchmark,
@@ -37,13 +42,14 @@ lint: venv
 	MYPYPATH=frontend/src $(VENV)/bin/mypy interpreters/catalog.py
 	$(VENV)/bin/mypy frontend/tools/fetch_pyenv.py
 
-# The prebuilt interpreters come before the integration tests: tests/integration/test_standalone.py
-# makes the example project's environments on this machine from them.
-test: lint test-unit e2e-interpreters test-integration test-e2e test-e2e-current
+test: lint test-unit test-integration test-e2e test-e2e-current
 
 test-unit: venv
 	$(PY) -m pytest -q tests/unit
 
+# tests/integration/test_standalone.py makes the example project's environments from the prebuilt
+# interpreters of PREBUILT_CATALOG (waiting for a build of them that holds its lock, as CI's
+# background one does).
 test-integration: venv
 	ASTRO_PYENV_PREBUILT_CATALOG="$${ASTRO_PYENV_PREBUILT_CATALOG:-$(PREBUILT_CATALOG)}" $(PY) -m pytest -q tests/integration
 
@@ -61,7 +67,7 @@ e2e-interpreters: venv engine-ready
 	$(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE) \
 	    VERSIONS="$(CROSS_PLATFORM_VERSIONS)" PLATFORMS=linux/amd64,linux/arm64
 
-test-e2e: venv engine-ready e2e-interpreters
+test-e2e: venv engine-multiarch e2e-interpreters
 	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(PREBUILT_CATALOG)" \
 	    && $(PY) -m pytest -q tests/e2e
 
@@ -103,7 +109,7 @@ interpreters: venv engine-ready
 # Publish a release (docs/releasing.md): VERSION (default: the file VERSION, which it must
 # equal), REGISTRY (host[:port][/namespace]), PLATFORMS (default linux/amd64,linux/arm64).
 # Interpreter images of $(PREBUILT_CATALOG) are copied by digest; nothing is compiled here.
-release: venv engine-ready
+release: venv engine-multiarch
 	source .ci/engine-env.sh && VERSION="$(VERSION)" REGISTRY="$(REGISTRY)" CATALOG="$(PREBUILT_CATALOG)" \
 	    release/release.sh
 
@@ -119,7 +125,7 @@ example: venv engine-ready
 # arm64 Astro Runtime stand-in is made first (pip installs Airflow under emulation: many minutes,
 # once; the local registry keeps it).
 BENCH_ARGS ?=
-bench: venv engine-ready frontend-image
+bench: venv engine-multiarch frontend-image
 	$(PY) -m pip install -q -r benchmarks/requirements.txt  # pinned (.ci/constraints/update.sh)
 	source .ci/engine-env.sh && if [ "$$ASTRO_PYENV_OFFLINE" = 1 ]; then bash .ci/standins-multiarch.sh --astro-runtime; fi
 	source .ci/engine-env.sh && export ASTRO_PYENV_FRONTEND_IMAGE="$(FRONTEND_IMAGE)" && $(PY) benchmarks/run.py $(BENCH_ARGS)

@@ -11,6 +11,8 @@
 # --frontend-image: only what building the frontend image needs (`make frontend-image`): the
 # engine and, offline, the python:3.12-slim stand-in it is built FROM.  No registry, emulation,
 # CPython mirror or other stand-ins: a machine with Docker alone builds the image.
+# --no-multiarch: all but the multi-platform stand-ins (.ci/run makes those while the prebuilt
+# interpreters compile).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,10 +20,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/engine-env.sh"
 
 image_only=false
+multiarch=true
 case "${1:-}" in
     "") ;;
     --frontend-image) image_only=true ;;
-    *) echo "usage: $0 [--frontend-image]" >&2; exit 2 ;;
+    --no-multiarch) multiarch=false ;;
+    *) echo "usage: $0 [--frontend-image | --no-multiarch]" >&2; exit 2 ;;
 esac
 
 need_packages=()
@@ -57,6 +61,6 @@ fi
 # linux/arm64 under emulation (cross-platform builds, the release's arm64 image); offline, the
 # multi-platform stand-ins those builds start FROM.
 bash "$here/emulation.sh" status || { bash "$here/emulation.sh" install && bash "$here/emulation.sh" start; }
-if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
+if [ "$ASTRO_PYENV_OFFLINE" = 1 ] && $multiarch; then
     bash "$here/standins-multiarch.sh"
 fi

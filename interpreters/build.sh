@@ -60,6 +60,15 @@ IFS=',' read -r -a platform_list <<<"$platforms"
 source "$repo_root/.ci/build-flags.sh"
 build_flags mirror ca   # --network host, PYTHON_BUILD_MIRROR_URL, the CA secret
 
+# One run at a time per catalog: a second one (`make test` while .ci/run's runs in the
+# background) waits, then finds the images in the registry and reuses them.
+mkdir -p "$(dirname "$catalog")"
+exec 9>"$catalog.lock"
+if ! flock -n 9; then
+    say "another run is building into $catalog: waiting for it"
+    flock 9
+fi
+
 work="$(mktemp -d /tmp/astro-pyenv-interpreters.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/context"   # the Dockerfile copies nothing from its context

@@ -8,12 +8,14 @@ failed in CI) and PyPI (the snowpark requirements; on Airflow 3 the task SDK of 
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -58,6 +60,24 @@ def _unavailable(message: str) -> None:
     pytest.skip(message)
 
 
+def _wait_for_a_build_of(catalog: Path, seconds: float = 3600) -> None:
+    """CI makes the interpreters in the background while these tests run (.ci/run), holding a lock
+    on the catalog (interpreters/build.sh): wait until that build lets go of it."""
+    lock = catalog.with_name(catalog.name + ".lock")
+    if not lock.exists():
+        return
+    deadline = time.monotonic() + seconds
+    with open(lock, "a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    _unavailable(f"a build of {catalog} held {lock} for {seconds:.0f} s")
+                time.sleep(5)
+
+
 @pytest.fixture(scope="module")
 def catalog() -> Path:
     """The catalog of `make interpreters`, once the registry that holds its images answers."""
@@ -66,6 +86,7 @@ def catalog() -> Path:
     except (urllib.error.URLError, OSError) as err:
         _unavailable(f"no registry answers at http://{REGISTRY}/v2/ ({err}): start one with `make registry`")
     path = Path(os.environ.get("ASTRO_PYENV_PREBUILT_CATALOG") or REPO / "build" / "prebuilt" / "catalog.json").resolve()
+    _wait_for_a_build_of(path)
     if not path.is_file():
         _unavailable(f"no prebuilt catalog at {path}: make the interpreters with `make e2e-interpreters`")
     entries = parse_catalog(path.read_text()).entries

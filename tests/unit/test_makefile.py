@@ -46,5 +46,7 @@ def test_frontend_image_prepares_only_what_the_image_build_needs() -> None:
     done = subprocess.run(["make", "-n", "-C", str(ROOT), "frontend-image"], capture_output=True, text=True, check=True)
     commands = done.stdout
     assert "bash .ci/prepare-engine.sh --frontend-image\n" in commands
-    assert "bash .ci/prepare-engine.sh\n" not in commands  # engine-ready: registry, emulation, mirror
+    # engine-ready: registry, emulation, mirror; engine-multiarch: the stand-ins for two platforms
+    assert "bash .ci/prepare-engine.sh --no-multiarch\n" not in commands
+    assert "bash .ci/prepare-engine.sh\n" not in commands
     assert ".ci/build-frontend-image.sh" in commands

@@ -57,7 +57,8 @@ def interpreter_dockerfile(version: str, base_image: str, frontend_image: str, k
             version=version,
             base_image=base_image,
             base_image_text=base_image,
-            platform_flag="",
+            # On the engine's own platform: another target architecture is cross-compiled.
+            platform_flag="--platform=$BUILDPLATFORM ",
             stage=interpreter,
             tools_stage=tools,
             portable=True,

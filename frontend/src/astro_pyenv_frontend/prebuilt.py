@@ -318,7 +318,7 @@ def choice_without_base(
 # The scripts an interpreter stage runs: build-python.sh and what it sources.  The venv script
 # is not here, so a change to how venvs are made keeps every prebuilt interpreter usable
 # (tests/unit/transform/test_prebuilt.py checks the list against build-python.sh's sources).
-COMPILE_SCRIPTS = ("build-python.sh", "build-deps.sh", "settings.sh")
+COMPILE_SCRIPTS = ("build-python.sh", "build-deps.sh", "settings.sh", "carry-libs.sh", "cross.sh")
 
 
 def recipe_digest(tools_root: str | os.PathLike[str]) -> str:

@@ -11,7 +11,7 @@ import jinja2
 from . import layout
 from .contract import Engine
 from .libc import Libc
-from .prebuilt import BUILD_SETTING_ARGS
+from .prebuilt import BUILD_SETTING_ARGS, COMPILE_SCRIPTS
 
 if TYPE_CHECKING:
     from .plan import PipCache
@@ -114,13 +114,15 @@ def interpreter_stage(
     note: str | None = None,
 ) -> str:
     """The stage that compiles CPython ``version`` on ``base_image``; ``portable`` carries every
-    library it links but glibc's (the prebuilt images, :mod:`.interpreter_image`); ``note`` says
-    why it is compiled (a comment)."""
+    library it links but glibc's, and is cross-compiled for a ``TARGETARCH`` other than the
+    stage's (the prebuilt images, :mod:`.interpreter_image`); ``note`` says why it is compiled
+    (a comment)."""
     return _render(
         "interpreter.Dockerfile.j2",
         engine=engine,
         portable=portable,
         note=note,
+        compile_scripts=COMPILE_SCRIPTS,
         esc=esc,
         version=version,
         base_image=base_image,
@@ -128,7 +130,7 @@ def interpreter_stage(
         platform_flag=platform_flag,
         stage=stage,
         tools_stage=tools_stage,
-        build_args=PYTHON_BUILD_ARGS,
+        build_args=(*PYTHON_BUILD_ARGS, "TARGETARCH") if portable else PYTHON_BUILD_ARGS,
     )
 
 

@@ -34,15 +34,16 @@ def test_stages_are_the_transforms_tools_and_interpreter_stages_then_scratch() -
         stage=f"{layout.INTERPRETER_STAGE_PREFIX}3.9.2",
         tools_stage=layout.TOOLS_STAGE,
         portable=True,
-    )
+    ).replace("FROM debian", "FROM --platform=$BUILDPLATFORM debian")
     assert tools in text and interpreter in text
     assert _stages(text) == ["pyenv-tools", "pyenv-python-3.9.2", "interpreter"]
     assert "FROM scratch AS interpreter\n" in text
 
 
 def test_interpreter_stage_is_a_pyenv_lines_that_carries_its_libraries() -> None:
-    """The compile step is the one a PYENV line on that base makes, but for --portable: the image
-    carries the libraries it links, so it serves other bases too."""
+    """The compile step is the one a PYENV line on that base makes, but --portable (the image
+    carries the libraries it links, so it serves other bases too), on the engine's own platform
+    with the target architecture as a build arg (another one is cross-compiled)."""
     generated = transform(
         f"FROM {BASE}\nPYENV 3.13.5 e\n", TransformOptions(frontend_image=FRONTEND, known_versions=KNOWN)
     ).dockerfile
@@ -53,8 +54,15 @@ def test_interpreter_stage_is_a_pyenv_lines_that_carries_its_libraries() -> None
     compile_end = generated.index('"3.13.5"]\n') + len('"3.13.5"]\n')
     assert generated[tools_start:tools_end] in text
     compile_stage = generated[compile_start:compile_end]
-    assert compile_stage.replace('"3.13.5"]\n', '"--portable", "3.13.5"]\n') in text
-    assert '"--portable"' not in generated
+    args = re.search(r"^ARG .*$", compile_stage, re.MULTILINE)
+    assert args
+    portable = (
+        compile_stage.replace('"3.13.5"]\n', '"--portable", "3.13.5"]\n')
+        .replace(f"FROM {BASE} AS", f"FROM --platform=$BUILDPLATFORM {BASE} AS")
+        .replace(args.group(0), args.group(0) + " TARGETARCH")
+    )
+    assert portable in text
+    assert '"--portable"' not in generated and "TARGETARCH" not in generated
     # Only a PYENV line's venvs need the stage that digests their secrets.
     assert "secrets-digest" not in text
 

@@ -15,12 +15,11 @@
 # shared library the interpreter links is carried next to it, but glibc's own
 # (and the compiler runtime, which must match the base's C++ code): built on
 # the oldest glibc it serves, the interpreter then runs on any base with that
-# glibc or newer.  Each carried library is listed, with the package it came
-# from and the carried libraries it needs, in lib/astro-pyenv-carried, and
-# looks for those next to itself first (RUNPATH $ORIGIN: ncurses, for one,
-# versions its symbols by exact release, so a carried libncursesw must meet
-# the carried libtinfo, not the base's); scripts/fit-interpreter.sh drops the
-# copies a base has its own of where nothing carried needs them.
+# glibc or newer (carry-libs.sh says how; scripts/fit-interpreter.sh drops
+# the copies a base has its own of where nothing carried needs them).  It is
+# relocatable: its files find lib/ through $ORIGIN.  With TARGETARCH (a build
+# arg) naming another architecture than this stage's, it is cross-compiled
+# for that one (cross.sh).
 #
 # usage: build-python.sh [--portable] VERSION   (tools mounted at the directory above this script)
 set -eu
@@ -38,6 +37,8 @@ prefix="$root/python/$version"
 sources_cache=/var/cache/astro-pyenv-sources
 . "$here/build-deps.sh"
 . "$here/settings.sh"
+. "$here/carry-libs.sh"
+. "$here/cross.sh"
 
 say() { echo "astro-pyenv: $*" >&2; }
 
@@ -68,15 +69,16 @@ with_ca_bundle() {
 }
 
 # Remove what no task ever runs: the test suite, optimised bytecode, static
-# libraries and debug symbols.
+# libraries and debug symbols (with STRIP, the target's strip when cross-compiling).
 trim() {
+    strip_tool="$1"
     stdlib=$(find "$prefix/lib" -maxdepth 1 -type d -name 'python3*' | head -n 1)
     rm -rf "$stdlib/test" "$stdlib/idlelib/idle_test" "$stdlib/tkinter/test" "$stdlib/lib2to3/tests"
     find "$prefix" -name '*.opt-1.pyc' -delete -o -name '*.opt-2.pyc' -delete
     find "$prefix" -name 'libpython*.a' -delete
-    if command -v strip >/dev/null 2>&1; then
+    if command -v "$strip_tool" >/dev/null 2>&1; then
         find "$prefix" -type f \( -name '*.so' -o -name '*.so.*' -o -path '*/bin/python3*' \) \
-            -exec strip --strip-debug {} + 2>/dev/null || true
+            -exec "$strip_tool" --strip-debug {} + 2>/dev/null || true
     fi
 }
 
@@ -107,17 +109,6 @@ missing() {
     done
 }
 bundle() { say "bundling $(basename "$1") ($2)"; cp -L "$1" "$prefix/lib/"; }
-# The package a library came from and its version, for the carried list ("-" off dpkg).  dpkg
-# records /usr/lib/... or /lib/..., whichever the package ships, and ldd says either: the path
-# without /usr matches both.
-package_of() {
-    pkg=$(dpkg -S "${1#/usr}" 2>/dev/null | head -n 1 | cut -d: -f1) || pkg=""
-    if [ -n "$pkg" ]; then
-        echo "$pkg $(dpkg-query -W -f '${Version}' "$pkg" 2>/dev/null || echo -)"
-    else
-        echo "- -"
-    fi
-}
 
 # CPython sources: python-build takes a tarball from PYTHON_BUILD_CACHE_PATH only
 # after its sha256 matches the definition file, and verifies every download the
@@ -134,8 +125,15 @@ if [ -d "$sources_cache" ]; then
 fi
 
 ensure_build_deps
+# A cross-compile: a prebuilt image for another architecture (TARGETARCH, a Debian/OCI name).
+host=""
 if [ "$portable" = yes ]; then
     apt-get install -y -qq --no-install-recommends patchelf >/dev/null   # RUNPATH of carried libraries
+    if [ -n "${TARGETARCH:-}" ] && [ "$TARGETARCH" != "$(dpkg --print-architecture)" ]; then
+        say "cross-compiling for $TARGETARCH"
+        astro_pyenv_cross_deps "$TARGETARCH"
+        host=$(astro_pyenv_cross_triplet "$TARGETARCH")
+    fi
 fi
 with_ca_bundle
 astro_pyenv_load_settings  # PYTHON_BUILD_MIRROR_URL from the secret astro-pyenv-settings
@@ -171,29 +169,28 @@ case "$version" in
     3.[0-9].*|3.[0-9]) ;;
     *) configure_opts="$configure_opts --disable-test-modules" ;;
 esac
+target="$version"   # the definition python-build runs
+if [ -n "$host" ]; then
+    say "compiling CPython $version for this machine first: configure runs it to build the target's"
+    PYTHON_BUILD_CACHE_PATH="$sources" astro_pyenv_cross_build_python "$version" /tmp/astro-pyenv-build-python
+    configure_opts="$configure_opts $(astro_pyenv_cross_configure "$version" /tmp/astro-pyenv-build-python "$host")"
+    target="/tmp/astro-pyenv-definition/$version"
+    mkdir -p "$(dirname "$target")"
+    astro_pyenv_cross_definition "$definition" "$target"
+fi
 PYTHON_BUILD_CACHE_PATH="$sources" PYTHON_CONFIGURE_OPTS="$configure_opts" \
-    bash "$tools/pyenv/plugins/python-build/bin/python-build" "$version" "$prefix"
-trim
-carried="$prefix/lib/astro-pyenv-carried"
-for lib in $(linked_libs); do  # ldd over every module: once
-    if [ "$portable" = yes ]; then
-        bundle "$lib" "portable"
-        echo "$(basename "$lib") $(package_of "$lib")" >>"$carried.packages"
-    elif ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then
-        bundle "$lib" "the base image does not have it"
-    fi
-done
+    bash "$tools/pyenv/plugins/python-build/bin/python-build" "$target" "$prefix"
+trim "${host:+$host-}strip"
 if [ "$portable" = yes ]; then
-    # Each carried library finds the carried ones it needs next to itself, and the list says which.
-    while read -r soname package package_version; do
-        patchelf --set-rpath '$ORIGIN' "$prefix/lib/$soname"
-        needs=$(readelf -d "$prefix/lib/$soname" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | while read -r dep; do
-            grep -q "^$dep " "$carried.packages" && printf '%s,' "$dep"
-        done)
-        needs="${needs%,}"
-        echo "$soname $package $package_version ${needs:--}" >>"$carried"
-    done <"$carried.packages"
-    rm -f "$carried.packages"
+    astro_pyenv_carry_libs "$prefix" "${host:-$(gcc -dumpmachine)}"
+else
+    for lib in $(linked_libs); do  # ldd over every module: once
+        if ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then
+            bundle "$lib" "the base image does not have it"
+        fi
+    done
+fi
+if [ "$portable" = yes ]; then
     # Relocatable: the interpreter and its modules find lib/ relative to where they are, not at
     # the prefix it was built for, so its directory runs wherever it is put (on a host, too).
     find "$prefix" -type f \( -name '*.so' -o -name '*.so.*' -o -path "$prefix/bin/python3*" \) | while read -r f; do
@@ -215,7 +212,7 @@ if [ -d "$sources_cache" ]; then
 fi
 rm -rf "$sources"
 
-if [ -n "$(missing)" ]; then
+if [ "$portable" = no ] && [ -n "$(missing)" ]; then  # (carry-libs.sh checks a portable one)
     say "some libraries the interpreter needs are not installable on this base:"
     missing >&2
     exit 1

@@ -18,6 +18,8 @@ RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/settings.sh,target=/tmp/astro-pyenv/scripts/settings.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/carry-libs.sh,target=/tmp/astro-pyenv/scripts/carry-libs.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/cross.sh,target=/tmp/astro-pyenv/scripts/cross.sh \
     --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
@@ -31,6 +33,8 @@ RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/settings.sh,target=/tmp/astro-pyenv/scripts/settings.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/carry-libs.sh,target=/tmp/astro-pyenv/scripts/carry-libs.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/cross.sh,target=/tmp/astro-pyenv/scripts/cross.sh \
     --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-pyenv-sources,sharing=shared \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
