@@ -116,7 +116,7 @@ case "$task_sdk" in
     auto)
         found="$(base_task_sdk)"
         if [ -z "$found" ]; then
-            echo "astro-pyenv: --task-sdk=auto: the base image has no apache-airflow-task-sdk (no Airflow 3), so venv $name gets none"
+            echo "astro-pyenv: --task-sdk=auto: Airflow's Python ($airflow_python) has no apache-airflow-task-sdk (no Airflow 3), so venv $name gets none"
         else
             set -f  # Requires-Python may hold '*'
             # shellcheck disable=SC2086
