@@ -59,7 +59,7 @@ def offer_for(frontend_image: str, catalog: str | None = None, client: RegistryC
         return prebuilt.Offer(None, problem=f"the frontend image {frontend_image!r} is not an image reference ({err})")
     try:
         return _from_registry(client or RegistryClient(), ref, frontend_image)
-    except RegistryError as err:
+    except (RegistryError, ValueError) as err:  # ValueError: an image config that is not JSON
         problem = f"the catalog of {frontend_image} could not be read: {err}"
         return prebuilt.Offer(None, problem=problem, unreachable=True)
 

@@ -11,6 +11,7 @@ import posixpath
 import tarfile
 import tempfile
 from collections.abc import Sequence
+from typing import IO
 
 from .client import Manifest, RegistryClient
 from .errors import RegistryError
@@ -46,14 +47,14 @@ def read_files(
     return {path: found.get(path) for path in paths}
 
 
-def _scan(blob: object, media_type: str, paths: Sequence[str], found: dict[str, bytes | None]) -> None:
+def _scan(blob: IO[bytes], media_type: str, paths: Sequence[str], found: dict[str, bytes | None]) -> None:
     if "zstd" in media_type:
         raise RegistryError(f"a layer is compressed with zstd ({media_type}), which this tool cannot read")
     wanted = {path: path for path in paths if path not in found}
     whiteouts = {posixpath.join(posixpath.dirname(p), ".wh." + posixpath.basename(p)): p for p in wanted}
     this_layer: dict[str, bytes | None] = {}
     try:
-        with tarfile.open(fileobj=blob, mode="r:*") as archive:  # type: ignore[call-overload]
+        with tarfile.open(fileobj=blob, mode="r:*") as archive:
             for member in archive:
                 name = posixpath.normpath(member.name.removeprefix("./"))
                 if name in whiteouts:

@@ -133,9 +133,13 @@ def _remove_unused(root: Path, project: Project, state: State, say: Say) -> None
     for kind, wanted, recorded in (("venvs", names, state.environments), ("python", versions, state.interpreters)):
         directory = root / kind
         for path in sorted(directory.iterdir()) if directory.is_dir() else ():
-            if path.name not in wanted and not path.name.startswith("."):
-                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
-                say(f"astro-pyenv: removed {path} (no longer in {project.dockerfile.name})")
+            if path.name in wanted or path.name.startswith("."):
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            say(f"astro-pyenv: removed {path} (no longer in {project.dockerfile.name})")
         for name in [name for name in recorded if name not in wanted]:
             del recorded[name]
 
