@@ -122,3 +122,21 @@ def test_a_named_interpreter_must_be_that_version(tmp_path: Path) -> None:
         choose_interpreter("3.0.1", 3, None, named=Path(sys.executable), repository_setting="", custom_build=())
     with pytest.raises(HostError, match=r"runs CPython \(not a Python\)"):
         choose_interpreter("3.0.1", 3, None, named=tmp_path / "nothing", repository_setting="", custom_build=())
+
+
+def test_a_machine_the_images_do_not_serve_is_said_in_its_own_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    from astro_pyenv_frontend.libc import Libc
+    from astro_pyenv_frontend.prebuilt import parse_catalog
+    from astro_pyenv_frontend.standalone import interpreters
+
+    entry = '{"version": "3.9.2", "libc": "glibc 2.31", "platforms": ["%s"], "recipe": "r", "tag": "t", "digest": "sha256:%s"}'
+    catalog = parse_catalog('{"repository": "r.example/c", "interpreters": [%s]}' % (entry % (host_platform(), "a" * 64)))
+    for libc, said in [
+        (Libc("musl", (0, 0)), "this machine's C library is musl; prebuilt interpreters need glibc"),
+        (Libc("glibc", (2, 28)), "this machine has glibc 2.28; prebuilt images of 3.9.2 need glibc 2.31 or newer"),
+        (None, "this machine's C library could not be read"),
+    ]:
+        monkeypatch.setattr(interpreters, "host_libc", lambda libc=libc: libc)
+        with pytest.raises(HostError, match="no prebuilt interpreter for this machine") as info:
+            choose_interpreter("3.9.2", 8, Offer(catalog), named=None, repository_setting="", custom_build=())
+        assert said in info.value.message
