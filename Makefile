@@ -47,8 +47,11 @@ test: lint test-unit test-integration test-e2e test-e2e-current
 test-unit: venv
 	$(PY) -m pytest -q tests/unit
 
+# tests/integration/test_standalone.py makes the example project's environments from the prebuilt
+# interpreters of PREBUILT_CATALOG (waiting for a build of them that holds its lock, as CI's
+# background one does).
 test-integration: venv
-	$(PY) -m pytest -q tests/integration
+	ASTRO_PYENV_PREBUILT_CATALOG="$${ASTRO_PYENV_PREBUILT_CATALOG:-$(PREBUILT_CATALOG)}" $(PY) -m pytest -q tests/integration
 
 # The prebuilt interpreters `make test` and `make example` make for themselves when the registry
 # lacks them: python-build's defaults, minutes per version.  PGO+LTO (`make interpreters`, the
