@@ -47,8 +47,11 @@ test: lint test-unit test-integration test-e2e test-e2e-current
 test-unit: venv
 	$(PY) -m pytest -q tests/unit
 
+# tests/integration/test_standalone.py makes the example project's environments from the prebuilt
+# interpreters of PREBUILT_CATALOG (waiting for a build of them that holds its lock, as CI's
+# background one does).
 test-integration: venv
-	$(PY) -m pytest -q tests/integration
+	ASTRO_PYENV_PREBUILT_CATALOG="$${ASTRO_PYENV_PREBUILT_CATALOG:-$(PREBUILT_CATALOG)}" $(PY) -m pytest -q tests/integration
 
 # The prebuilt interpreters `make test` and `make example` make for themselves when the registry
 # lacks them: python-build's defaults, minutes per version.  PGO+LTO (`make interpreters`, the
@@ -65,7 +68,7 @@ e2e-interpreters: venv engine-ready
 	    VERSIONS="$(CROSS_PLATFORM_VERSIONS)" PLATFORMS=linux/amd64,linux/arm64
 
 test-e2e: venv engine-multiarch e2e-interpreters
-	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(PREBUILT_CATALOG)" \
+	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(abspath $(PREBUILT_CATALOG))" \
 	    && $(PY) -m pytest -q tests/e2e
 
 # The e2e tests again on a current engine: Debian sid's Docker 28.5 with its buildx 0.29 client,
@@ -81,7 +84,7 @@ E2E_CURRENT_SKIP := release cross_platform podman pyenv_builds settings_secret
 E2E_CURRENT_TESTS ?= $(filter-out $(patsubst %,tests/e2e/test_%.py,$(E2E_CURRENT_SKIP)),$(wildcard tests/e2e/test_*.py))
 E2E_CURRENT_SELECT ?= not airflow3
 test-e2e-current: venv engine-ready engine-current e2e-interpreters
-	source .ci/engine-current-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(PREBUILT_CATALOG)" \
+	source .ci/engine-current-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(abspath $(PREBUILT_CATALOG))" \
 	    && $(PY) -m pytest -q -k "$(E2E_CURRENT_SELECT)" $(E2E_CURRENT_TESTS)
 
 # The current engine of test-e2e-current (installed into a cached sid root when missing).

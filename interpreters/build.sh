@@ -176,4 +176,7 @@ for base in $bases; do
         say "CPython $version on $base: pushed $index@$digest in $((SECONDS - started)) s"
     done
 done
+# The recipe beside the catalog, as the frontend image keeps its own beside the catalog it bakes:
+# `astro-pyenv-frontend standalone --catalog` and `transform --catalog` hold the entries to it.
+printf '%s\n' "$recipe" >"$(dirname "$catalog")/recipe"
 say "catalog $catalog written; \`make frontend-image\` bakes it into the frontend image"

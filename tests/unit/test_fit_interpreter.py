@@ -104,3 +104,70 @@ def test_nothing_carried_nothing_to_do(shell: str, tmp_path: Path) -> None:
     (prefix / "lib").mkdir(parents=True)
     done = _fit(shell, prefix, _base(tmp_path))
     assert done.returncode == 0 and "carries no libraries" in done.stderr
+
+
+# -- --glibc: the base nothing read before (the Buildah output) is checked first ------------------
+
+
+def _tools(tmp_path: Path, getconf: str | None, ldd: str) -> dict[str, str]:
+    """PATH with stand-ins for `getconf GNU_LIBC_VERSION` (None: fails, as on musl) and `ldd --version`."""
+    bin_dir = tmp_path / "tools"
+    bin_dir.mkdir()
+    scripts = {
+        "getconf": f"#!/bin/sh\necho '{getconf}'\n" if getconf is not None else "#!/bin/sh\nexit 1\n",
+        "ldd": f"#!/bin/sh\necho '{ldd}' >&2\nexit 1\n",
+    }
+    for name, text in scripts.items():
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+    return {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize(
+    ("getconf", "ldd", "has"),
+    [
+        ("glibc 2.28", "", "glibc 2.28"),
+        (None, "ldd (GNU libc) 2.17", "glibc 2.17"),
+        (None, "musl libc (x86_64)", "musl instead of glibc"),
+        (None, "sh: ldd: not found", "no glibc"),
+        ("glibc 1.99", "", "glibc 1.99"),
+    ],
+)
+def test_a_base_without_the_glibc_the_image_needs_fails_saying_how_to_compile(
+    shell: str, tmp_path: Path, getconf: str | None, ldd: str, has: str
+) -> None:
+    prefix = _prefix(tmp_path)
+    done = subprocess.run(
+        [shell, str(SCRIPT), "--glibc=2.31", "--line=7", "3.13.5", str(prefix), str(_base(tmp_path))],
+        capture_output=True, text=True, env=_tools(tmp_path, getconf, ldd),
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"astro-pyenv: CPython 3.13.5 (PYENV line 7): the prebuilt interpreter needs glibc 2.31 or newer, and this base"
+        f" has {has}. Compile it on this base instead: write this Dockerfile again with 'astro-pyenv-frontend transform"
+        " ... --build-arg ASTRO_PYENV_PREBUILT=off' (or put 'ARG ASTRO_PYENV_PREBUILT=off' before the first FROM of the"
+        " PYENV Dockerfile)\n"
+    )
+    assert _kept(prefix) == {line.split()[0] for line in CARRIED.splitlines()}  # nothing was fitted
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize(("getconf", "ldd"), [("glibc 2.31", ""), ("glibc 2.41", ""), ("glibc 3.0", ""), (None, "ldd (Debian GLIBC 2.36-9+deb12u4) 2.36")])
+def test_a_base_with_that_glibc_or_newer_is_fitted(shell: str, tmp_path: Path, getconf: str | None, ldd: str) -> None:
+    prefix = _prefix(tmp_path)
+    done = subprocess.run(
+        [shell, str(SCRIPT), "--glibc=2.31", "--line=7", "3.13.5", str(prefix), str(_base(tmp_path, "libsqlite3.so.0"))],
+        capture_output=True, text=True, env=_tools(tmp_path, getconf, ldd),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "uses the base's libsqlite3.so.0" in done.stderr
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_an_unknown_option_or_a_missing_interpreter_fails_rather_than_passing(shell: str, tmp_path: Path) -> None:
+    """A generated file newer than the frontend image's script must not get a silent no-op."""
+    done = subprocess.run([shell, str(SCRIPT), "--newer-option=1", "3.13.5"], capture_output=True, text=True)
+    assert done.returncode == 2 and "unknown option --newer-option=1" in done.stderr
+    done = subprocess.run([shell, str(SCRIPT), "3.13.5", str(tmp_path / "nothing")], capture_output=True, text=True)
+    assert done.returncode == 1 and f"no CPython 3.13.5 at {tmp_path / 'nothing'}" in done.stderr

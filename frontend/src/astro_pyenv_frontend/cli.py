@@ -14,7 +14,7 @@ import os
 import shlex
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -22,6 +22,7 @@ import click
 from . import __version__
 from .contract import ENGINES, Engine, TransformResult
 from .errors import DockerfileError
+from .prebuilt import Offer
 from .syntax_directive import DockerfileFrontend
 
 
@@ -42,6 +43,7 @@ class _Transformed:
     result: TransformResult
     check_directive: str | None  # the file's # check= value
     build_args: dict[str, str]
+    offer: Offer | None = None  # the prebuilt catalog read (--engine=buildah), if one was asked for
 
 
 def _run(
@@ -50,6 +52,7 @@ def _run(
     frontend_image: str | None,
     pyenv_root: Path | None,
     engine: Engine = "buildkit",
+    catalog: str | None = None,
     *,
     as_built: bool = False,
 ) -> _Transformed:
@@ -102,9 +105,15 @@ def _run(
         preferred_versions=_catalog_versions(),
         engine=engine,
     )
+    offer = None
     try:
         chosen = choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
         result = transform(text, options)
+        if engine == "buildah" and result.interpreters and result.prebuilt_setting is not None:
+            # The catalog only when it can matter: prebuilt is not off and an interpreter is needed.
+            offer = _offer(image, catalog)
+            options = replace(options, preferred_versions=offer.versions, prebuilt_offer=offer)
+            result = transform(text, options)
     except DockerfileError as exc:
         click.echo(f"{dockerfile}:{exc.line}: {exc.message}", err=True)
         sys.exit(1)
@@ -113,7 +122,7 @@ def _run(
         sys.exit(1)
     for warning in result.warnings:
         click.echo(f"{dockerfile}:{warning.line}: warning: {warning.message}", err=True)
-    return _Transformed(result.dockerfile, chosen, result, lexed.directives.check, args)
+    return _Transformed(result.dockerfile, chosen, result, lexed.directives.check, args, offer)
 
 
 def _is_image_reference(value: str) -> bool:
@@ -133,6 +142,16 @@ def _catalog_versions() -> tuple[str, ...]:
         return ()
 
 
+def _offer(image: str, catalog: str | None) -> Offer:
+    """The prebuilt catalog a build with ``image`` would use (:mod:`.catalog_source`)."""
+    from .catalog_source import offer_for
+
+    offer = offer_for(image, catalog)
+    if offer.catalog is None:
+        click.echo(f"warning: every interpreter is compiled: {offer.problem}", err=True)
+    return offer
+
+
 _dockerfile_option = click.option(
     "-f", "--file", "dockerfile", default="Dockerfile", show_default=True, help="The Dockerfile to read."
 )
@@ -150,6 +169,15 @@ _pyenv_option = click.option(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
     help="Resolve Python versions against this pyenv instead of the bundled list.",
+)
+
+
+_catalog_option = click.option(
+    "--catalog",
+    default=None,
+    metavar="PATH",
+    help="For --engine=buildah: the prebuilt catalog, a copy of the frontend image's /opt/astro-pyenv/prebuilt/"
+    " (or its catalog.json), instead of reading it from the image's registry.",
 )
 
 
@@ -181,6 +209,7 @@ def main() -> None:
     help="Write the generated Dockerfile here, with a header saying how to regenerate it.",
 )
 @click.option("--check", is_flag=True, help="With -o: write nothing, exit 1 if FILE is not what -f gives now.")
+@_catalog_option
 def transform(
     dockerfile: str,
     build_args: tuple[str, ...],
@@ -189,20 +218,27 @@ def transform(
     engine: Engine,
     output: str | None,
     check: bool,
+    catalog: str | None,
 ) -> None:
-    """Print the plain Dockerfile, or write it to a file (-o) or check that file (--check)."""
+    """Print the plain Dockerfile, or write it to a file (-o) or check that file (--check).
+
+    With --engine=buildah, interpreters come prebuilt from the frontend image's catalog where it
+    has them (read from its registry, or from --catalog); the file says which, line by line.
+    """
+    if catalog is not None and engine != "buildah":
+        raise click.UsageError("--catalog is for --engine=buildah: BuildKit builds read the frontend image's catalog")
     if output is None:
         if check:
             raise click.UsageError("--check compares with the file -o names; pass -o FILE")
-        click.echo(_run(dockerfile, build_args, frontend_image, pyenv_root, engine).dockerfile, nl=False)
+        click.echo(_run(dockerfile, build_args, frontend_image, pyenv_root, engine, catalog).dockerfile, nl=False)
         return
     if Path(output).resolve() == Path(dockerfile).resolve():
         raise click.UsageError(f"-o {output} is the file -f reads; write the generated Dockerfile to another file")
     from .generated import generated_dockerfile
 
-    transformed = _run(dockerfile, build_args, frontend_image, pyenv_root, engine)
+    transformed = _run(dockerfile, build_args, frontend_image, pyenv_root, engine, catalog)
     syntax = _generated_syntax(dockerfile, transformed.dockerfile_frontend, engine)
-    options = (build_args, frontend_image, pyenv_root, engine)
+    options = (build_args, frontend_image, pyenv_root, engine, catalog)
     # The header names paths from the output's directory, so it reads the same whatever the cwd.
     in_header = _regenerate_command(dockerfile, output, *options, relative=True)
     text = generated_dockerfile(
@@ -210,6 +246,9 @@ def transform(
     )
     command = _regenerate_command(dockerfile, output, *options)
     if check:
+        if transformed.offer is not None and transformed.offer.unreachable:
+            click.echo(f"cannot check {output}: {transformed.offer.problem}", err=True)
+            sys.exit(2)
         _check_current(Path(output), text, dockerfile, command)
         return
     try:
@@ -272,6 +311,7 @@ def _regenerate_command(
     frontend_image: str | None,
     pyenv_root: Path | None,
     engine: Engine,
+    catalog: str | None = None,
     *,
     relative: bool = False,
 ) -> str:
@@ -285,6 +325,8 @@ def _regenerate_command(
     words.extend(f"--build-arg={value}" for value in build_args)
     if pyenv_root is not None:
         words.append(f"--pyenv-root={pyenv_root}")
+    if catalog is not None:
+        words.append(f"--catalog={_relative_to(catalog, output) if relative else catalog}")
     return shlex.join(words)
 
 
@@ -360,3 +402,12 @@ def interpreter_dockerfile(version: str, base_image: str, frontend_image: str, p
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(text, nl=False)
+
+
+def _add_standalone() -> None:
+    from .standalone.cli import standalone
+
+    main.add_command(standalone)
+
+
+_add_standalone()

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import DockerfileError
+
+if TYPE_CHECKING:
+    from .prebuilt import Offer
 
 __all__ = [
     "ENGINES",
@@ -62,6 +65,9 @@ class TransformOptions:
     # TransformResult.onbuild_free, which the caller must then supply (the gateway does).
     base_configs: Mapping[str, ImageConfig | None] | None = None
     engine: Engine = "buildkit"
+    # For ``buildah`` (no gateway sees the base): the catalog the CLI read, from which the
+    # transform chooses itself and notes each choice in the file (:mod:`.prebuilt_offer`).
+    prebuilt_offer: Offer | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,7 @@ class PyenvUse:
     version: str
     base_image: str
     requirements: str | None = None
+    task_sdk: str | None = None  # the --task-sdk flag's value
 
 
 @dataclass(frozen=True)
@@ -150,3 +157,5 @@ class TransformResult:
     custom_build_settings: tuple[str, ...] = ()  # python-build settings this build sets
     environments: tuple[PyenvUse, ...] = ()  # every PYENV line, in file order
     onbuild_free: tuple[OnbuildFreeBase, ...] = ()
+    # ARG values before the first FROM, build args applied: the settings a build's steps inherit.
+    global_args: tuple[tuple[str, str], ...] = ()

@@ -67,32 +67,8 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
     if isinstance(step, ToolsStage):
         text = render.tools_stage(plan.frontend_image, step.stage, step.pip_cache, engine, step.secrets_stage)
         return _generated(text, step.line)
-    if isinstance(step, InterpreterStage) and step.image is not None:
-        interpreter = step.interpreter
-        text = render.prebuilt_interpreter_stage(
-            esc=plan.escape,
-            version=interpreter.version,
-            base_image=interpreter.base_image,
-            base_image_text=interpreter.base_image_text,
-            platform_flag=interpreter.platform_flag,
-            image=step.image,
-            stage=interpreter.stage,
-            tools_stage=step.tools_stage,
-        )
-        return _generated(text, step.line)
     if isinstance(step, InterpreterStage):
-        interpreter = step.interpreter
-        text = render.interpreter_stage(
-            esc=plan.escape,
-            version=interpreter.version,
-            base_image=interpreter.base_image,
-            base_image_text=interpreter.base_image_text,
-            platform_flag=interpreter.platform_flag,
-            stage=interpreter.stage,
-            tools_stage=step.tools_stage,
-            engine=engine,
-        )
-        return _generated(text, step.line)
+        return _generated(_interpreter(step, plan, engine), step.line)
     if isinstance(step, VenvStage):
         environment = step.environment
         text = render.venv_stage(
@@ -131,6 +107,37 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
         chunks += [_user(item.raw, item.start_line, item.end_line) for item in step.again]
         return _joined(chunks)
     raise TypeError(f"unknown plan step {step!r}")
+
+
+def _interpreter(step: InterpreterStage, plan: Plan, engine: Engine) -> str:
+    """The stage that compiles ``step``'s interpreter, or takes it from the image chosen."""
+    interpreter = step.interpreter
+    if step.image is not None:
+        return render.prebuilt_interpreter_stage(
+            esc=plan.escape,
+            version=interpreter.version,
+            base_image=interpreter.base_image,
+            base_image_text=interpreter.base_image_text,
+            platform_flag=interpreter.platform_flag,
+            image=step.image,
+            stage=interpreter.stage,
+            tools_stage=step.tools_stage,
+            engine=engine,
+            note=step.note,
+            floor=step.floor,
+            line=step.line,
+        )
+    return render.interpreter_stage(
+        esc=plan.escape,
+        version=interpreter.version,
+        base_image=interpreter.base_image,
+        base_image_text=interpreter.base_image_text,
+        platform_flag=interpreter.platform_flag,
+        stage=interpreter.stage,
+        tools_stage=step.tools_stage,
+        engine=engine,
+        note=step.note,
+    )
 
 
 def _user(text: str, start_line: int, end_line: int) -> _Chunk:

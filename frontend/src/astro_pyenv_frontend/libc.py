@@ -2,9 +2,11 @@
 
 A portable interpreter (:mod:`.prebuilt`) runs on any base whose glibc is at least as new as the
 one it was built on.  The gateway cannot run a program in the base to ask, but it can read
-files: :func:`glibc_version` reads the version definitions of the base's ``libc.so.6`` (the
-``GLIBC_2.36`` entries of its ELF ``.gnu.version_d`` section; the newest is the library's
-version), a few small ranges of the file.  :func:`candidate_paths` says where to look for a
+files: :func:`glibc_version` reads the release version from the base's ``libc.so.6`` (the
+banner in its ``.rodata`` section, "GNU C Library ... release version 2.31.", what
+``getconf GNU_LIBC_VERSION`` says), a few ranges of the file; without a banner, the newest of its
+``GLIBC_2.x`` symbol versions (``.gnu.version_d``), which is never newer than the release but can
+be older (glibc 2.31 defines none newer than ``GLIBC_2.30``).  :func:`candidate_paths` says where to look for a
 platform, :func:`musl_loader_paths` where a musl base keeps its loader.  Pure: the caller
 supplies the reads.
 
@@ -32,6 +34,8 @@ Reader = Callable[[int, int], bytes]
 
 _SHT_GNU_VERDEF = 0x6FFFFFFD
 _GLIBC_NAME = re.compile(rb"GLIBC_(\d+)\.(\d+)(?:\.\d+)?\Z")
+_BANNER = re.compile(rb"GNU C Library [^\n\0]{0,200}? release version (\d+)\.(\d+)")
+_MAX_RODATA_BYTES = 8 << 20  # glibc's is about 150 KiB
 _LIBC_TEXT = re.compile(r"(glibc|musl) (\d+)\.(\d+)(?:\.\d+)?\Z")
 # A libc.so.6 has about 70 sections and 40 version definitions; anything far larger is not one.
 _MAX_SECTIONS = 4096
@@ -95,6 +99,7 @@ def glibc_version(read: Reader) -> tuple[int, int] | None:
 
 @dataclass(frozen=True)
 class _Section:
+    name: int  # offset in the section-name string table
     type: int
     offset: int
     size: int
@@ -110,14 +115,17 @@ def _glibc_version(read: Reader) -> tuple[int, int] | None:
     end = "<" if ident[5] == 1 else ">"
     if is64:
         (shoff,) = struct.unpack_from(end + "Q", ident, 0x28)
-        shentsize, shnum = struct.unpack_from(end + "HH", ident, 0x3A)
+        shentsize, shnum, shstrndx = struct.unpack_from(end + "HHH", ident, 0x3A)
     else:
         (shoff,) = struct.unpack_from(end + "I", ident, 0x20)
-        shentsize, shnum = struct.unpack_from(end + "HH", ident, 0x2E)
+        shentsize, shnum, shstrndx = struct.unpack_from(end + "HHH", ident, 0x2E)
     if not 0 < shnum <= _MAX_SECTIONS or shentsize < (64 if is64 else 40):
         return None
     table = _exactly(read, shoff, shnum * shentsize)
     sections = [_section(table, i * shentsize, is64, end) for i in range(shnum)]
+    release = _banner_version(read, sections, shstrndx)
+    if release is not None:
+        return release
     verdef = next((s for s in sections if s.type == _SHT_GNU_VERDEF), None)
     if verdef is None or verdef.link >= len(sections) or verdef.size > _MAX_VERDEF_BYTES:
         return None
@@ -135,6 +143,18 @@ def _glibc_version(read: Reader) -> tuple[int, int] | None:
     return newest
 
 
+def _banner_version(read: Reader, sections: list[_Section], shstrndx: int) -> tuple[int, int] | None:
+    """The release in glibc's banner, in the ``.rodata`` section (None without one)."""
+    if not 0 < shstrndx < len(sections) or sections[shstrndx].size > _MAX_STRTAB_BYTES:
+        return None
+    names = _exactly(read, sections[shstrndx].offset, sections[shstrndx].size)
+    for section in sections:
+        if names[section.name : section.name + 8] == b".rodata\0" and section.size <= _MAX_RODATA_BYTES:
+            found = _BANNER.search(_exactly(read, section.offset, section.size))
+            return (int(found.group(1)), int(found.group(2))) if found else None
+    return None
+
+
 def _exactly(read: Reader, offset: int, length: int) -> bytes:
     """``length`` bytes from ``offset``; a reader that ignores ranges returns the whole file."""
     data = read(offset, length)
@@ -147,10 +167,10 @@ def _exactly(read: Reader, offset: int, length: int) -> bytes:
 
 def _section(table: bytes, at: int, is64: bool, end: str) -> _Section:
     if is64:
-        _name, kind, _flags, _addr, offset, size, link, info = struct.unpack_from(end + "IIQQQQII", table, at)
+        name, kind, _flags, _addr, offset, size, link, info = struct.unpack_from(end + "IIQQQQII", table, at)
     else:
-        _name, kind, _flags, _addr, offset, size, link, info = struct.unpack_from(end + "IIIIIIII", table, at)
-    return _Section(kind, offset, size, link, info)
+        name, kind, _flags, _addr, offset, size, link, info = struct.unpack_from(end + "IIIIIIII", table, at)
+    return _Section(name, kind, offset, size, link, info)
 
 
 def _definition_names(data: bytes, count: int, end: str, strings: bytes) -> list[bytes]:

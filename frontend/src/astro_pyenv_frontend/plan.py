@@ -44,6 +44,7 @@ from .instructions import (
     stage_references,
 )
 from .lexer import Instruction, LexedDockerfile, Trivia, split_command
+from .libc import Libc
 from .pyenv_instruction import PyenvInstruction, parse_pyenv
 from .stage_names import stage_name
 from .variables import ExpansionError, NestingError, expand
@@ -170,12 +171,16 @@ class ToolsStage:
 
 @dataclass(frozen=True)
 class InterpreterStage:
-    """Compiles ``interpreter``; or, with ``image`` (``repo:tag@digest``), takes it prebuilt."""
+    """Compiles ``interpreter``; or, with ``image`` (``repo:tag@digest``), takes it prebuilt.
+    Where the base is not seen first (the Buildah output, :mod:`.prebuilt_offer`), ``note`` says
+    which and why, and ``floor`` is the oldest C library the image runs on, checked in the build."""
 
     interpreter: Interpreter
     tools_stage: str
     line: int
     image: str | None = None
+    note: str | None = None
+    floor: Libc | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +254,7 @@ class Plan:
     onbuild_free: tuple[OnbuildFreeBase, ...] = ()  # build contexts the generated Dockerfile needs
     prebuilt_setting: str | None = ""  # see prebuilt.setting: None is off, "" the default
     custom_build_settings: tuple[str, ...] = ()  # python-build settings this build sets
+    global_args: Mapping[str, str] = field(default_factory=dict)  # ARG values before the first FROM
 
     @property
     def interpreter_stages(self) -> tuple[InterpreterStage, ...]:
@@ -431,6 +437,7 @@ class _Planner:
             onbuild_free=tuple(OnbuildFreeBase(context, image) for image, context in self.onbuild_free.items()),
             prebuilt_setting=prebuilt.setting(self.build_args, self.global_args),
             custom_build_settings=self._custom_build_settings(),
+            global_args=dict(self.global_args),
         )
 
     def _check_prebuilt_setting(self) -> None:

@@ -46,6 +46,7 @@ __all__ = [
     "CatalogError",
     "Choice",
     "Entry",
+    "Offer",
     "PREBUILT_ARG",
     "RECIPE_PATH",
     "catalog_path",
@@ -130,6 +131,25 @@ class Choice:
 
     image: str | None
     reason: str
+    floor: Libc | None = None  # the oldest C library the image runs on, when one is chosen
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The catalog a CLI could read (no gateway: the Buildah output, the host, see
+    :mod:`.catalog_source`), with the recipe to hold its entries to (None: not checked, for a
+    catalog file given alone) and ``origin``, where it was read; or ``problem``: why there is none."""
+
+    catalog: Catalog | None
+    recipe: str | None = None
+    origin: str = ""
+    problem: str = "no prebuilt catalog was read"
+    unreachable: bool = False  # the catalog could not be read now: another try may differ
+    checks_glibc: bool = True  # the frontend image's fit script checks a base's glibc (--glibc)
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        return catalog_versions(self.catalog)
 
 
 def parse_catalog(text: str) -> Catalog:
@@ -256,9 +276,11 @@ def choose(
     repository_setting: str | None,
     custom_build: Iterable[str] = (),
     platform_flag: str = "",
+    check_recipe: bool = True,
 ) -> Choice:
     """Use a catalog image for ``version`` on a base whose C library is ``libc`` for every target
-    platform, or say why the interpreter is compiled."""
+    platform, or say why the interpreter is compiled.  ``check_recipe=False``: any recipe will
+    do (a catalog the user named, without the recipe it came with)."""
     early = choice_without_base(
         catalog,
         version=version,
@@ -277,7 +299,10 @@ def choose(
             None, f"{compiling}: the base image's C library is {libc.family}; prebuilt interpreters need glibc"
         )
     for_version = [e for e in catalog.entries if e.version == version]
-    for_recipe = [e for e in for_version if e.recipe == recipe]
+    if not check_recipe and len({e.recipe for e in for_version}) > 1:
+        why = "the catalog has images of it from several recipes, and none was named (a recipe file beside it)"
+        return Choice(None, f"{compiling}: {why}")
+    for_recipe = [e for e in for_version if e.recipe == recipe or not check_recipe]
     if not for_recipe:
         return Choice(None, f"{compiling}: the prebuilt images were made with other pyenv or build scripts")
     fitting = [e for e in for_recipe if e.libc.version <= libc.version]
@@ -291,7 +316,8 @@ def choose(
     for entry in sorted(fitting, key=lambda e: ("--enable-optimizations" not in e.build, _newest_first(e.libc))):
         if all(p in entry.platforms for p in wanted):
             image = f"{repository}:{entry.tag}@{entry.digest}"
-            return Choice(image, f"CPython {version}: prebuilt for {entry.libc}+ ({', '.join(wanted)}), {image}")
+            reason = f"CPython {version}: prebuilt for {entry.libc}+ ({', '.join(wanted)}), {image}"
+            return Choice(image, reason, entry.libc)
     have = ", ".join(sorted({p for e in fitting for p in e.platforms}))
     return Choice(None, f"{compiling}: prebuilt images are for {have}, not {', '.join(wanted)}")
 

@@ -10,6 +10,7 @@ import jinja2
 
 from . import layout
 from .contract import Engine
+from .libc import Libc
 from .prebuilt import BUILD_SETTING_ARGS, COMPILE_SCRIPTS
 
 if TYPE_CHECKING:
@@ -110,14 +111,17 @@ def interpreter_stage(
     tools_stage: str,
     engine: Engine = "buildkit",
     portable: bool = False,
+    note: str | None = None,
 ) -> str:
     """The stage that compiles CPython ``version`` on ``base_image``; ``portable`` carries every
     library it links but glibc's, and is cross-compiled for a ``TARGETARCH`` other than the
-    stage's (the prebuilt images, :mod:`.interpreter_image`)."""
+    stage's (the prebuilt images, :mod:`.interpreter_image`); ``note`` says why it is compiled
+    (a comment)."""
     return _render(
         "interpreter.Dockerfile.j2",
         engine=engine,
         portable=portable,
+        note=note,
         compile_scripts=COMPILE_SCRIPTS,
         esc=esc,
         version=version,
@@ -140,11 +144,24 @@ def prebuilt_interpreter_stage(
     image: str,
     stage: str,
     tools_stage: str,
+    engine: Engine = "buildkit",
+    note: str | None = None,
+    floor: Libc | None = None,
+    line: int = 0,
 ) -> str:
     """The interpreter stage when a prebuilt image (``repo:tag@digest``) stands in for the compile:
-    its files on the base the compile would have used, fitted to that base."""
+    its files on the base the compile would have used, fitted to that base.  For Buildah, which
+    takes no tag beside a digest, the image by digest alone, and the fit checks first that the
+    base has the C library ``floor`` (the PYENV ``line`` is named if not)."""
+    if engine == "buildah" and (floor is None or floor.family != "glibc"):
+        raise ValueError("a prebuilt interpreter for Buildah needs the glibc it was built on")
     return _render(
         "prebuilt_interpreter.Dockerfile.j2",
+        engine=engine,
+        note=note,
+        floor=floor,
+        line=line,
+        image_by_digest=_by_digest(image),
         esc=esc,
         version=version,
         base_image=base_image,
@@ -154,6 +171,15 @@ def prebuilt_interpreter_stage(
         stage=stage,
         tools_stage=tools_stage,
     )
+
+
+def _by_digest(image: str) -> str:
+    """``repo:tag@digest`` -> ``repo@digest``."""
+    name, at, digest = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    if at and ":" in last:
+        name = name[: len(name) - len(last)] + last.split(":", 1)[0]
+    return f"{name}{at}{digest}"
 
 
 def venv_stage(

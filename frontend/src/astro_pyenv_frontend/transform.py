@@ -56,11 +56,33 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         interpreter_images=options.interpreter_images,
         base_configs=options.base_configs,
     )
+    if options.engine == "buildah" and planned.changed:
+        from .prebuilt_offer import decide_unseen
+
+        planned = decide_unseen(planned, options.prebuilt_offer)
     warnings = tuple(TransformWarning(w.message, w.line) for w in planned.warnings)
     if not planned.changed:
         lines = tuple(range(1, len(emit.dockerfile_lines(text)) + 1))
         return TransformResult(text, lines, warnings, changed=False)
     dockerfile, source_lines = emit.emit(planned, options.engine)
+    interpreters, environments = _uses(planned)
+    return TransformResult(
+        dockerfile,
+        source_lines,
+        warnings,
+        changed=True,
+        base_images=planned.base_images,
+        interpreters=interpreters,
+        prebuilt_setting=planned.prebuilt_setting,
+        custom_build_settings=planned.custom_build_settings,
+        environments=environments,
+        onbuild_free=planned.onbuild_free,
+        global_args=tuple(sorted(planned.global_args.items())),
+    )
+
+
+def _uses(planned: plan.Plan) -> tuple[tuple[InterpreterUse, ...], tuple[PyenvUse, ...]]:
+    """The interpreters the plan builds and its PYENV lines (in file order), as the result lists them."""
     interpreters = tuple(
         InterpreterUse(
             base_image=step.interpreter.base_image,
@@ -79,22 +101,12 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
             version=step.environment.version,
             base_image=step.environment.interpreter.base_image,
             requirements=step.environment.pyenv.requirements,
+            task_sdk=step.environment.pyenv.flags.get("task-sdk"),
         )
         for step in planned.steps
         if isinstance(step, plan.VenvStage)
     )
-    return TransformResult(
-        dockerfile,
-        source_lines,
-        warnings,
-        changed=True,
-        base_images=planned.base_images,
-        interpreters=interpreters,
-        prebuilt_setting=planned.prebuilt_setting,
-        custom_build_settings=planned.custom_build_settings,
-        environments=tuple(sorted(environments, key=lambda use: use.line)),
-        onbuild_free=planned.onbuild_free,
-    )
+    return interpreters, tuple(sorted(environments, key=lambda use: use.line))
 
 
 _NOT_UTF8 = re.compile("[\ud800-\udfff]")

@@ -28,6 +28,7 @@ class PyenvNotDefinedError(PyenvError):
             f"{_known(self.available)} "
             f"To create it, add this line to your Dockerfile and rebuild the image: "
             f"{DOCKERFILE_HINT.format(name=name)}"
+            " (in Astro's standalone mode, also run `astro-pyenv-frontend standalone` in the project)"
         )
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message

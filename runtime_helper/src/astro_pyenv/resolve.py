@@ -1,6 +1,7 @@
 """Map environment names to interpreter paths using ``ASTRO_PYENV_<name>`` variables."""
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Mapping
@@ -22,6 +23,12 @@ def is_setting(key: str) -> bool:
 def is_environment_variable(key: str) -> bool:
     """Whether the variable ``key`` names an environment: ``ASTRO_PYENV_<suffix>``, not a setting."""
     return key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX) and not is_setting(key)
+
+
+# Where an image built with PYENV keeps environment <name> (astro_pyenv_frontend.layout.VENV_ROOT).
+IMAGE_VENVS = "/opt/astro-pyenv/venvs"
+
+_log = logging.getLogger(__name__)
 
 
 def variable_name(name: str) -> str:
@@ -94,6 +101,26 @@ def resolve_python(name: str, environ: Mapping[str, str] | None = None) -> str:
     if path is None:
         raise PyenvNotDefinedError(name, variable, environment_names(env))
     problem = interpreter_problem(path)
+    if problem == "does not exist":
+        own = image_python(name)
+        if own != path and interpreter_problem(own) is None:
+            # The Astro CLI hands the project's .env to containers too: a variable written there for
+            # standalone mode (astro-pyenv-frontend standalone) names a path of the host, and hides
+            # the image's own ENV, which is this path.
+            _log.warning(
+                "%s=%s does not exist here; using this image's own environment %r at %s (a .env written for"
+                " Astro's standalone mode also reaches containers)",
+                variable,
+                path,
+                name,
+                own,
+            )
+            return own
     if problem is not None:
         raise PyenvInterpreterError(name, variable, path, problem, environment_names(env))
     return path
+
+
+def image_python(name: str) -> str:
+    """Where an image built with PYENV keeps the interpreter of environment ``name``."""
+    return f"{IMAGE_VENVS}/{name}/bin/python"

@@ -133,3 +133,33 @@ def test_a_missing_dashed_name_names_the_variable_to_set(clean_env) -> None:
     with pytest.raises(PyenvNotDefinedError) as info:
         resolve_python("my-venv", {})
     assert "ASTRO_PYENV_my_venv is not set" in str(info.value)
+
+
+# -- a .env written for Astro's standalone mode also reaches the containers of Docker mode ---------
+
+
+def test_a_host_path_that_does_not_exist_here_yields_to_the_image_s_own_environment(
+    clean_env, monkeypatch, py39_venv: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from astro_pyenv import resolve
+
+    venvs = tmp_path / "opt-astro-pyenv-venvs"
+    (venvs / "snowpark" / "bin").mkdir(parents=True)
+    (venvs / "snowpark" / "bin" / "python").symlink_to(py39_venv)
+    monkeypatch.setattr(resolve, "IMAGE_VENVS", str(venvs))
+    host_path = "/home/me/project/.venv/astro-pyenv/venvs/snowpark/bin/python"
+    monkeypatch.setenv("ASTRO_PYENV_snowpark", host_path)
+    assert resolve_python("snowpark") == str(venvs / "snowpark" / "bin" / "python")
+    assert f"ASTRO_PYENV_snowpark={host_path} does not exist here; using this image's own environment" in caplog.text
+    # Without an environment of that name in the image, the variable's path is the error, as before.
+    monkeypatch.setenv("ASTRO_PYENV_other", host_path.replace("snowpark", "other"))
+    with pytest.raises(PyenvInterpreterError, match="does not exist"):
+        resolve_python("other")
+
+
+def test_the_helper_looks_where_the_frontend_puts_environments() -> None:
+    from astro_pyenv import resolve
+    from astro_pyenv_frontend import layout
+
+    assert resolve.IMAGE_VENVS == layout.VENV_ROOT
+    assert resolve.image_python("a-b") == layout.venv_python("a-b")

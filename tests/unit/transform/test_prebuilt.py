@@ -316,3 +316,22 @@ def test_the_recipe_covers_every_script_the_compile_sources_or_mounts() -> None:
     mounted = set(re.findall(r"scripts/([\w.-]+\.sh)", template))
     assert sourced | {"build-python.sh"} == set(prebuilt.COMPILE_SCRIPTS)
     assert mounted <= set(prebuilt.COMPILE_SCRIPTS), mounted
+
+
+def test_without_a_recipe_to_hold_to_a_version_made_by_several_recipes_is_not_guessed() -> None:
+    """A catalog file given alone (standalone, --catalog) may hold an old recipe's images too."""
+    from astro_pyenv_frontend.prebuilt_offer import choose_for_unseen_base
+
+    one = _catalog()
+    two = prebuilt.Catalog(one.repository, (*one.entries, *_catalog(recipe="sha256:" + "34" * 32, tag="old").entries))
+    assert _choose(one, recipe=None, check_recipe=False).image is not None
+    for choice in (
+        _choose(two, recipe=None, check_recipe=False),
+        choose_for_unseen_base(prebuilt.Offer(two), version="3.13.5", repository_setting=""),
+    ):
+        assert choice.image is None
+        assert choice.reason == (
+            "CPython 3.13.5 is compiled: the catalog has images of it from several recipes, and none was named"
+            " (a recipe file beside it)"
+        )
+    assert choose_for_unseen_base(prebuilt.Offer(two, RECIPE), version="3.13.5", repository_setting="").image

@@ -1,7 +1,9 @@
 """Golden files: each case directory holds a Dockerfile and the plain Dockerfile it becomes.
 
 Cases live in ``render_cases/<case>/``: ``Dockerfile``, optional ``build-args``
-(NAME=VALUE lines), ``expected.Dockerfile`` (for BuildKit, the default) and
+(NAME=VALUE lines), optional ``catalog.json`` and ``recipe`` (the prebuilt catalog the CLI read
+for ``--engine=buildah``; BuildKit builds choose in the gateway and ignore it),
+``expected.Dockerfile`` (for BuildKit, the default) and
 ``expected.buildah.Dockerfile`` (``--engine=buildah``: Podman and Buildah).  Cases that must fail live in
 ``render_negative/<case>/`` with ``expected-error.txt`` (``LINE: message``).
 Run with ``ASTRO_PYENV_UPDATE_GOLDEN=1`` to rewrite the expected files after a
@@ -17,6 +19,7 @@ import pytest
 
 from astro_pyenv_frontend.emit import dockerfile_lines
 from astro_pyenv_frontend.errors import DockerfileError
+from astro_pyenv_frontend.prebuilt import Offer, parse_catalog
 from astro_pyenv_frontend.transform import Engine, TransformOptions, transform
 
 HERE = Path(__file__).parent
@@ -37,7 +40,11 @@ def _options(case: Path, engine: Engine = "buildkit") -> TransformOptions:
         for line in _read(args_file).splitlines():
             name, _, value = line.partition("=")
             args[name] = value
-    return TransformOptions(frontend_image=FRONTEND, build_args=args, engine=engine)
+    offer = None
+    if (case / "catalog.json").exists():
+        recipe = (case / "recipe").read_text().strip() if (case / "recipe").exists() else None
+        offer = Offer(parse_catalog(_read(case / "catalog.json")), recipe, origin=f"the catalog of {FRONTEND}")
+    return TransformOptions(frontend_image=FRONTEND, build_args=args, engine=engine, prebuilt_offer=offer)
 
 
 EXPECTED = {"buildkit": "expected.Dockerfile", "buildah": "expected.buildah.Dockerfile"}

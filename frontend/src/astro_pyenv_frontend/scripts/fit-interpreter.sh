@@ -16,12 +16,28 @@
 # runs on its own libraries, as built.
 #
 # Runs as root in a generated stage FROM the base, after the image's files
-# were copied in; what it removes never reaches the final image.
+# were copied in; what it removes never reaches the final image.  On a host
+# (astro-pyenv-frontend standalone) it runs as its user, on the PREFIX given.
 #
-# usage: fit-interpreter.sh VERSION [PREFIX [LIBRARY_DIR...]]
+# --glibc=X.Y: first check that the base has glibc X.Y or newer (what the
+# image was built on), and fail saying how to compile instead if not: for
+# builds whose base nothing read before (the Buildah output).  --line=N names
+# the PYENV line in that message.
+#
+# usage: fit-interpreter.sh [--glibc=X.Y] [--line=N] VERSION [PREFIX [LIBRARY_DIR...]]
 #   (defaults: /opt/astro-pyenv/python/VERSION, and the dynamic linker's directories)
 set -eu
 
+need_glibc=
+line=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --glibc=*) need_glibc="${1#--glibc=}"; shift ;;
+        --line=*) line="${1#--line=}"; shift ;;
+        --*) echo "astro-pyenv: fit-interpreter.sh: unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+done
 version="$1"
 prefix="${2:-/opt/astro-pyenv/python/$version}"
 if [ $# -gt 2 ]; then shift 2; lib_dirs="$*"; else lib_dirs="/lib /lib64 /usr/lib /usr/lib64 /usr/local/lib"; fi
@@ -30,6 +46,40 @@ aside="$prefix/lib/.astro-pyenv-aside"
 
 say() { echo "astro-pyenv: $*" >&2; }
 
+# The base's glibc ("2.36"), else what it has: "musl" or "no glibc".
+base_glibc() {
+    found=$(getconf GNU_LIBC_VERSION 2>/dev/null) || found=
+    case "$found" in "glibc "[0-9]*) echo "${found#glibc }"; return ;; esac
+    found=$(ldd --version 2>&1 | head -n 1) || found=
+    case "$found" in
+        *GLIBC* | *"GNU libc"*) echo "${found##* }"; return ;;
+        *musl*) echo musl; return ;;
+    esac
+    echo "no glibc"
+}
+
+# Whether glibc $1 is at least $2 (both X.Y[.Z]).
+at_least() {
+    a_major=${1%%.*} a_rest=${1#*.} b_major=${2%%.*} b_rest=${2#*.}
+    a_minor=${a_rest%%.*} b_minor=${b_rest%%.*}
+    [ "$a_major" -gt "$b_major" ] || { [ "$a_major" -eq "$b_major" ] && [ "$a_minor" -ge "$b_minor" ]; }
+}
+
+if [ -n "$need_glibc" ]; then
+    have=$(base_glibc)
+    case "$have" in
+        [0-9]*.[0-9]*) at_least "$have" "$need_glibc" && have= || have="glibc $have" ;;
+        musl) have="musl instead of glibc" ;;
+    esac
+    if [ -n "$have" ]; then
+        say "CPython $version${line:+ (PYENV line $line)}: the prebuilt interpreter needs glibc $need_glibc or newer, and this base has $have." \
+            "Compile it on this base instead: write this Dockerfile again with 'astro-pyenv-frontend transform ... --build-arg ASTRO_PYENV_PREBUILT=off'" \
+            "(or put 'ARG ASTRO_PYENV_PREBUILT=off' before the first FROM of the PYENV Dockerfile)"
+        exit 1
+    fi
+fi
+
+[ -d "$prefix" ] || { say "no CPython $version at $prefix"; exit 1; }
 [ -f "$carried" ] || { say "CPython $version carries no libraries"; exit 0; }
 
 # Shared libraries of the base, by file name, outside our own tree.

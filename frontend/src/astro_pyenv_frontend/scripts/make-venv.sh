@@ -23,7 +23,8 @@
 # --task-sdk=auto|VERSION (the PYENV flag): also install apache-airflow-task-sdk,
 # which an Airflow 3 task in this venv needs to read Variables and Connections,
 # in the same pip run as REQUIREMENTS.  auto takes the version the base image's
-# Airflow runs (read with the first python3 on PATH, Airflow's on Astro Runtime)
+# Airflow runs (read with the first python3 on PATH, Airflow's on Astro Runtime,
+# or with --airflow-python=PATH)
 # and pins apache-airflow-core to the base's too (local labels such as +astro.1
 # dropped: PyPI has the public release); it refuses a venv Python the
 # task SDK does not support, and installs nothing on a base without a task SDK
@@ -33,17 +34,30 @@
 # of $out, so the venv's own directory keeps its owner (copying the venv
 # directory itself would make its top directory root's).
 #
-# usage: make-venv.sh [--task-sdk=auto|VERSION] NAME PYTHON [REQUIREMENTS]
+# On a host (astro-pyenv-frontend standalone): --venvs=DIR makes the venv in
+# DIR instead of /opt/astro-pyenv/venvs, and --in-place leaves it there (a venv
+# does not move: its scripts name its own path).
+#
+# usage: make-venv.sh [--task-sdk=auto|VERSION] [--airflow-python=PATH]
+#                     [--venvs=DIR] [--in-place] NAME PYTHON [REQUIREMENTS]
 set -eu
 
 task_sdk=
-case "${1:-}" in
-    --task-sdk=*) task_sdk="${1#--task-sdk=}"; shift ;;
-esac
+airflow_python=python3
+venvs=/opt/astro-pyenv/venvs
+in_place=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --task-sdk=*) task_sdk="${1#--task-sdk=}"; shift ;;
+        --airflow-python=*) airflow_python="${1#--airflow-python=}"; shift ;;
+        --venvs=*) venvs="${1#--venvs=}"; shift ;;
+        --in-place) in_place=1; shift ;;
+        *) break ;;
+    esac
+done
 name="$1"
 python="$2"
 requirements="${3:-}"
-venvs=/opt/astro-pyenv/venvs
 venv="$venvs/$name"
 out="$venvs/.astro-pyenv-out"
 cache_mount=/tmp/astro-pyenv-pip-cache
@@ -87,7 +101,7 @@ esac
 
 # What the base image's Airflow runs: "<task-sdk> <airflow-core> <Requires-Python>", or nothing.
 base_task_sdk() {
-    python3 -c '
+    "$airflow_python" -c '
 import sys
 try:
     from importlib.metadata import metadata, version
@@ -108,7 +122,7 @@ case "$task_sdk" in
     auto)
         found="$(base_task_sdk)"
         if [ -z "$found" ]; then
-            echo "astro-pyenv: --task-sdk=auto: the base image has no apache-airflow-task-sdk (no Airflow 3), so venv $name gets none"
+            echo "astro-pyenv: --task-sdk=auto: Airflow's Python ($airflow_python) has no apache-airflow-task-sdk (no Airflow 3), so venv $name gets none"
         else
             set -f  # Requires-Python may hold '*'
             # shellcheck disable=SC2086
@@ -121,7 +135,7 @@ case "$task_sdk" in
             venv_version="$("$venv/bin/python" -c 'import platform; print(platform.python_version())')"
             # The base's own packaging library judges the Requires-Python of the task SDK it runs.
             fits=0
-            python3 -c '
+            "$airflow_python" -c '
 import sys
 try:
     from packaging.specifiers import SpecifierSet
@@ -156,5 +170,7 @@ fi
 "$venv/bin/python" -c 'import sys; print("astro-pyenv: venv '"$name"' runs Python", sys.version.split()[0])'
 "$venv/bin/python" -m pip --version | sed 's/^/astro-pyenv: /'
 
-mkdir -p "$out"
-mv "$venv" "$out/$name"
+if [ -z "$in_place" ]; then
+    mkdir -p "$out"
+    mv "$venv" "$out/$name"
+fi

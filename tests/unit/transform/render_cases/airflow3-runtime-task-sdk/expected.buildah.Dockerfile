@@ -5,6 +5,7 @@ ARG ASTRO_RUNTIME_IMAGE=astrocrpublic.azurecr.io/runtime:3.1-17
 FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
 # astro-pyenv: CPython 3.9.2 compiled on astrocrpublic.azurecr.io/runtime:3.1-17-base
+# astro-pyenv: CPython 3.9.2 is compiled: no prebuilt catalog was read (line 4)
 FROM ${ASTRO_RUNTIME_IMAGE}-base AS pyenv-python-3.9.2
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
@@ -16,6 +17,7 @@ RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-py
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.9.2"]
 
 # astro-pyenv: CPython 3.13.5 compiled on astrocrpublic.azurecr.io/runtime:3.1-17-base
+# astro-pyenv: CPython 3.13.5 is compiled: no prebuilt catalog was read (line 5)
 FROM ${ASTRO_RUNTIME_IMAGE}-base AS pyenv-python-3.13.5
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
@@ -27,6 +29,7 @@ RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-py
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.13.5"]
 
 # astro-pyenv: CPython 3.12.13 compiled on astrocrpublic.azurecr.io/runtime:3.1-17-base
+# astro-pyenv: CPython 3.12.13 is compiled: no prebuilt catalog was read (line 6)
 FROM ${ASTRO_RUNTIME_IMAGE}-base AS pyenv-python-3.12.13
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET

@@ -6,6 +6,7 @@ FROM quay.io/astronomer/astro-runtime:13.0.0 AS runtime
 FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
 # astro-pyenv: CPython 3.13.5 compiled on quay.io/astronomer/astro-runtime:13.0.0-base
+# astro-pyenv: CPython 3.13.5 is compiled: no prebuilt catalog was read (line 5)
 FROM quay.io/astronomer/astro-runtime:13.0.0-base AS pyenv-python-3.13.5
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET

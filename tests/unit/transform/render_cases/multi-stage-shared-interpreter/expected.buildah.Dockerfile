@@ -7,6 +7,7 @@ RUN apt-get update && apt-get install -y python3
 FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
 # astro-pyenv: CPython 3.13.13 compiled on debian:bookworm
+# astro-pyenv: CPython 3.13.13 is compiled: no prebuilt catalog was read (line 6)
 FROM debian:bookworm AS pyenv-python-3.13.13
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET

@@ -12,6 +12,7 @@ USER root
 RUN ["/bin/sh", "-c", "install -d -m 1777 /astro-pyenv-pip-cache"]
 
 # astro-pyenv: CPython 3.13.5 compiled on python:3.12-slim
+# astro-pyenv: CPython 3.13.5 is compiled: no prebuilt catalog was read (line 6)
 FROM python:3.12-slim AS pyenv-python-3.13.5
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET

@@ -4,6 +4,7 @@
 FROM --platform=$BUILDPLATFORM local/astro-pyenv-frontend:dev AS pyenv-tools
 
 # astro-pyenv: CPython 3.9.2 compiled on python:3.12-slim
+# astro-pyenv: CPython 3.9.2 is compiled: no prebuilt catalog was read (line 3)
 FROM python:3.12-slim AS pyenv-python-3.9.2
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
@@ -15,6 +16,7 @@ RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-py
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.9.2"]
 
 # astro-pyenv: CPython 3.12.13 compiled on python:3.12-slim
+# astro-pyenv: CPython 3.12.13 is compiled: no prebuilt catalog was read (line 5)
 FROM python:3.12-slim AS pyenv-python-3.12.13
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
@@ -26,6 +28,7 @@ RUN --mount=type=cache,id=astro-pyenv-cpython-sources,target=/var/cache/astro-py
     ["/bin/sh", "/tmp/astro-pyenv/scripts/build-python.sh", "3.12.13"]
 
 # astro-pyenv: CPython 3.13.5 compiled on python:3.12-slim
+# astro-pyenv: CPython 3.13.5 is compiled: no prebuilt catalog was read (line 6)
 FROM python:3.12-slim AS pyenv-python-3.13.5
 USER root
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
