@@ -135,7 +135,10 @@ for base in $bases; do
         source_sha256="$(grep -o 'Python-[^"/]*\.tar\.xz#[0-9a-f]\{64\}' <<<"$definition" | head -n 1 | sed 's/.*#//')"
         [ -n "$source_sha256" ] || die "no Python-*.tar.xz checksum in pyenv's definition of $version"
         dockerfile="$work/Dockerfile"
+        target_args=()
+        for platform in "${platform_list[@]}"; do target_args+=(--target-arch "$(arch_of "$platform" | cut -d- -f1)"); done
         "$(dirname "$python")/astro-pyenv-frontend" interpreter-dockerfile "$version" --base "$base" \
+            --build-arch "$("$docker_cli" version --format '{{.Server.Arch}}')" "${target_args[@]}" \
             --frontend-image "$frontend_image" >"$dockerfile"
 
         sources=()

@@ -386,19 +386,43 @@ def check(
     metavar="REF",
     help="The frontend image whose pyenv and build scripts compile it.",
 )
+@click.option(
+    "--build-arch",
+    default=None,
+    metavar="ARCH",
+    help="The engine's architecture, where every stage runs (default: this machine's).",
+)
+@click.option(
+    "--target-arch",
+    "target_archs",
+    multiple=True,
+    metavar="ARCH",
+    help="An architecture the image is built for; one other than --build-arch is cross-compiled.",
+)
 @_pyenv_option
-def interpreter_dockerfile(version: str, base_image: str, frontend_image: str, pyenv_root: Path | None) -> None:
+def interpreter_dockerfile(
+    version: str,
+    base_image: str,
+    frontend_image: str,
+    build_arch: str | None,
+    target_archs: tuple[str, ...],
+    pyenv_root: Path | None,
+) -> None:
     """Print the Dockerfile of a prebuilt interpreter image (make interpreters).
 
-    The same tools and interpreter stages a PYENV line generates, then a FROM scratch stage
-    holding /opt/astro-pyenv/ with org.astro-pyenv.interpreter.* labels from build args.
+    The same tools and interpreter stages a PYENV line generates, a cross-compiling stage for
+    each other target architecture, then a FROM scratch stage holding /opt/astro-pyenv/ with
+    org.astro-pyenv.interpreter.* labels from build args.
     """
+    import platform
+
     from .interpreter_image import interpreter_dockerfile as render_dockerfile
     from .versions import load_bundled_versions, load_known_versions
 
     known = load_known_versions(pyenv_root) if pyenv_root is not None else load_bundled_versions()
     try:
-        text = render_dockerfile(version, base_image, frontend_image, known)
+        arch = build_arch or {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+        text = render_dockerfile(version, base_image, frontend_image, known, arch, target_archs)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(text, nl=False)

@@ -9,6 +9,7 @@ then copies ``/opt/astro-pyenv/`` into a ``FROM scratch`` stage labelled with th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from . import layout, render
@@ -31,11 +32,24 @@ LABEL_ARGS = (
 )
 
 FINAL_STAGE = "interpreter"
+_ARCH = re.compile(r"^[a-z0-9]+$")
 
 
-def interpreter_dockerfile(version: str, base_image: str, frontend_image: str, known_versions: Sequence[str]) -> str:
+def interpreter_dockerfile(
+    version: str,
+    base_image: str,
+    frontend_image: str,
+    known_versions: Sequence[str],
+    build_arch: str = "amd64",
+    target_archs: Sequence[str] = (),
+) -> str:
     """The Dockerfile that compiles CPython ``version`` on ``base_image`` with the tools of
     ``frontend_image`` and keeps only ``/opt/astro-pyenv/``.
+
+    Every stage runs on the build platform (``build_arch``, the engine's): the interpreter for it
+    is compiled as a PYENV line's would be, portable; one for each other of ``target_archs`` is
+    cross-compiled, with that first interpreter as the build's Python.  The image built for a
+    ``--platform`` takes the stage of its architecture (BuildKit's ``TARGETARCH``).
 
     ``version`` must be an exact definition name of ``known_versions`` (an image tag and label say
     which version it holds); a base or image name with whitespace, or ``scratch``, is refused.
@@ -51,22 +65,30 @@ def interpreter_dockerfile(version: str, base_image: str, frontend_image: str, k
             raise ValueError(f"{what} {value!r} is not an image reference")
     if base_image.lower() == "scratch":
         raise ValueError("an interpreter needs an operating system to be built on, not scratch")
+    for arch in (build_arch, *target_archs):
+        if not _ARCH.match(arch):
+            raise ValueError(f"{arch!r} is not an architecture name (amd64, arm64, ...)")
     tools = stage_name(layout.TOOLS_STAGE)
     interpreter = stage_name(layout.INTERPRETER_STAGE_PREFIX + version)
-    parts = [
-        _header(version, base_image),
-        render.tools_stage(frontend_image, tools),
-        render.interpreter_stage(
-            esc="\\",
-            version=version,
-            base_image=base_image,
-            base_image_text=base_image,
-            # On the engine's own platform: another target architecture is cross-compiled.
-            platform_flag="--platform=$BUILDPLATFORM ",
-            stage=interpreter,
-            tools_stage=tools,
-            portable=True,
-        ),
+    native = f"{interpreter}-{build_arch}"
+    parts = [_header(version, base_image), render.tools_stage(frontend_image, tools)]
+    for arch in dict.fromkeys((build_arch, *target_archs)):
+        parts.append(
+            render.interpreter_stage(
+                esc="\\",
+                version=version,
+                base_image=base_image,
+                base_image_text=base_image,
+                platform_flag="--platform=$BUILDPLATFORM ",  # another architecture is cross-compiled
+                stage=f"{interpreter}-{arch}",
+                tools_stage=tools,
+                portable=True,
+                build_python_stage="" if arch == build_arch else native,
+            )
+        )
+    parts += [
+        "\n# astro-pyenv: the interpreter of the image's platform\n",
+        f"FROM {interpreter}-${{TARGETARCH}} AS {interpreter}\n",
         "\n",
         _final(version, interpreter),
     ]

@@ -112,16 +112,20 @@ def interpreter_stage(
     engine: Engine = "buildkit",
     portable: bool = False,
     note: str | None = None,
+    build_python_stage: str = "",
 ) -> str:
     """The stage that compiles CPython ``version`` on ``base_image``; ``portable`` carries every
-    library it links but glibc's, and is cross-compiled for a ``TARGETARCH`` other than the
-    stage's (the prebuilt images, :mod:`.interpreter_image`); ``note`` says why it is compiled
-    (a comment)."""
+    library it links but glibc's (the prebuilt images, :mod:`.interpreter_image`); ``note`` says
+    why it is compiled (a comment).  With ``build_python_stage`` (a stage holding the same version
+    for the build platform) it is cross-compiled for ``TARGETARCH``, that stage's CPython running
+    the build."""
     return _render(
         "interpreter.Dockerfile.j2",
         engine=engine,
         portable=portable,
         note=note,
+        build_python_stage=build_python_stage,
+        build_python_prefix=layout.interpreter_dir(version),
         compile_scripts=COMPILE_SCRIPTS,
         esc=esc,
         version=version,
@@ -130,7 +134,7 @@ def interpreter_stage(
         platform_flag=platform_flag,
         stage=stage,
         tools_stage=tools_stage,
-        build_args=(*PYTHON_BUILD_ARGS, "TARGETARCH") if portable else PYTHON_BUILD_ARGS,
+        build_args=(*PYTHON_BUILD_ARGS, "TARGETARCH") if build_python_stage else PYTHON_BUILD_ARGS,
     )
 
 

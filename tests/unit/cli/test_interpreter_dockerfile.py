@@ -30,20 +30,38 @@ def test_stages_are_the_transforms_tools_and_interpreter_stages_then_scratch() -
         version="3.9.2",
         base_image=BASE,
         base_image_text=BASE,
-        platform_flag="",
-        stage=f"{layout.INTERPRETER_STAGE_PREFIX}3.9.2",
+        platform_flag="--platform=$BUILDPLATFORM ",
+        stage=f"{layout.INTERPRETER_STAGE_PREFIX}3.9.2-amd64",
         tools_stage=layout.TOOLS_STAGE,
         portable=True,
-    ).replace("FROM debian", "FROM --platform=$BUILDPLATFORM debian")
+    )
     assert tools in text and interpreter in text
-    assert _stages(text) == ["pyenv-tools", "pyenv-python-3.9.2", "interpreter"]
+    assert _stages(text) == ["pyenv-tools", "pyenv-python-3.9.2-amd64", "pyenv-python-3.9.2", "interpreter"]
+    assert "FROM pyenv-python-3.9.2-${TARGETARCH} AS pyenv-python-3.9.2\n" in text
     assert "FROM scratch AS interpreter\n" in text
+    assert "TARGETARCH" not in interpreter  # the build platform's compile is no cross-compile
+
+
+def test_another_architecture_is_cross_compiled_with_the_build_platform_s_interpreter() -> None:
+    """One Dockerfile for every platform of the index: the arm64 image's stage runs on the amd64
+    engine, with TARGETARCH, and mounts the amd64 interpreter of the same version (the layer cache
+    has it from the amd64 image's build) as the Python the cross build runs."""
+    text = interpreter_dockerfile("3.13.5", BASE, FRONTEND, KNOWN, build_arch="amd64", target_archs=["amd64", "arm64"])
+    assert _stages(text) == [
+        "pyenv-tools", "pyenv-python-3.13.5-amd64", "pyenv-python-3.13.5-arm64", "pyenv-python-3.13.5", "interpreter"
+    ]  # fmt: skip
+    cross = text[text.index("AS pyenv-python-3.13.5-arm64") : text.index("AS pyenv-python-3.13.5\n")]
+    assert cross.startswith("AS pyenv-python-3.13.5-arm64\nUSER root\nARG ") and " TARGETARCH\n" in cross
+    mount = "--mount=type=bind,from=pyenv-python-3.13.5-amd64,source=/opt/astro-pyenv/python/3.13.5,target=/tmp/astro-pyenv-build-python"
+    assert mount in cross
+    assert '"--portable", "3.13.5"]' in cross
+    with pytest.raises(ValueError):
+        interpreter_dockerfile("3.13.5", BASE, FRONTEND, KNOWN, target_archs=["arm64 ; RUN x"])
 
 
 def test_interpreter_stage_is_a_pyenv_lines_that_carries_its_libraries() -> None:
     """The compile step is the one a PYENV line on that base makes, but --portable (the image
-    carries the libraries it links, so it serves other bases too), on the engine's own platform
-    with the target architecture as a build arg (another one is cross-compiled)."""
+    carries the libraries it links, so it serves other bases too), on the engine's own platform."""
     generated = transform(
         f"FROM {BASE}\nPYENV 3.13.5 e\n", TransformOptions(frontend_image=FRONTEND, known_versions=KNOWN)
     ).dockerfile
@@ -58,11 +76,10 @@ def test_interpreter_stage_is_a_pyenv_lines_that_carries_its_libraries() -> None
     assert args
     portable = (
         compile_stage.replace('"3.13.5"]\n', '"--portable", "3.13.5"]\n')
-        .replace(f"FROM {BASE} AS", f"FROM --platform=$BUILDPLATFORM {BASE} AS")
-        .replace(args.group(0), args.group(0) + " TARGETARCH")
+        .replace(f"FROM {BASE} AS pyenv-python-3.13.5", f"FROM --platform=$BUILDPLATFORM {BASE} AS pyenv-python-3.13.5-amd64")
     )
     assert portable in text
-    assert '"--portable"' not in generated and "TARGETARCH" not in generated
+    assert '"--portable"' not in generated
     # Only a PYENV line's venvs need the stage that digests their secrets.
     assert "secrets-digest" not in text
 

@@ -171,9 +171,13 @@ case "$version" in
 esac
 target="$version"   # the definition python-build runs
 if [ -n "$host" ]; then
-    say "compiling CPython $version for this machine first: configure runs it to build the target's"
-    PYTHON_BUILD_CACHE_PATH="$sources" astro_pyenv_cross_build_python "$version" /tmp/astro-pyenv-build-python
-    astro_pyenv_cross_configure "$version" /tmp/astro-pyenv-build-python "$host"
+    build_python=/tmp/astro-pyenv-build-python   # the build platform's interpreter, mounted when made
+    if [ ! -x "$build_python/bin/python$(echo "$version" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')" ]; then
+        say "compiling CPython $version for this machine first: configure runs it to build the target's"
+        build_python=/tmp/astro-pyenv-build-python-here
+        PYTHON_BUILD_CACHE_PATH="$sources" astro_pyenv_cross_build_python "$version" "$build_python"
+    fi
+    astro_pyenv_cross_configure "$version" "$build_python" "$host"
     configure_opts="$configure_opts $astro_pyenv_cross_opts"
     target="/tmp/astro-pyenv-definition/$version"
     mkdir -p "$(dirname "$target")"
