@@ -51,7 +51,7 @@ test-unit: venv
 # interpreters of PREBUILT_CATALOG (waiting for a build of them that holds its lock, as CI's
 # background one does).
 test-integration: venv
-	ASTRO_PYENV_PREBUILT_CATALOG="$${ASTRO_PYENV_PREBUILT_CATALOG:-$(PREBUILT_CATALOG)}" $(PY) -m pytest -q tests/integration
+	ASTRO_PYENV_PREBUILT_CATALOG="$${ASTRO_PYENV_PREBUILT_CATALOG:-$(PREBUILT_CATALOG)}" $(PY) -m pytest -q --durations=10 tests/integration
 
 # The prebuilt interpreters `make test` and `make example` make for themselves when the registry
 # lacks them: python-build's defaults, minutes per version.  PGO+LTO (`make interpreters`, the
@@ -69,7 +69,7 @@ e2e-interpreters: venv engine-ready
 
 test-e2e: venv engine-multiarch e2e-interpreters
 	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(abspath $(PREBUILT_CATALOG))" \
-	    && $(PY) -m pytest -q tests/e2e
+	    && $(PY) -m pytest -q --durations=25 tests/e2e
 
 # The e2e tests again on a current engine: Debian sid's Docker 28.5 with its buildx 0.29 client,
 # chrooted next to the CI engine (.ci/engine-current.sh; the prebuilt interpreters come from
@@ -85,7 +85,7 @@ E2E_CURRENT_TESTS ?= $(filter-out $(patsubst %,tests/e2e/test_%.py,$(E2E_CURRENT
 E2E_CURRENT_SELECT ?= not airflow3
 test-e2e-current: venv engine-ready engine-current e2e-interpreters
 	source .ci/engine-current-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(abspath $(PREBUILT_CATALOG))" \
-	    && $(PY) -m pytest -q -k "$(E2E_CURRENT_SELECT)" $(E2E_CURRENT_TESTS)
+	    && $(PY) -m pytest -q --durations=25 -k "$(E2E_CURRENT_SELECT)" $(E2E_CURRENT_TESTS)
 
 # The current engine of test-e2e-current (installed into a cached sid root when missing).
 engine-current: engine-ready
