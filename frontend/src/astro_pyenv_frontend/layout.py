@@ -1,8 +1,12 @@
 """The image contract: where PYENV puts things and what generated Dockerfiles call them.
 
 Defined once here and handed to the templates (as ``layout``), so a path, a stage-name prefix
-or a secret id is spelled in one place.  The runtime helper (a separate, stdlib-only package)
-reads only the variables, whose naming rule :func:`environment_variable` defines.
+or a secret id is spelled in one place; Python modules import it.  What cannot import it (the
+shell scripts, ``Dockerfile.frontend``, the benchmark's hand-written Dockerfiles, the CI and
+interpreter-image scripts) writes these paths as literals, which tests/unit/test_layout.py holds
+to the values here.  The runtime helper (a separate, stdlib-only package) reads the variables,
+whose naming rule :func:`environment_variable` defines, and keeps its own copy of VENV_ROOT and
+of that rule; unit tests tie those too.
 """
 
 from __future__ import annotations
