@@ -22,7 +22,7 @@ Scenarios (``--scenarios 1,2,...``; default all):
   4 rebuild after editing the first environment's requirements file
   5 rebuild on a new tag of the base image (one more file, same OS)
   6 frontend overhead: a Dockerfile without PYENV with our syntax line vs without (warm)
-  7 final image size over the base image vs bytes of /opt/astro-pyenv in the image
+  7 final image size over the base image vs the bytes of its interpreters and venvs
   8 in-process transform time of a generated 10,000-line Dockerfile with 50 PYENV lines
   9 cold build with prebuilt interpreters (engine pruned before each build) against the floor,
     benchmarks/floor/Dockerfile: the same project copying the same interpreter images by digest

@@ -13,6 +13,7 @@ import statistics
 import urllib.error
 import urllib.request
 
+from astro_pyenv_frontend import layout
 from astro_pyenv_frontend.libc import parse_libc
 
 from .buildlog import Build
@@ -28,8 +29,6 @@ from .config import (
     log,
 )
 from .interpreters import (
-    CATALOG_PATH,
-    RECIPE_PATH,
     CatalogMismatch,
     Wanted,
     catalog_images,
@@ -49,11 +48,11 @@ def prebuilt_images(
     the engine's image store) for ``platform`` (the engine's own by default), from the catalog
     baked into it; raises when it has none, or the registry does not answer."""
     catalog = r.engine.docker("run", "--rm", "--network", "none", "--entrypoint", "cat", FRONTEND_IMAGE,
-                              CATALOG_PATH, check=False)  # fmt: skip
+                              layout.PREBUILT_CATALOG, check=False)  # fmt: skip
     if catalog.returncode != 0:
-        raise CatalogMismatch(f"{FRONTEND_IMAGE} carries no catalog ({CATALOG_PATH}): build it with one "
+        raise CatalogMismatch(f"{FRONTEND_IMAGE} carries no catalog ({layout.PREBUILT_CATALOG}): build it with one "
                               "(make interpreters, then make frontend-image)")  # fmt: skip
-    recipe = r.engine.read_file(FRONTEND_IMAGE, RECIPE_PATH).strip()
+    recipe = r.engine.read_file(FRONTEND_IMAGE, layout.PREBUILT_RECIPE).strip()
     libc = parse_libc(r.engine.libc(base, platform=platform))
     if libc is None:
         raise CatalogMismatch(f"{base}: `getconf GNU_LIBC_VERSION` names no glibc")
@@ -80,7 +79,7 @@ def check_registry(registry: str) -> None:
 
 def step_label(text: str) -> str:
     """A short name for a floor step: ``venv snowpark``, ``FROM <image>`` shortened, else its start."""
-    venv = re.search(r"-m venv /opt/astro-pyenv/venvs/(\w+)", text)
+    venv = re.search(rf"-m venv {re.escape(layout.VENV_ROOT)}/(\w+)", text)
     if venv:
         return f"venv {venv.group(1)} (venv, pip, requirements)"
     text = " ".join(text.split())

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from astro_pyenv_frontend import prebuilt
 from astro_pyenv_frontend.libc import Libc
 
-# In the frontend image (written by .ci/build-frontend-image.sh / Dockerfile.frontend).
-CATALOG_PATH = "/opt/astro-pyenv/prebuilt/catalog.json"
-RECIPE_PATH = "/opt/astro-pyenv/prebuilt/recipe"
+# In the frontend image (Dockerfile.frontend): its default repository, beside its catalog and
+# recipe (astro_pyenv_frontend.layout.PREBUILT_CATALOG and PREBUILT_RECIPE).
 REPOSITORY_ENV = "ASTRO_PYENV_PREBUILT_REPOSITORY"
 
 # The frontend's progress lines (gateway/interpreters.py, the interpreter stage's script).

@@ -10,6 +10,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from astro_pyenv_frontend import layout
+
 from .config import (
     DOCS,
     FRONTEND_IMAGE,
@@ -114,7 +116,7 @@ def render_report(
         ),
         (
             "- **7**: `docker image inspect .Size` of the final image minus that of the base, against "
-            "`du -sb /opt/astro-pyenv` inside the image (interpreters + venvs)."
+            f"`du -sb {layout.ROOT}` inside the image (interpreters + venvs)."
         ),
         (
             "- **8**: in-process `astro_pyenv_frontend.transform.transform()` on a generated 10,000-line "
@@ -254,7 +256,7 @@ def write_chart(results: Results, path: Path) -> None:
         targets.append(TRANSFORM_TARGET_MS)
     sizes = results.settings.get("sizes")
     if isinstance(sizes, dict):
-        labels.append("7 size above\n/opt/astro-pyenv, %×10")
+        labels.append(f"7 size above\n{layout.ROOT}, %×10")
         values.append(sizes["ours"][2] * 10)
         targets.append(SIZE_TARGET_PCT * 10)
     if labels:

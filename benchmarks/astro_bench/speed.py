@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from astro_pyenv_frontend import layout
+
 from .config import (
     FRONTEND_IMAGE,
     RUNTIME_BASE,
@@ -35,7 +37,7 @@ from .runner import Runner
 
 Kind = Literal["prebuilt", "compiled"]
 ENV_NAME = "perf"
-VENV_PYTHON = f"/opt/astro-pyenv/venvs/{ENV_NAME}/bin/python"
+VENV_PYTHON = layout.venv_python(ENV_NAME)
 # What the report shows of each interpreter's build configuration.
 CONFIG_SCRIPT = (
     "import json, sysconfig; v = sysconfig.get_config_var; "
@@ -57,7 +59,7 @@ def benchmark_script(version: str, name: str) -> str:
     """pyperformance's ``run_benchmark.py`` of benchmark ``name`` in the venv's site-packages."""
     major_minor = ".".join(version.split(".")[:2])
     return (
-        f"/opt/astro-pyenv/venvs/{ENV_NAME}/lib/python{major_minor}/site-packages/pyperformance/"
+        f"{layout.venv_dir(ENV_NAME)}/lib/python{major_minor}/site-packages/pyperformance/"
         f"data-files/benchmarks/bm_{name}/run_benchmark.py"
     )
 

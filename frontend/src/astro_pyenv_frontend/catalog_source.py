@@ -1,11 +1,11 @@
 """Where the CLI finds the prebuilt catalog: what a build of the same Dockerfile would use.
 
-A BuildKit build reads the catalog baked into the frontend image (``/opt/astro-pyenv/prebuilt/``),
+A BuildKit build reads the catalog baked into the frontend image (``layout.PREBUILT_DIR``),
 with the recipe of that image's tools and its default repository.  The CLI (``transform
 --engine=buildah``, ``standalone``) reads the very same files, in this order:
 
 1. ``--catalog PATH``: a directory holding ``catalog.json`` and ``recipe`` (a copy of the frontend
-   image's ``/opt/astro-pyenv/prebuilt/``), or a ``catalog.json`` (its ``recipe`` beside it, if
+   image's ``layout.PREBUILT_DIR``), or a ``catalog.json`` (its ``recipe`` beside it, if
    any; without one, entries are not held to a recipe);
 2. ``$ASTRO_PYENV_PREBUILT_CATALOG``, likewise (tests and tools);
 3. inside the frontend image, its own files;
@@ -24,7 +24,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import prebuilt
+from . import layout, prebuilt
 from .host import host_platform
 from .oci import RegistryError
 from .oci.client import Manifest, RegistryClient
@@ -37,8 +37,8 @@ REPOSITORY_ENV = "ASTRO_PYENV_PREBUILT_REPOSITORY"  # the frontend image's defau
 # On frontend images whose scripts check a base's glibc (fit-interpreter.sh --glibc), which the
 # Buildah output needs: an older image's fit step would take --glibc=X.Y for the version.
 CAPABLE_LABEL = "org.astro-pyenv.buildah-prebuilt"
-_IN_IMAGE = prebuilt.CATALOG_PATH.lstrip("/")
-_RECIPE_IN_IMAGE = prebuilt.RECIPE_PATH.lstrip("/")
+_IN_IMAGE = layout.PREBUILT_CATALOG.lstrip("/")
+_RECIPE_IN_IMAGE = layout.PREBUILT_RECIPE.lstrip("/")
 _MAX_CONFIG = 1 << 20
 
 
@@ -48,8 +48,8 @@ def offer_for(frontend_image: str, catalog: str | None = None, client: RegistryC
         return _from_file(Path(catalog), f"--catalog {catalog}")
     if os.environ.get("ASTRO_PYENV_PREBUILT_CATALOG"):
         return _from_file(Path(os.environ["ASTRO_PYENV_PREBUILT_CATALOG"]), "$ASTRO_PYENV_PREBUILT_CATALOG")
-    if Path(prebuilt.CATALOG_PATH).is_file():
-        offer = _from_file(Path(prebuilt.CATALOG_PATH), "this frontend image's catalog")
+    if Path(layout.PREBUILT_CATALOG).is_file():
+        offer = _from_file(Path(layout.PREBUILT_CATALOG), "this frontend image's catalog")
         return _with_repository(offer, os.environ.get(REPOSITORY_ENV, ""))
     if not frontend_image:
         return prebuilt.Offer(None, problem="no frontend image is named (a '# syntax=' line, or --frontend-image)")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, layout
 from .contract import ENGINES, Engine, TransformResult
 from .errors import DockerfileError
 from .prebuilt import Offer
@@ -176,7 +176,7 @@ _catalog_option = click.option(
     "--catalog",
     default=None,
     metavar="PATH",
-    help="For --engine=buildah: the prebuilt catalog, a copy of the frontend image's /opt/astro-pyenv/prebuilt/"
+    help=f"For --engine=buildah: the prebuilt catalog, a copy of the frontend image's {layout.PREBUILT_DIR}/"
     " (or its catalog.json), instead of reading it from the image's registry.",
 )
 
@@ -411,7 +411,8 @@ def interpreter_dockerfile(
     """Print the Dockerfile of a prebuilt interpreter image (make interpreters).
 
     The same tools and interpreter stages a PYENV line generates, a cross-compiling stage for
-    each other target architecture, then a FROM scratch stage holding /opt/astro-pyenv/ with
+    each other target architecture, then a FROM scratch stage holding what the interpreter stage
+    put in the image (the interpreter, its python3.X link, the venvs directory) with
     org.astro-pyenv.interpreter.* labels from build args.
     """
     import platform

@@ -2,7 +2,7 @@
 
 It renders the tools stage and the interpreter stage with the very templates and functions the
 transform uses, so the image holds exactly what an interpreter stage of a PYENV build produces,
-then copies ``/opt/astro-pyenv/`` into a ``FROM scratch`` stage labelled with the key
+then copies ``layout.ROOT`` into a ``FROM scratch`` stage labelled with the key
 :mod:`.prebuilt` matches on.  The labels' values are build args the build script fills
 (``interpreters/build.sh``); only the version, known here, is written as is.  Pure.
 """
@@ -44,7 +44,7 @@ def interpreter_dockerfile(
     target_archs: Sequence[str] = (),
 ) -> str:
     """The Dockerfile that compiles CPython ``version`` on ``base_image`` with the tools of
-    ``frontend_image`` and keeps only ``/opt/astro-pyenv/``.
+    ``frontend_image`` and keeps only ``layout.ROOT``.
 
     Every stage runs on the build platform (``build_arch``, the engine's): the interpreter for it
     is compiled as a PYENV line's would be, portable; one for each other of ``target_archs`` is

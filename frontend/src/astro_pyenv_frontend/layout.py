@@ -1,8 +1,12 @@
 """The image contract: where PYENV puts things and what generated Dockerfiles call them.
 
 Defined once here and handed to the templates (as ``layout``), so a path, a stage-name prefix
-or a secret id is spelled in one place.  The runtime helper (a separate, stdlib-only package)
-reads only the variables, whose naming rule :func:`environment_variable` defines.
+or a secret id is spelled in one place; Python modules import it.  What cannot import it (the
+shell scripts, ``Dockerfile.frontend``, the benchmark's hand-written Dockerfiles, the CI and
+interpreter-image scripts) writes these paths as literals, which tests/unit/test_layout.py holds
+to the values here.  The runtime helper (a separate, stdlib-only package) reads the variables,
+whose naming rule :func:`environment_variable` defines, and keeps its own copy of VENV_ROOT and
+of that rule; unit tests tie those too.
 """
 
 from __future__ import annotations
@@ -20,6 +24,33 @@ VENV_HANDOFF_DIR = f"{VENV_ROOT}/.astro-pyenv-out"
 # In the frontend image, mounted into generated stages: pyenv and our build scripts.
 TOOLS_PYENV = f"{ROOT}/pyenv"
 TOOLS_SCRIPTS = f"{ROOT}/scripts"
+# Also in the frontend image (Dockerfile.frontend): the frontend's own venv, whose Python is the
+# entry point, the license, and the prebuilt interpreters' catalog (prebuilt.py) with the recipe
+# of the tools above and pyenv's commit, both written when the image is built.
+FRONTEND_VENV = f"{ROOT}/venv"
+LICENSE_FILE = f"{ROOT}/LICENSE"
+PREBUILT_DIR = f"{ROOT}/prebuilt"
+PREBUILT_CATALOG = f"{PREBUILT_DIR}/catalog.json"
+PREBUILT_RECIPE = f"{PREBUILT_DIR}/recipe"
+PREBUILT_PYENV_COMMIT = f"{PREBUILT_DIR}/pyenv-commit"
+
+# Where a generated step's RUN finds what it is given (bind mounts; for Buildah, copies).  pyenv
+# and the scripts sit side by side: build-python.sh finds pyenv beside its own directory, and
+# make-venv.sh finds settings.sh in its own.
+MOUNTED_TOOLS = "/tmp/astro-pyenv"
+PYENV_MOUNT = f"{MOUNTED_TOOLS}/pyenv"
+SCRIPTS_MOUNT = f"{MOUNTED_TOOLS}/scripts"
+# The build platform's CPython for a cross-compile (build-python.sh reads it).
+BUILD_PYTHON_MOUNT = "/tmp/astro-pyenv-build-python"
+# The cache of CPython source tarballs (SOURCES_CACHE_ID below; build-python.sh reads it).
+SOURCES_CACHE_MOUNT = "/var/cache/astro-pyenv-sources"
+# A venv step's requirements file, the secrets digest (only its content matters: the step's
+# cache key) and the opt-in shared pip cache (make-venv.sh reads it), whose top directory a small
+# stage seeds at PIP_CACHE_SEED_DIR.
+REQUIREMENTS_MOUNT = "/tmp/astro-pyenv-requirements.txt"
+SECRETS_DIGEST_MOUNT = "/tmp/astro-pyenv-secrets-digest"
+PIP_CACHE_MOUNT = "/tmp/astro-pyenv-pip-cache"
+PIP_CACHE_SEED_DIR = "/astro-pyenv-pip-cache"
 
 VARIABLE_PREFIX = "ASTRO_PYENV_"
 # ASTRO_PYENV_ names in capitals (a capital letter, then capitals, digits and "_") are astro-pyenv's

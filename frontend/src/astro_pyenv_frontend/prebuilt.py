@@ -36,19 +36,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import layout
 from .instructions import setting_value
 from .libc import Libc, parse_libc
 
 __all__ = [
     "BUILD_SETTING_ARGS",
-    "CATALOG_PATH",
     "Catalog",
     "CatalogError",
     "Choice",
     "Entry",
     "Offer",
     "PREBUILT_ARG",
-    "RECIPE_PATH",
     "catalog_path",
     "catalog_versions",
     "choice_without_base",
@@ -60,11 +59,6 @@ __all__ = [
     "setting",
     "valid_repository",
 ]
-
-# In the frontend image: the catalog (with the default repository), and the image's own recipe
-# (:func:`recipe_digest` of its tools, computed when the image is built).
-CATALOG_PATH = "/opt/astro-pyenv/prebuilt/catalog.json"
-RECIPE_PATH = "/opt/astro-pyenv/prebuilt/recipe"
 
 # The user's switch: a build arg or an ARG before the first FROM (the Astro CLI passes no build
 # args).  Unset: the catalog's repository.  "off" (or none/no/false/0): always compile.  Anything
@@ -220,7 +214,7 @@ def _entry(raw: object) -> Entry:
 
 def catalog_path() -> str:
     """Where this image's catalog is (``ASTRO_PYENV_PREBUILT_CATALOG`` for tests and tools)."""
-    return os.environ.get("ASTRO_PYENV_PREBUILT_CATALOG", CATALOG_PATH)
+    return os.environ.get("ASTRO_PYENV_PREBUILT_CATALOG", layout.PREBUILT_CATALOG)
 
 
 def load_catalog(path: str | None = None) -> Catalog | None:
@@ -395,4 +389,4 @@ def _files(base: Path) -> Iterable[Path]:
 if __name__ == "__main__":  # python -m astro_pyenv_frontend.prebuilt TOOLS_ROOT: print the recipe
     import sys
 
-    print(recipe_digest(sys.argv[1] if len(sys.argv) > 1 else "/opt/astro-pyenv"))
+    print(recipe_digest(sys.argv[1] if len(sys.argv) > 1 else layout.ROOT))

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import libc, prebuilt
+from .. import layout, libc, prebuilt
 from ..contract import InterpreterUse, TransformResult
 from . import llb
 from .client import GatewayCallError, LLBBridgeClient, result_ref_id
@@ -55,7 +55,7 @@ def load_catalog() -> prebuilt.Catalog | None:
 
 def load_recipe() -> str | None:
     try:
-        return Path(os.environ.get("ASTRO_PYENV_PREBUILT_RECIPE", prebuilt.RECIPE_PATH)).read_text().strip() or None
+        return Path(os.environ.get("ASTRO_PYENV_PREBUILT_RECIPE", layout.PREBUILT_RECIPE)).read_text().strip() or None
     except OSError:
         return None
 

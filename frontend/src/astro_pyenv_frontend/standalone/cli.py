@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from .. import layout
+
 __all__ = ["standalone"]
 
 
@@ -36,7 +38,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     "--catalog",
     default=None,
     metavar="PATH",
-    help="The prebuilt catalog: a copy of the frontend image's /opt/astro-pyenv/prebuilt/ (or its"
+    help=f"The prebuilt catalog: a copy of the frontend image's {layout.PREBUILT_DIR}/ (or its"
     " catalog.json), instead of reading it from the image's registry.",
 )
 @click.option(

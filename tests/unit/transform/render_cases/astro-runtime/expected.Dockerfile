@@ -37,13 +37,13 @@ USER astro
 FROM stage-0-pyenv-0 AS pyenv-venv-snowpark
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.9.25 /opt/astro-pyenv/ /opt/astro-pyenv/
-RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
+RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv/scripts \
     --mount=type=bind,from=pyenv-tools-secrets,source=/opt/astro-pyenv/secrets-digest,target=/tmp/astro-pyenv-secrets-digest \
     --mount=type=bind,source=requirements-snowpark.txt,target=/tmp/astro-pyenv-requirements.txt \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "snowpark", "/opt/astro-pyenv/python/3.9.25/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "snowpark", "/opt/astro-pyenv/python/3.9.25/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
 
 # astro-pyenv: PYENV snowpark (CPython 3.9.25, line 3)
 FROM stage-0-pyenv-0 AS stage-0

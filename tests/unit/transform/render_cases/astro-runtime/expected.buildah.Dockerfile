@@ -27,12 +27,12 @@ USER astro
 FROM stage-0-pyenv-0 AS pyenv-venv-snowpark
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --from=pyenv-python-3.9.25 /opt/astro-pyenv/ /opt/astro-pyenv/
-COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv/scripts/
 COPY requirements-snowpark.txt /tmp/astro-pyenv-requirements.txt
 RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "snowpark", "/opt/astro-pyenv/python/3.9.25/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "snowpark", "/opt/astro-pyenv/python/3.9.25/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
 
 # astro-pyenv: PYENV snowpark (CPython 3.9.25, line 3)
 FROM stage-0-pyenv-0 AS stage-0

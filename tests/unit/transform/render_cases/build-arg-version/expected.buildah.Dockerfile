@@ -23,11 +23,11 @@ FROM stage-0-pyenv-0 AS pyenv-venv-env-1
 ARG PYTHON_SERIES
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --from=pyenv-python-3.12.13 /opt/astro-pyenv/ /opt/astro-pyenv/
-COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv/scripts/
 RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "env-1", "/opt/astro-pyenv/python/3.12.13/bin/python3.12"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "env-1", "/opt/astro-pyenv/python/3.12.13/bin/python3.12"]
 
 # astro-pyenv: PYENV env-1 (CPython 3.12.13, line 5)
 FROM stage-0-pyenv-0 AS stage-0

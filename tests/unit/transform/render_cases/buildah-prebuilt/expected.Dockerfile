@@ -49,24 +49,24 @@ USER app
 FROM app-pyenv-0 AS pyenv-venv-legacy
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.9.2 /opt/astro-pyenv/ /opt/astro-pyenv/
-RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
+RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv/scripts \
     --mount=type=bind,from=pyenv-tools-secrets,source=/opt/astro-pyenv/secrets-digest,target=/tmp/astro-pyenv-secrets-digest \
     --mount=type=bind,source=requirements-legacy.txt,target=/tmp/astro-pyenv-requirements.txt \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "legacy", "/opt/astro-pyenv/python/3.9.2/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "legacy", "/opt/astro-pyenv/python/3.9.2/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
 
 # astro-pyenv: venv modern on CPython 3.13.5
 FROM app-pyenv-0 AS pyenv-venv-modern
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.13.5 /opt/astro-pyenv/ /opt/astro-pyenv/
-RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
+RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv/scripts \
     --mount=type=bind,from=pyenv-tools-secrets,source=/opt/astro-pyenv/secrets-digest,target=/tmp/astro-pyenv-secrets-digest \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "modern", "/opt/astro-pyenv/python/3.13.5/bin/python3.13"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "modern", "/opt/astro-pyenv/python/3.13.5/bin/python3.13"]
 
 # astro-pyenv: PYENV legacy (CPython 3.9.2, line 6), modern (CPython 3.13.5, line 8)
 FROM app-pyenv-0 AS app
@@ -102,12 +102,12 @@ FROM --platform=linux/arm64 python:3.12-slim AS arm-pyenv-0
 FROM arm-pyenv-0 AS pyenv-venv-other
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.9.2-2 /opt/astro-pyenv/ /opt/astro-pyenv/
-RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
+RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv/scripts \
     --mount=type=bind,from=pyenv-tools-secrets,source=/opt/astro-pyenv/secrets-digest,target=/tmp/astro-pyenv-secrets-digest \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "other", "/opt/astro-pyenv/python/3.9.2/bin/python3.9"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "other", "/opt/astro-pyenv/python/3.9.2/bin/python3.9"]
 
 # astro-pyenv: PYENV other (CPython 3.9.2, line 12)
 FROM arm-pyenv-0 AS arm

@@ -30,12 +30,12 @@ FROM python:3.12-slim AS stage-0-pyenv-0
 FROM stage-0-pyenv-0 AS pyenv-venv-freethreaded
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.13.5t /opt/astro-pyenv/ /opt/astro-pyenv/
-RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
+RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv/scripts \
     --mount=type=bind,from=pyenv-tools-secrets,source=/opt/astro-pyenv/secrets-digest,target=/tmp/astro-pyenv-secrets-digest \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "freethreaded", "/opt/astro-pyenv/python/3.13.5t/bin/python3.13t"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "freethreaded", "/opt/astro-pyenv/python/3.13.5t/bin/python3.13t"]
 
 # astro-pyenv: PYENV freethreaded (CPython 3.13.5t, line 3)
 FROM stage-0-pyenv-0 AS stage-0

@@ -34,11 +34,11 @@ FROM final-pyenv-0 AS pyenv-venv-first
 ARG EXTRA
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --from=pyenv-python-3.9.2 /opt/astro-pyenv/ /opt/astro-pyenv/
-COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv/scripts/
 RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "first", "/opt/astro-pyenv/python/3.9.2/bin/python3.9"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "first", "/opt/astro-pyenv/python/3.9.2/bin/python3.9"]
 
 # astro-pyenv: PYENV first (CPython 3.9.2, line 4)
 FROM final-pyenv-0 AS final-pyenv-1
@@ -55,12 +55,12 @@ FROM final-pyenv-1 AS pyenv-venv-second
 ARG EXTRA
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --from=pyenv-python-3.13.5 /opt/astro-pyenv/ /opt/astro-pyenv/
-COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv/scripts/
 COPY second.txt /tmp/astro-pyenv-requirements.txt
 RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "second", "/opt/astro-pyenv/python/3.13.5/bin/python3.13", "/tmp/astro-pyenv-requirements.txt"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "second", "/opt/astro-pyenv/python/3.13.5/bin/python3.13", "/tmp/astro-pyenv-requirements.txt"]
 
 # astro-pyenv: PYENV second (CPython 3.13.5, line 6)
 FROM final-pyenv-1 AS final

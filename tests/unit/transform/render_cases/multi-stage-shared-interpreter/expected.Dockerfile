@@ -33,12 +33,12 @@ FROM base AS builder-pyenv-0
 FROM builder-pyenv-0 AS pyenv-venv-tools
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.13.13 /opt/astro-pyenv/ /opt/astro-pyenv/
-RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
+RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv/scripts \
     --mount=type=bind,from=pyenv-tools-secrets,source=/opt/astro-pyenv/secrets-digest,target=/tmp/astro-pyenv-secrets-digest \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "tools", "/opt/astro-pyenv/python/3.13.13/bin/python3.13"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "tools", "/opt/astro-pyenv/python/3.13.13/bin/python3.13"]
 
 # astro-pyenv: PYENV tools (CPython 3.13.13, line 6)
 FROM builder-pyenv-0 AS builder
@@ -54,12 +54,12 @@ FROM base AS stage-2-pyenv-0
 FROM stage-2-pyenv-0 AS pyenv-venv-runtime
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.13.13 /opt/astro-pyenv/ /opt/astro-pyenv/
-RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
+RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv/scripts \
     --mount=type=bind,from=pyenv-tools-secrets,source=/opt/astro-pyenv/secrets-digest,target=/tmp/astro-pyenv-secrets-digest \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "runtime", "/opt/astro-pyenv/python/3.13.13/bin/python3.13"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "runtime", "/opt/astro-pyenv/python/3.13.13/bin/python3.13"]
 
 # astro-pyenv: PYENV runtime (CPython 3.13.13, line 9)
 FROM stage-2-pyenv-0 AS stage-2

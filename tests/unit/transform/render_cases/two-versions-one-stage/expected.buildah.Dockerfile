@@ -36,23 +36,23 @@ FROM app-pyenv-0 AS pyenv-venv-legacy
 ARG PY=3.13.5
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --from=pyenv-python-3.9.2 /opt/astro-pyenv/ /opt/astro-pyenv/
-COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv/scripts/
 COPY reqs/legacy.txt /tmp/astro-pyenv-requirements.txt
 RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "legacy", "/opt/astro-pyenv/python/3.9.2/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "legacy", "/opt/astro-pyenv/python/3.9.2/bin/python3.9", "/tmp/astro-pyenv-requirements.txt"]
 
 # astro-pyenv: venv modern on CPython 3.13.5
 FROM app-pyenv-0 AS pyenv-venv-modern
 ARG PY=3.13.5
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --from=pyenv-python-3.13.5 /opt/astro-pyenv/ /opt/astro-pyenv/
-COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv-scripts/
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/ /tmp/astro-pyenv/scripts/
 RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "modern", "/opt/astro-pyenv/python/3.13.5/bin/python3.13"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "modern", "/opt/astro-pyenv/python/3.13.5/bin/python3.13"]
 
 # astro-pyenv: PYENV legacy (CPython 3.9.2, line 6), modern (CPython 3.13.5, line 7)
 FROM app-pyenv-0 AS app

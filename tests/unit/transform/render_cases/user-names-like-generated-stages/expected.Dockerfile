@@ -32,12 +32,12 @@ FROM python:3.12-slim AS app-pyenv-0-2
 FROM app-pyenv-0-2 AS pyenv-venv-x-2
 ARG PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CONSTRAINT PIP_PRE PIP_ONLY_BINARY PIP_NO_BINARY PIP_DEFAULT_TIMEOUT ASTRO_PYENV_PIP_VERSION
 COPY --link --from=pyenv-python-3.13.5-2 /opt/astro-pyenv/ /opt/astro-pyenv/
-RUN --mount=type=bind,from=pyenv-tools-2,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv-scripts \
+RUN --mount=type=bind,from=pyenv-tools-2,source=/opt/astro-pyenv/scripts,target=/tmp/astro-pyenv/scripts \
     --mount=type=bind,from=pyenv-tools-2-secrets,source=/opt/astro-pyenv/secrets-digest,target=/tmp/astro-pyenv-secrets-digest \
     --mount=type=secret,id=astro-pyenv-ca,mode=0444 \
     --mount=type=secret,id=astro-pyenv-pip-conf,mode=0444 \
     --mount=type=secret,id=astro-pyenv-settings,mode=0444 \
-    ["/bin/sh", "/tmp/astro-pyenv-scripts/make-venv.sh", "x", "/opt/astro-pyenv/python/3.13.5/bin/python3.13"]
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/make-venv.sh", "x", "/opt/astro-pyenv/python/3.13.5/bin/python3.13"]
 
 # astro-pyenv: PYENV x (CPython 3.13.5, line 5)
 FROM app-pyenv-0-2 AS app
