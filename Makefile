@@ -73,14 +73,18 @@ test-e2e: venv engine-multiarch e2e-interpreters
 
 # The e2e tests again on a current engine: Debian sid's Docker 28.5 with its buildx 0.29 client,
 # chrooted next to the CI engine (.ci/engine-current.sh; the prebuilt interpreters come from
-# the same local registry).  E2E_CURRENT_TESTS chooses the tests.  Default: all but the release,
-# cross-platform and Podman tests, which exercise the registry, emulation and Podman rather than
-# the engine, and the two whose cost is CPython compiles that only our own scripts decide
-# (test_pyenv_builds: one compile per base; test_settings_secret: a compile on every run), which
-# the first engine runs; it keeps a cold CI run within its time.
+# the same local registry).  E2E_CURRENT_TESTS chooses the tests.  Default: what the engine
+# decides (the gateway and its subrequests and checks, the chained frontend, the Dockerfile
+# conversion, image configs and ONBUILD steps, prebuilt pulls, cache-mount security, the example
+# project), not what our own scripts, the registry, emulation or Podman decide: the release,
+# cross-platform, Podman and registry tests, the frontend image's own build (Docker 24's
+# frontend builds it on the first engine), the portable interpreters' fit on each base (the same
+# images on any engine), and the two whose cost is CPython compiles (test_pyenv_builds: one per
+# base; test_settings_secret: one on every run).  The first engine runs them all; this keeps a
+# warm CI run within 30 minutes.
 # The example project runs on Airflow 2 there (E2E_CURRENT_SELECT): its Airflow 3 run costs a
 # second example image and seven minutes of DAG runs that test Airflow, not the engine.
-E2E_CURRENT_SKIP := release cross_platform podman pyenv_builds settings_secret
+E2E_CURRENT_SKIP := release cross_platform podman registry frontend_image portable pyenv_builds settings_secret
 E2E_CURRENT_TESTS ?= $(filter-out $(patsubst %,tests/e2e/test_%.py,$(E2E_CURRENT_SKIP)),$(wildcard tests/e2e/test_*.py))
 E2E_CURRENT_SELECT ?= not airflow3
 test-e2e-current: venv engine-ready engine-current e2e-interpreters
