@@ -88,9 +88,9 @@ def floor_arg(version: str) -> str:
     return "CPYTHON_" + version.replace(".", "_").upper() + "_IMAGE"
 
 
-def floor_build_args(images: Mapping[str, str], runtime_base: str) -> dict[str, str]:
-    """The floor Dockerfile's build args: the runtime's ``-base`` image and one image per version."""
-    args = {"RUNTIME_IMAGE": runtime_base}
+def floor_build_args(images: Mapping[str, str], base: str) -> dict[str, str]:
+    """A floor Dockerfile's build args: the image it starts FROM and one image per version."""
+    args = {"BASE_IMAGE": base}
     args.update({floor_arg(v): image for v, image in sorted(images.items())})
     return args
 
