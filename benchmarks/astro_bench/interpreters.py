@@ -1,4 +1,4 @@
-"""Prebuilt interpreters as the benchmark sees them (scenarios 9, 10 and 11): which images the
+"""Prebuilt interpreters as the benchmark sees them (scenarios 9 to 12): which images the
 frontend image's catalog names, the floor Dockerfile's build args, and what a build's progress
 log says was prebuilt or compiled.  Pure, apart from nothing: the scenarios read the catalog,
 recipe and the base's C library out of images and pass them in.
@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from astro_pyenv_frontend import prebuilt
+from astro_pyenv_frontend import prebuilt, versions
 from astro_pyenv_frontend.libc import Libc
 
 # In the frontend image (written by .ci/build-frontend-image.sh / Dockerfile.frontend).
@@ -79,6 +79,18 @@ def catalog_images(catalog_text: str, versions: Iterable[str], wanted: Wanted, r
             raise CatalogMismatch(f"{choice.reason}; the catalog has: {'; '.join(have) or 'nothing'}")
         images[version] = choice.image
     return images
+
+
+def resolve_versions(specs: Iterable[str], catalog_text: str) -> dict[str, str]:
+    """``{spec: version}``: the version each PYENV version (``3.11``, ``3.9.2``) stands for with
+    this catalog, as the frontend resolves it (a prefix picks the newest release the catalog has
+    images of, else the newest pyenv knows: :func:`astro_pyenv_frontend.versions.resolve_version`)."""
+    try:
+        preferred = prebuilt.catalog_versions(prebuilt.parse_catalog(catalog_text))
+    except prebuilt.CatalogError as exc:
+        raise CatalogMismatch(f"the catalog is not readable: {exc}") from None
+    known = versions.load_bundled_versions()
+    return {spec: versions.resolve_version(spec, known, preferred) for spec in specs}
 
 
 def floor_arg(version: str) -> str:

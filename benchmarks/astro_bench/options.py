@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from . import __doc__ as DESCRIPTION
 
 # Every scenario (the package's docstring says what each measures).
-SCENARIOS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
+SCENARIOS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def parse_args(argv: Sequence[str]) -> Options:
     p = argparse.ArgumentParser(description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated scenario numbers")
     p.add_argument("--runs", type=int, default=5,
-                   help="runs per warm scenario (2-5), cold pairs (9), benchmark rounds (10) [5]")  # fmt: skip
+                   help="runs per warm scenario (2-5), cold pairs (9, 12), benchmark rounds (10) [5]")  # fmt: skip
     p.add_argument("--cold-runs", type=int, default=2, help="cold builds of each kind (scenario 1) [2]")
     p.add_argument("--heavy-runs", type=int, default=1,
                    help="baseline runs where the baseline recompiles CPython (4, 5) [1]")  # fmt: skip
