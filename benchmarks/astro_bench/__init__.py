@@ -31,9 +31,15 @@ Scenarios (``--scenarios 1,2,...``; default all):
   11 `astro deploy` on Apple Silicon mirrored: cold linux/arm64 builds on amd64 (emulated) with
     prebuilt arm64 interpreters, against the floor for arm64 and against compiling under
     emulation (stopped at --arm64-compile-limit seconds, then reported as "> N s")
+  12 as 9 on python:3.12-slim (Debian 13; $ASTRO_PYENV_PYTHON_BASE): benchmarks/project-python-slim,
+    PYENV 3.11 and 3.13 resolved to the catalog's releases, against benchmarks/floor/python-slim.Dockerfile;
+    the notes time ours' fit-interpreter.sh steps
 
-Scenarios 9, 10 and 11 need a frontend image with a catalog (make interpreters; make
+Scenarios 9 to 12 need a frontend image with a catalog (make interpreters; make
 frontend-image; for 11 with linux/arm64 interpreters) and the registry it names answering; 11
 also the runtime's -base image for both platforms ($ASTRO_PYENV_MULTIARCH_RUNTIME_BASE; offline
-.ci/standins-multiarch.sh --astro-runtime makes it, as `make bench` does) and arm64 emulation.
+.ci/standins-multiarch.sh --astro-runtime makes it, as `make bench` does) and arm64 emulation; 12
+its base in the shared engine (offline the stand-in `make engine-ready` makes, .ci/standins.sh)
+and the catalog's newest 3.11 and 3.13 to be the releases its floor names, 3.11.2 and 3.13.5 (make
+interpreters' default versions; plain images do, OPTIMIZE=plain).
 """

@@ -29,12 +29,13 @@ ENGINE_SCENARIOS: dict[str, Callable[[Runner], None]] = {
     "9": cold_prebuilt.run,
     "10": speed.run,
     "11": cross_platform.run,
+    "12": cold_prebuilt.run_python_slim,
 }
 LOCAL_SCENARIOS: dict[str, Callable[[Session], None]] = {"8": transform_time.run}
-# 7 measures the images 2-4 left behind, before 5 builds on other bases; 9 and 11 prune the engine
-# like 1 (so they come next, before the warm scenarios fill the cache again); 10 builds its own
-# images.
-ORDER = ["1", "9", "11", "2", "3", "4", "7", "5", "6", "10", "8"]
+# 7 measures the images 2-4 left behind, before 5 builds on other bases; 9, 12 and 11 prune the
+# engine like 1 (so they come next, before the warm scenarios fill the cache again); 10 builds its
+# own images.
+ORDER = ["1", "9", "12", "11", "2", "3", "4", "7", "5", "6", "10", "8"]
 
 
 def main(argv: Sequence[str]) -> int:

@@ -12,6 +12,9 @@ BENCH = REPO / "benchmarks"
 PROJECT = BENCH / "project"
 BASELINE_DOCKERFILE = BENCH / "baseline" / "Dockerfile"
 FLOOR_DOCKERFILE = BENCH / "floor" / "Dockerfile"  # scenario 9's floor
+# Scenario 12: a project on python:3.12-slim, and its floor.
+PYTHON_SLIM_PROJECT = BENCH / "project-python-slim"
+PYTHON_SLIM_FLOOR_DOCKERFILE = BENCH / "floor" / "python-slim.Dockerfile"
 LOGS = BENCH / "logs"
 DOCS = REPO / "docs"
 
@@ -21,6 +24,9 @@ RUNTIME_BASE = RUNTIME_IMAGE + "-base"
 # one by its name online; offline an index in the local registry, .ci/standins-multiarch.sh
 # --astro-runtime).
 MULTIARCH_RUNTIME_BASE = os.environ.get("ASTRO_PYENV_MULTIARCH_RUNTIME_BASE") or RUNTIME_BASE
+# Scenario 12's base: python:3.12-slim, Debian 13 like every python:3.x-slim tag today (offline
+# the stand-in of that name, .ci/standins.sh).
+PYTHON_BASE = os.environ.get("ASTRO_PYENV_PYTHON_BASE") or "python:3.12-slim"
 FRONTEND_IMAGE = os.environ.get("ASTRO_PYENV_FRONTEND_IMAGE") or "local/astro-pyenv-frontend:dev"
 DOCKER = os.environ.get("ASTRO_PYENV_DOCKER") or "docker"
 CI_CACHE = Path(os.environ.get("ASTRO_PYENV_CI_CACHE") or "/var/cache/astro-pyenv-ci")
@@ -28,9 +34,14 @@ BENCH_ENGINE_LOG = CI_CACHE / "bench-dockerd.log"
 
 # The project's PYENV lines: environment -> CPython version (as in benchmarks/project/Dockerfile).
 ENVIRONMENTS = {"snowpark": "3.9.2", "modern": "3.13.5"}
+# Scenario 12's PYENV lines: environment -> the version as written (a series; the catalog's
+# release of it is used), as in benchmarks/project-python-slim/Dockerfile.
+PYTHON_SLIM_ENVIRONMENTS = {"analytics": "3.11", "modern": "3.13"}
 OURS_TAG = "astro-pyenv-bench/ours:latest"
 BASELINE_TAG = "astro-pyenv-bench/baseline:latest"
 FLOOR_TAG = "astro-pyenv-bench/floor:latest"
+PYTHON_SLIM_OURS_TAG = "astro-pyenv-bench/python-slim-ours:latest"
+PYTHON_SLIM_FLOOR_TAG = "astro-pyenv-bench/python-slim-floor:latest"
 SPEED_PREBUILT_TAG = "astro-pyenv-bench/speed-prebuilt:latest"
 SPEED_COMPILED_TAG = "astro-pyenv-bench/speed-compiled:latest"
 CROSS_OURS_TAG = "astro-pyenv-bench/cross-ours:latest"
@@ -52,7 +63,7 @@ OVERHEAD_TARGET_MS = 250.0
 SIZE_TARGET_PCT = 5.0
 TRANSFORM_TARGET_MS = 100.0
 COLD_PREBUILT_TARGET_S = 30.0  # scenario 9: ours at most this ...
-COLD_PREBUILT_FLOOR_RATIO = 1.3  # ... and at most this many times the floor
+COLD_PREBUILT_FLOOR_RATIO = 1.3  # ... and (9, 11, 12) at most this many times the floor
 SPEEDUP_TARGET = 1.15  # scenario 10: geometric mean of prebuilt over compiled speed
 
 

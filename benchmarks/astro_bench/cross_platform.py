@@ -29,8 +29,9 @@ from pathlib import Path
 
 from astro_pyenv_frontend import astro_runtime
 
+from . import cold_prebuilt
 from .buildlog import Build, BuildStopped
-from .cold_prebuilt import prebuilt_images, step_label
+from .cold_prebuilt import step_label
 from .config import (
     COLD_PREBUILT_FLOOR_RATIO,
     CROSS_COMPILED_TAG,
@@ -162,7 +163,7 @@ def run(r: Runner) -> None:
     r.warm = False  # the prunes below drop the cache the warm scenarios build on
     try:
         versions = sorted(set(ENVIRONMENTS.values()))
-        images = prebuilt_images(r, versions, base=base, platform=platform)
+        images = cold_prebuilt.prebuilt_for(r, versions, base=base, platform=platform).images
         args = floor_build_args(images, base)
         missing = set(args) - floor_args_declared(FLOOR_DOCKERFILE.read_text())
         if missing:

@@ -1,4 +1,4 @@
-"""Prebuilt interpreters as the benchmark sees them (scenarios 9, 10 and 11): which images the
+"""Prebuilt interpreters as the benchmark sees them (scenarios 9 to 12): which images the
 frontend image's catalog names, the floor Dockerfile's build args, and what a build's progress
 log says was prebuilt or compiled.  Pure, apart from nothing: the scenarios read the catalog,
 recipe and the base's C library out of images and pass them in.
@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from astro_pyenv_frontend import prebuilt
+from astro_pyenv_frontend import prebuilt, versions
 from astro_pyenv_frontend.libc import Libc
 
 # In the frontend image (Dockerfile.frontend): its default repository, beside its catalog and
@@ -80,6 +80,18 @@ def catalog_images(catalog_text: str, versions: Iterable[str], wanted: Wanted, r
     return images
 
 
+def resolve_versions(specs: Iterable[str], catalog_text: str) -> dict[str, str]:
+    """``{spec: version}``: the version each PYENV version (``3.11``, ``3.9.2``) stands for with
+    this catalog, as the frontend resolves it (a prefix picks the newest release the catalog has
+    images of, else the newest pyenv knows: :func:`astro_pyenv_frontend.versions.resolve_version`)."""
+    try:
+        preferred = prebuilt.catalog_versions(prebuilt.parse_catalog(catalog_text))
+    except prebuilt.CatalogError as exc:
+        raise CatalogMismatch(f"the catalog is not readable: {exc}") from None
+    known = versions.load_bundled_versions()
+    return {spec: versions.resolve_version(spec, known, preferred) for spec in specs}
+
+
 def floor_arg(version: str) -> str:
     """The floor Dockerfile's build arg for ``version``'s image: ``CPYTHON_3_13_5_IMAGE``."""
     if not re.fullmatch(r"[0-9]+(\.[0-9]+)*[a-z0-9]*", version):
@@ -87,9 +99,9 @@ def floor_arg(version: str) -> str:
     return "CPYTHON_" + version.replace(".", "_").upper() + "_IMAGE"
 
 
-def floor_build_args(images: Mapping[str, str], runtime_base: str) -> dict[str, str]:
-    """The floor Dockerfile's build args: the runtime's ``-base`` image and one image per version."""
-    args = {"RUNTIME_IMAGE": runtime_base}
+def floor_build_args(images: Mapping[str, str], base: str) -> dict[str, str]:
+    """A floor Dockerfile's build args: the image it starts FROM and one image per version."""
+    args = {"BASE_IMAGE": base}
     args.update({floor_arg(v): image for v, image in sorted(images.items())})
     return args
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from . import __doc__ as DESCRIPTION
 
+# Every scenario (the package's docstring says what each measures).
+SCENARIOS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
+
 
 @dataclass(frozen=True)
 class Options:
@@ -26,9 +29,9 @@ class Options:
 
 def parse_args(argv: Sequence[str]) -> Options:
     p = argparse.ArgumentParser(description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--scenarios", default="1,2,3,4,5,6,7,8,9,10,11", help="comma-separated scenario numbers")
+    p.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated scenario numbers")
     p.add_argument("--runs", type=int, default=5,
-                   help="runs per warm scenario (2-5), cold pairs (9), benchmark rounds (10) [5]")  # fmt: skip
+                   help="runs per warm scenario (2-5), cold pairs (9, 12), benchmark rounds (10) [5]")  # fmt: skip
     p.add_argument("--cold-runs", type=int, default=2, help="cold builds of each kind (scenario 1) [2]")
     p.add_argument("--heavy-runs", type=int, default=1,
                    help="baseline runs where the baseline recompiles CPython (4, 5) [1]")  # fmt: skip
@@ -44,9 +47,13 @@ def parse_args(argv: Sequence[str]) -> Options:
     p.add_argument("--merge", action="store_true",
                    help="keep the rows of scenarios not run now from the last results.json")  # fmt: skip
     args = p.parse_args(argv)
+    scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = [s for s in scenarios if s not in SCENARIOS]
+    if unknown:
+        p.error(f"--scenarios: no scenario {', '.join(unknown)} (there are {', '.join(SCENARIOS)})")
     runs, cold_runs, heavy_runs = (3, 1, 1) if args.quick else (args.runs, args.cold_runs, args.heavy_runs)
     return Options(
-        scenarios=[s.strip() for s in args.scenarios.split(",") if s.strip()],
+        scenarios=scenarios,
         runs=runs,
         cold_runs=cold_runs,
         heavy_runs=heavy_runs,

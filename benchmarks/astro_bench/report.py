@@ -17,6 +17,7 @@ from .config import (
     FRONTEND_IMAGE,
     LOGS,
     OVERHEAD_TARGET_MS,
+    PYTHON_BASE,
     RUNTIME_IMAGE,
     SIZE_TARGET_PCT,
     TRANSFORM_TARGET_MS,
@@ -51,6 +52,7 @@ def render_report(
     *,
     frontend_image: str = FRONTEND_IMAGE,
     runtime_image: str = RUNTIME_IMAGE,
+    python_base: str = PYTHON_BASE,
     cores: int | None = None,
 ) -> str:
     """docs/benchmarks.md for ``results``."""
@@ -156,6 +158,21 @@ def render_report(
             "after `--arm64-compile-limit` seconds (default 1200) and then shown as `> N s`, a lower bound, "
             "as are ratios built on it. `--arm64-runs` builds of each kind (default 1); ratios: ours / floor "
             "(11) and compiled / ours (11b)."
+        ),
+        (
+            "- **12** (prebuilt interpreters, cold, on Debian 13): as 9, on `benchmarks/project-python-slim`: "
+            f"`FROM {python_base}` (Debian 13, as every `python:3.x-slim` tag is today; offline the stand-in of "
+            "that name, `.ci/standins.sh`), `PYENV 3.11 analytics requirements-analytics.txt` (the three pinned "
+            "packages of 9) and `PYENV 3.13 modern`: series, which the frontend resolves to the catalog's releases "
+            "(the benchmark resolves them the same way to give the floor the same images), then `WORKDIR /app`, "
+            "`COPY . .`. Its floor, `benchmarks/floor/python-slim.Dockerfile`, built from the same context: the "
+            "base, `COPY --from=` the very images ours uses (by digest), per environment a venv with pip upgraded "
+            "to the release ours' venv script pins and the requirements installed, the ENV lines, the project "
+            "copy. Ours also fits each interpreter to the base (`fit-interpreter.sh`: the carried libraries the "
+            "base has its own of are dropped), work the floor does not do; the notes give those steps' times from "
+            "the build log, and the base's release and glibc (with a warning if it is not Debian 13). The images "
+            "are what the catalog has, plain (`make interpreters OPTIMIZE=plain`) or PGO+LTO, the same for both "
+            "sides (the notes name them); target: nothing compiled and ≤ 1.3× the floor."
         ),
         (
             "- **n** in each cell is the number of runs that figure is the median of; rows carried over from an "

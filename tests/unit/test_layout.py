@@ -37,6 +37,7 @@ SPELLING_FILES = (
     "interpreters/build.sh",
     "benchmarks/baseline/Dockerfile",
     "benchmarks/floor/Dockerfile",
+    "benchmarks/floor/python-slim.Dockerfile",
     "frontend/src/astro_pyenv_frontend/scripts/build-python.sh",
     "frontend/src/astro_pyenv_frontend/scripts/fit-interpreter.sh",
     "frontend/src/astro_pyenv_frontend/scripts/make-venv.sh",

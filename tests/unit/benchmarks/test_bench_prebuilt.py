@@ -95,7 +95,7 @@ def test_floor_build_args_match_the_floor_dockerfile() -> None:
     images = {"3.13.5": "r/c:3.13.5@" + D2, "3.9.2": "r/c:3.9.2@" + D1}
     args = floor_build_args(images, "quay.io/astronomer/astro-runtime:13.0.0-base")
     assert args == {
-        "RUNTIME_IMAGE": "quay.io/astronomer/astro-runtime:13.0.0-base",
+        "BASE_IMAGE": "quay.io/astronomer/astro-runtime:13.0.0-base",
         "CPYTHON_3_13_5_IMAGE": "r/c:3.13.5@" + D2,
         "CPYTHON_3_9_2_IMAGE": "r/c:3.9.2@" + D1,
     }

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from astro_bench import report
+from astro_bench import cli, report
 from astro_bench.buildlog import Build
-from astro_bench.options import parse_args
+from astro_bench.options import SCENARIOS, parse_args
 from astro_bench.overhead import phase_medians
 from astro_bench.results import Results, Row, median_cell, ratio_cell, raw_value
 from astro_bench.runner import Turn, interleave
@@ -169,6 +169,18 @@ def test_quick_sets_fewer_runs() -> None:
     assert (options.runs, options.cold_runs, options.heavy_runs, options.overhead_runs) == (3, 1, 1, 15)
     assert options.scenarios == ["6", "8"]
     assert options.argv == ("--quick", "--runs", "9", "--scenarios", " 6, 8 ,")
+
+
+def test_the_scenarios_the_command_line_knows_are_the_wired_ones() -> None:
+    assert set(SCENARIOS) == set(cli.ORDER) == set(cli.ENGINE_SCENARIOS) | set(cli.LOCAL_SCENARIOS)
+    assert parse_args([]).scenarios == list(SCENARIOS)  # the default: all
+
+
+def test_an_unknown_scenario_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # A typo would otherwise run nothing of it and say nothing.
+    with pytest.raises(SystemExit):
+        parse_args(["--scenarios", "9,13"])
+    assert "--scenarios: no scenario 13" in capsys.readouterr().err
 
 
 # --- scenario 8's input ----------------------------------------------------------------------
