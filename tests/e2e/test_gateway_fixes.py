@@ -178,7 +178,15 @@ def test_dockerfile_over_4_mib_without_pyenv_fails_as_a_plain_build_does(
     """Over 4 MiB docker's own BuildKit client gives up on the result (buildx 0.13; buildx 0.29
     takes it): with us the build ends as the plain one does."""
     body = f"FROM {engine.python_base}\n".encode() + _big(5 << 20) + b"LABEL org.example.big=yes\n"
-    plain, ours = _build(engine, body), _build(engine, _syntax(frontend_image) + body)
+
+    def build_once_more_if_canceled(text: bytes) -> harness.BuildResult:
+        # Under load docker's client sometimes cancels such a build before it reads the result
+        # ("failed to solve: Canceled: context canceled", seen in CI, without our frontend too).
+        result = _build(engine, text)
+        return _build(engine, text) if "Canceled: context canceled" in result.log else result
+
+    plain = build_once_more_if_canceled(body)
+    ours = build_once_more_if_canceled(_syntax(frontend_image) + body)
     assert ours.ok == plain.ok, f"plain:\n{plain.tail()}\nours:\n{ours.tail()}"
     if not plain.ok:
         assert "received message larger than max" in plain.log, plain.tail()
