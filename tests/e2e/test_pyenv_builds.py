@@ -206,3 +206,41 @@ def test_base_with_onbuild_steps_builds_and_warns(engine: harness.Settings, fron
         assert f"{base_tag} has 1 ONBUILD step(s); they run before the PYENV work" in result.log
     finally:
         _remove(engine, base_tag, *([result.image_id] if result.image_id else []))
+
+
+def _stopped_at_configure(log: str) -> bool:
+    return "C compiler cannot create executables" in log or "BUILD FAILED" in log
+
+
+def _prepare_steps(log: str) -> tuple[int, int]:
+    """(executed, cached) counts of the interpreter stages' prepare step (the build dependencies)."""
+    ids = set(re.findall(r"^#(\d+) \[pyenv-python-[^\]]*\] RUN .*prepare-build\.sh", log, re.MULTILINE))
+    cached = {i for i in ids if re.search(rf"^#{i} CACHED$", log, re.MULTILINE)}
+    return len(ids - cached), len(cached)
+
+
+def test_compiles_on_one_base_install_the_build_dependencies_once(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    """The build dependencies are a step of their own, before the version and the build
+    arguments: two versions compiled in one build install them once, and a later build's
+    compile of a third version on the same base reuses that layer.  (CC=/bin/false stops each
+    compile at configure, after the step this test is about: the test stays cheap.)"""
+    base = f"astro-pyenv-e2e/deps-base:{uuid.uuid4().hex[:12]}"  # a base image no cache has seen
+    made = harness.build(f"FROM {engine.python_base}\nRUN echo {base} > /nonce\n", tag=base, settings=engine)
+    assert made.ok, made.tail(40)
+    args = {"ASTRO_PYENV_PREBUILT": "off", "PYTHON_CONFIGURE_OPTS": "CC=/bin/false"}
+    try:
+        first = harness.build(
+            f"# syntax={frontend_image}\nFROM {base}\nPYENV 3.9.2 a\nPYENV 3.13.5 b\n", {}, args, settings=engine
+        )
+        assert not first.ok and _stopped_at_configure(first.log), first.tail(80)
+        assert _prepare_steps(first.log) == (1, 0), first.tail(120)
+        assert first.log.count("astro-pyenv: installing build dependencies") == 1, first.tail(120)
+
+        later = harness.build(f"# syntax={frontend_image}\nFROM {base}\nPYENV 3.11.2 c\n", {}, args, settings=engine)
+        assert not later.ok and _stopped_at_configure(later.log), later.tail(80)
+        assert _prepare_steps(later.log) == (0, 1), later.tail(120)
+        assert "astro-pyenv: installing build dependencies" not in later.log, later.tail(120)
+    finally:
+        _remove(engine, base)

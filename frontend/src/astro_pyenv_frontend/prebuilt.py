@@ -350,10 +350,15 @@ def choice_without_base(
 # -- the recipe --------------------------------------------------------------------------------
 
 
-# The scripts an interpreter stage runs: build-python.sh and what it sources.  The venv script
-# is not here, so a change to how venvs are made keeps every prebuilt interpreter usable
-# (tests/unit/transform/test_prebuilt.py checks the list against build-python.sh's sources).
-COMPILE_SCRIPTS = ("build-python.sh", "build-deps.sh", "settings.sh", "carry-libs.sh", "cross.sh")
+# The scripts an interpreter stage runs: prepare-build.sh, build-python.sh and what they source.
+# The venv script is not here, so a change to how venvs are made keeps every prebuilt
+# interpreter usable (tests/unit/transform/test_prebuilt.py checks the list against the
+# scripts' sources).
+# The stage's first step runs PREPARE_SCRIPTS (the build dependencies, shared by every compile on
+# a base), its second BUILD_SCRIPTS (the compile).
+PREPARE_SCRIPTS = ("prepare-build.sh", "build-deps.sh")
+BUILD_SCRIPTS = ("build-python.sh", "build-deps.sh", "settings.sh", "carry-libs.sh", "cross.sh")
+COMPILE_SCRIPTS = (*BUILD_SCRIPTS, "prepare-build.sh")
 
 
 def recipe_digest(tools_root: str | os.PathLike[str]) -> str:

@@ -11,7 +11,7 @@ import jinja2
 from . import layout
 from .contract import Engine
 from .libc import Libc
-from .prebuilt import BUILD_SETTING_ARGS, COMPILE_SCRIPTS
+from .prebuilt import BUILD_SCRIPTS, BUILD_SETTING_ARGS, PREPARE_SCRIPTS
 
 if TYPE_CHECKING:
     from .plan import PipCache
@@ -126,7 +126,8 @@ def interpreter_stage(
         note=note,
         build_python_stage=build_python_stage,
         build_python_prefix=layout.interpreter_dir(version),
-        compile_scripts=COMPILE_SCRIPTS,
+        compile_scripts=BUILD_SCRIPTS,
+        prepare_scripts=PREPARE_SCRIPTS,
         esc=esc,
         version=version,
         base_image=base_image,

@@ -51,7 +51,10 @@ def test_another_architecture_is_cross_compiled_with_the_build_platform_s_interp
         "pyenv-tools", "pyenv-python-3.13.5-amd64", "pyenv-python-3.13.5-arm64", "pyenv-python-3.13.5", "interpreter"
     ]  # fmt: skip
     cross = text[text.index("AS pyenv-python-3.13.5-arm64") : text.index("AS pyenv-python-3.13.5\n")]
-    assert cross.startswith("AS pyenv-python-3.13.5-arm64\nUSER root\nARG ") and " TARGETARCH\n" in cross
+    assert cross.startswith("AS pyenv-python-3.13.5-arm64\nUSER root\nRUN ") and " TARGETARCH\n" in cross
+    # The build dependencies come first, with no build argument in scope: the amd64 stage's step.
+    prepare = cross[: cross.index("\nARG ")]
+    assert prepare.count("RUN ") == 1 and "prepare-build.sh" in prepare
     mount = "--mount=type=bind,from=pyenv-python-3.13.5-amd64,source=/opt/astro-pyenv/python/3.13.5,target=/tmp/astro-pyenv-build-python"
     assert mount in cross
     assert '"--portable", "3.13.5"]' in cross

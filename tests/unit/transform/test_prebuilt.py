@@ -311,10 +311,15 @@ def test_the_recipe_covers_every_script_the_compile_sources_or_mounts() -> None:
     """A script the interpreter stage runs but the recipe leaves out would let a prebuilt image
     stand in for a compile that now does something else."""
     scripts = Path(prebuilt.__file__).parent / "scripts"
-    sourced = set(re.findall(r'^\. "\$here/([\w.-]+)"', (scripts / "build-python.sh").read_text(), re.M))
+    sourced = {
+        name
+        for script in ("build-python.sh", "prepare-build.sh")
+        for name in re.findall(r'^\. "\$here/([\w.-]+)"', (scripts / script).read_text(), re.M)
+    }
     template = (Path(prebuilt.__file__).parent / "templates/interpreter.Dockerfile.j2").read_text()
     mounted = set(re.findall(r"scripts/([\w.-]+\.sh)", template))
-    assert sourced | {"build-python.sh"} == set(prebuilt.COMPILE_SCRIPTS)
+    assert sourced | {"build-python.sh", "prepare-build.sh"} == set(prebuilt.COMPILE_SCRIPTS)
+    assert set(prebuilt.PREPARE_SCRIPTS) | set(prebuilt.BUILD_SCRIPTS) == set(prebuilt.COMPILE_SCRIPTS)
     assert mounted <= set(prebuilt.COMPILE_SCRIPTS), mounted
 
 

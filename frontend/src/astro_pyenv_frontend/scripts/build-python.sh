@@ -41,26 +41,9 @@ sources_cache=/var/cache/astro-pyenv-sources
 . "$here/cross.sh"
 
 say() { echo "astro-pyenv: $*" >&2; }
-
-# File names of the shared libraries in the directories the dynamic linker
-# searches; what is there now is "the base".  Names, not paths: /lib is often
-# a symlink to /usr/lib.
-lib_dirs="/lib /lib64 /usr/lib /usr/lib64 /usr/local/lib"
-list_libs() {
-    for d in $lib_dirs; do
-        if [ -d "$d" ]; then find "$d/" \( -type f -o -type l \) -name '*.so*' 2>/dev/null; fi
-    done | sed 's|.*/||' | sort -u
-}
-list_libs >/tmp/astro-pyenv-base-libs
-
-deps_installed=no
-ensure_build_deps() {
-    if [ "$deps_installed" = no ]; then
-        say "installing build dependencies"
-        astro_pyenv_install_build_deps
-        deps_installed=yes
-    fi
-}
+# The series of a version, as its interpreter is named (3.13.5 -> 3.13, free-threaded 3.13.5t ->
+# 3.13t: bin/python3.13t); cross.sh's functions use it too.
+astro_pyenv_series() { echo "$1" | sed -E 's/^([0-9]+\.[0-9]+)[^t]*(t?)$/\1\2/'; }
 
 with_ca_bundle() {
     if [ -s /run/secrets/astro-pyenv-ca ]; then
@@ -124,11 +107,13 @@ if [ -d "$sources_cache" ]; then
         -exec cp {} "$sources/" \; 2>/dev/null || true
 fi
 
-ensure_build_deps
+astro_pyenv_prepare_build  # done already when the stage ran prepare-build.sh (the generated ones do)
 # A cross-compile: a prebuilt image for another architecture (TARGETARCH, a Debian/OCI name).
 host=""
 if [ "$portable" = yes ]; then
-    apt-get install -y -qq --no-install-recommends patchelf >/dev/null   # RUNPATH of carried libraries
+    command -v patchelf >/dev/null 2>&1 || {   # RUNPATH of carried libraries (build-deps.sh installs it)
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends patchelf >/dev/null
+    }
     if [ -n "${TARGETARCH:-}" ] && [ "$TARGETARCH" != "$(dpkg --print-architecture)" ]; then
         say "cross-compiling for $TARGETARCH"
         astro_pyenv_cross_deps "$TARGETARCH"
@@ -172,7 +157,7 @@ esac
 target="$version"   # the definition python-build runs
 if [ -n "$host" ]; then
     build_python=/tmp/astro-pyenv-build-python   # the build platform's interpreter, mounted when made
-    if [ ! -x "$build_python/bin/python$(echo "$version" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')" ]; then
+    if [ ! -x "$build_python/bin/python$(astro_pyenv_series "$version")" ]; then
         say "compiling CPython $version for this machine first: configure runs it to build the target's"
         build_python=/tmp/astro-pyenv-build-python-here
         PYTHON_BUILD_CACHE_PATH="$sources" astro_pyenv_cross_build_python "$version" "$build_python"
@@ -190,7 +175,7 @@ if [ "$portable" = yes ]; then
     astro_pyenv_carry_libs "$prefix" "${host:-$(gcc -dumpmachine)}"
 else
     for lib in $(linked_libs); do  # ldd over every module: once
-        if ! grep -qxF "$(basename "$lib")" /tmp/astro-pyenv-base-libs; then
+        if ! grep -qxF "$(basename "$lib")" "$astro_pyenv_base_libs"; then
             bundle "$lib" "the base image does not have it"
         fi
     done
@@ -223,7 +208,7 @@ if [ "$portable" = no ] && [ -n "$(missing)" ]; then  # (carry-libs.sh checks a 
     exit 1
 fi
 
-series=$(echo "$version" | sed -E 's/^([0-9]+\.[0-9]+)[^t]*(t?)$/\1\2/')
+series=$(astro_pyenv_series "$version")
 mkdir -p "$root/bin"
 if [ -x "$prefix/bin/python$series" ]; then
     ln -sf "../python/$version/bin/python$series" "$root/bin/python$series"

@@ -51,14 +51,14 @@ astro_pyenv_cross_build_python() {
 
 astro_pyenv_cross_configure() {
     _version="$1" _build_python="$2" _host="$3"
-    _series=$(echo "$_version" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
+    _series=$(astro_pyenv_series "$_version")   # build-python.sh's
     # Answers configure cannot find out without running target code: a glibc Linux has
     # /dev/ptmx and no /dev/ptc, and a working getaddrinfo.
     printf 'ac_cv_file__dev_ptmx=yes\nac_cv_file__dev_ptc=no\nac_cv_buggy_getaddrinfo=no\n' >/tmp/astro-pyenv-config.site
     export CONFIG_SITE=/tmp/astro-pyenv-config.site
     export PKG_CONFIG="$_host-pkg-config"
     astro_pyenv_cross_opts="--build=$(gcc -dumpmachine) --host=$_host --with-ensurepip=no"
-    case "$_series" in
+    case "${_series%t}" in
         # 3.9 and 3.10 find pythonX.Y on PATH; later ones are told.
         3.[0-9]|3.10) export PATH="$_build_python/bin:$PATH" ;;
         *) astro_pyenv_cross_opts="$astro_pyenv_cross_opts --with-build-python=$_build_python/bin/python$_series" ;;

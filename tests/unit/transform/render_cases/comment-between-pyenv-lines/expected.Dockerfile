@@ -13,6 +13,9 @@ RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 --mount=type=secret,id=astro
 # astro-pyenv: CPython 3.9.2 compiled on python:3.12-slim
 FROM python:3.12-slim AS pyenv-python-3.9.2
 USER root
+RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/prepare-build.sh,target=/tmp/astro-pyenv/scripts/prepare-build.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh \
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/prepare-build.sh"]
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp/astro-pyenv/pyenv \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh \
@@ -28,6 +31,9 @@ RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp
 # astro-pyenv: CPython 3.13.5 compiled on python:3.12-slim
 FROM python:3.12-slim AS pyenv-python-3.13.5
 USER root
+RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/prepare-build.sh,target=/tmp/astro-pyenv/scripts/prepare-build.sh \
+    --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-deps.sh,target=/tmp/astro-pyenv/scripts/build-deps.sh \
+    ["/bin/sh", "/tmp/astro-pyenv/scripts/prepare-build.sh"]
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
 RUN --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/pyenv,target=/tmp/astro-pyenv/pyenv \
     --mount=type=bind,from=pyenv-tools,source=/opt/astro-pyenv/scripts/build-python.sh,target=/tmp/astro-pyenv/scripts/build-python.sh \

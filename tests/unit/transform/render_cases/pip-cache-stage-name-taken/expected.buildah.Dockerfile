@@ -15,6 +15,8 @@ RUN ["/bin/sh", "-c", "install -d -m 1777 /astro-pyenv-pip-cache"]
 # astro-pyenv: CPython 3.13.5 is compiled: no prebuilt catalog was read (line 6)
 FROM python:3.12-slim AS pyenv-python-3.13.5
 USER root
+COPY --from=pyenv-tools /opt/astro-pyenv/scripts/prepare-build.sh /opt/astro-pyenv/scripts/build-deps.sh /tmp/astro-pyenv/scripts/
+RUN ["/bin/sh", "/tmp/astro-pyenv/scripts/prepare-build.sh"]
 ARG PYTHON_BUILD_MIRROR_URL PYTHON_BUILD_HTTP_CLIENT PYTHON_BUILD_CURL_OPTS PYTHON_BUILD_WGET_OPTS PYTHON_CONFIGURE_OPTS CONFIGURE_OPTS PYTHON_CFLAGS PYTHON_MAKE_OPTS MAKE_OPTS PYTHON_MAKE_INSTALL_OPTS MAKE_INSTALL_OPTS PYTHON_MAKE_INSTALL_TARGET
 COPY --from=pyenv-tools /opt/astro-pyenv/pyenv/ /tmp/astro-pyenv/pyenv/
 COPY --from=pyenv-tools /opt/astro-pyenv/scripts/build-python.sh /opt/astro-pyenv/scripts/build-deps.sh /opt/astro-pyenv/scripts/settings.sh /opt/astro-pyenv/scripts/carry-libs.sh /opt/astro-pyenv/scripts/cross.sh /tmp/astro-pyenv/scripts/
