@@ -9,7 +9,7 @@ FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
 # `make interpreters` writes it; `make frontend-image` bakes it in when it exists.
 PREBUILT_CATALOG ?= build/prebuilt/catalog.json
 
-.PHONY: venv engine-ready engine-multiarch engine-for-image engine-current lint test test-unit test-integration test-e2e test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
+.PHONY: venv engine-ready engine-for-interpreters engine-multiarch engine-for-image engine-current lint test test-unit test-integration test-e2e test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
 
 # Every package pinned (requirements-dev.txt, .ci/constraints/update.sh), the two packages of
 # this repository editable on top, built with the pinned setuptools.
@@ -26,6 +26,10 @@ venv: $(VENV)/.installed
 # offline, also the local stand-ins for public images and the CPython mirror.
 engine-ready:
 	bash .ci/prepare-engine.sh --no-multiarch
+
+# What compiling the prebuilt interpreters needs (no Airflow stand-ins): .ci/run starts them first.
+engine-for-interpreters:
+	bash .ci/prepare-engine.sh --interpreters
 
 # What builds for linux/amd64 and linux/arm64 start FROM (cross-platform tests, releases, the
 # benchmark): offline, stand-ins made for both in the local registry (minutes under emulation).
@@ -62,7 +66,7 @@ LOCAL_INTERPRETERS_OPTIMIZE ?= plain
 # arm64 CPython tests/e2e/test_cross_platform.py pulls: cross-compiled on the engine's amd64 (a
 # few minutes, once: the local registry keeps it).
 CROSS_PLATFORM_VERSIONS ?= 3.9.2
-e2e-interpreters: venv engine-ready
+e2e-interpreters: venv engine-for-interpreters
 	$(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE)
 	$(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE) \
 	    VERSIONS="$(CROSS_PLATFORM_VERSIONS)" PLATFORMS=linux/amd64,linux/arm64
@@ -110,7 +114,7 @@ frontend-image: engine-for-image
 
 # Prebuilt interpreter images pushed to a registry, and the catalog
 # (docs/prebuilt-interpreters.md): REGISTRY, VERSIONS, BASES, PLATFORMS, OPTIMIZE=pgo-lto|plain, NO_CACHE=1.
-interpreters: venv engine-ready
+interpreters: venv engine-for-interpreters
 	source .ci/engine-env.sh && CATALOG="$(PREBUILT_CATALOG)" FRONTEND_IMAGE="$(FRONTEND_IMAGE)" interpreters/build.sh
 
 # Publish a release (docs/releasing.md): VERSION (default: the file VERSION, which it must

@@ -11,6 +11,9 @@
 # --frontend-image: only what building the frontend image needs (`make frontend-image`): the
 # engine and, offline, the python:3.12-slim stand-in it is built FROM.  No registry, emulation,
 # CPython mirror or other stand-ins: a machine with Docker alone builds the image.
+# --interpreters: what `make interpreters` needs (the engine, the registry, arm64 emulation and,
+# offline, the CPython mirror and the stand-ins of the frontend image's base and of Debian 11):
+# .ci/run starts compiling while the other stand-ins are made.
 # --no-multiarch: all but the multi-platform stand-ins (.ci/run makes those while the prebuilt
 # interpreters compile).
 set -euo pipefail
@@ -21,11 +24,13 @@ source "$here/engine-env.sh"
 
 image_only=false
 multiarch=true
+standins=all
 case "${1:-}" in
     "") ;;
     --frontend-image) image_only=true ;;
+    --interpreters) multiarch=false; standins=interpreters ;;
     --no-multiarch) multiarch=false ;;
-    *) echo "usage: $0 [--frontend-image | --no-multiarch]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--frontend-image | --interpreters | --no-multiarch]" >&2; exit 2 ;;
 esac
 
 need_packages=()
@@ -55,7 +60,7 @@ if [ "$ASTRO_PYENV_OFFLINE" = 1 ]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-upgrade \
             "${need_packages[@]}"
     fi
-    bash "$here/standins.sh"
+    if [ "$standins" = interpreters ]; then bash "$here/standins.sh" --interpreters; else bash "$here/standins.sh"; fi
     bash "$here/cpython-mirror.sh" start
 fi
 # linux/arm64 under emulation (cross-platform builds, the release's arm64 image); offline, the

@@ -23,13 +23,15 @@
 # in $ASTRO_PYENV_CI_CACHE/base for later runs.
 # --python-base: only the python:3.12-slim stand-in and its Debian base (what the frontend image
 # is built FROM).
+# --interpreters: those and Debian 11 (what `make interpreters` compiles on), no Airflow.
 set -euo pipefail
 
-python_base_only=false
+only=""
 case "${1:-}" in
     "") ;;
-    --python-base) python_base_only=true ;;
-    *) echo "usage: $0 [--python-base]" >&2; exit 2 ;;
+    --python-base) only=python-base ;;
+    --interpreters) only=interpreters ;;
+    *) echo "usage: $0 [--python-base | --interpreters]" >&2; exit 2 ;;
 esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -114,7 +116,8 @@ timed() {
 }
 
 mkdir -p "$ASTRO_PYENV_CI_CACHE"
-if $python_base_only; then
+if [ -n "$only" ]; then
+    [ "$only" = interpreters ] && timed build_base bullseye
     timed build_base trixie
     timed build "$ASTRO_PYENV_PYTHON_BASE" "$recipes/python-slim.Dockerfile" trixie -
     exit 0
