@@ -37,7 +37,8 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from .variables import GO_SPACES, ExpansionError, NestingError, ShellLexer, go_is_space
+from .go_text import GO_SPACES, go_is_space
+from .variables import ExpansionError, NestingError, ShellLexer
 
 __all__ = [
     "Directives",

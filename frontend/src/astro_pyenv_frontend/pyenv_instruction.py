@@ -42,8 +42,9 @@ from typing import Callable
 
 from . import layout
 from .errors import DockerfileError
+from .go_text import go_is_space
 from .lexer import Instruction
-from .variables import ExpansionError, expand, go_is_space
+from .variables import ExpansionError, expand
 
 __all__ = [
     "KNOWN_FLAGS",
