@@ -55,7 +55,8 @@ class StubTransform:
     error: BaseException | None = None
     seen: list = field(default_factory=list)
 
-    def __call__(self, text: str, fopts: FrontendOpts, interpreter_images: object = None) -> Result_:
+    def __call__(self, text: str, fopts: FrontendOpts, facts: dockerfile.Facts = dockerfile.NO_FACTS) -> Result_:
+        assert isinstance(facts, dockerfile.Facts)
         self.seen.append((text, fopts))
         if self.error is not None:
             raise self.error
@@ -443,3 +444,35 @@ def test_result_is_returned_without_its_definitions(bridge: FakeBridge, client: 
     assert ret.result.metadata == result.metadata
     (returned_att,) = ret.result.attestations["linux/amd64"].attestation
     assert returned_att.ref.id == "att-ref" and not returned_att.ref.HasField("def")
+
+
+def test_the_transform_runs_again_with_each_fact_the_gateway_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """First with no facts; then with the base images' configs; then with the prebuilt interpreters too."""
+    from astro_pyenv_frontend.contract import BaseImageUse
+    from astro_pyenv_frontend.gateway import base_images, interpreters
+    from astro_pyenv_frontend.gateway.source import UserDockerfile
+    from astro_pyenv_frontend.gateway.timing import PhaseTimer
+
+    passes = [
+        Result_(GENERATED, (), base_images=(BaseImageUse("alpine", 2),)),
+        Result_(GENERATED, (), base_images=(BaseImageUse("alpine", 2),), interpreters=("3.12",)),
+        Result_(GENERATED, ()),
+    ]
+    seen: list[dockerfile.Facts] = []
+
+    def transform(text: str, fopts: FrontendOpts, facts: dockerfile.Facts) -> Result_:
+        seen.append(facts)
+        return passes[len(seen) - 1]
+
+    chosen = {("alpine", "3.12.7"): "registry/python:3.12.7@sha256:0"}
+    monkeypatch.setattr(base_images, "read_bases", lambda client, fopts, uses, can_resolve: {"alpine": None})
+    monkeypatch.setattr(base_images, "configs", lambda reads: {"alpine": None})
+    monkeypatch.setattr(interpreters, "choose_images", lambda client, fopts, result: chosen)
+    src = UserDockerfile("Dockerfile", USER, None, ops_pb2.Definition())
+    data, result, reads = build._transform(None, _opts(), src, transform, True, PhaseTimer())  # type: ignore[arg-type]
+    assert seen == [
+        dockerfile.NO_FACTS,
+        dockerfile.Facts(base_configs={"alpine": None}),
+        dockerfile.Facts(base_configs={"alpine": None}, interpreter_images=chosen),
+    ]
+    assert (data, result, reads) == (GENERATED.encode(), passes[2], {"alpine": None})

@@ -12,6 +12,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout
@@ -24,9 +25,22 @@ from .source import UserDockerfile
 
 DEFAULT_PYENV_ROOT = layout.TOOLS_PYENV
 
-# (text, options, prebuilt interpreter images by (base image, version)) -> result; called with a
-# fourth argument, keyword ``base_configs`` (see TransformOptions), only once those were read
-TransformFn = Callable[..., TransformResult]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the gateway has read for the transform so far (see :class:`~..contract.TransformOptions`):
+    the base images' configs (None: not read, as for a first pass), and the prebuilt interpreter
+    images chosen, by (base image, version)."""
+
+    base_configs: Mapping[str, ImageConfig | None] | None = None
+    interpreter_images: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+
+NO_FACTS = Facts()
+
+# (text, options, facts) -> result
+TransformFn = Callable[[str, FrontendOpts, Facts], TransformResult]
 
 
 def _known_versions() -> Sequence[str] | None:
@@ -43,12 +57,7 @@ def _known_versions() -> Sequence[str] | None:
         return None
 
 
-def default_transform(
-    text: str,
-    fopts: FrontendOpts,
-    interpreter_images: Mapping[tuple[str, str], str] | None = None,
-    base_configs: Mapping[str, ImageConfig | None] | None = None,
-) -> TransformResult:
+def default_transform(text: str, fopts: FrontendOpts, facts: Facts = NO_FACTS) -> TransformResult:
     """The real transform, with options taken from the frontend options."""
     from ..prebuilt import catalog_versions
     from ..transform import TransformOptions, transform
@@ -59,8 +68,8 @@ def default_transform(
         build_args=fopts.build_args,
         known_versions=_known_versions(),
         preferred_versions=catalog_versions(load_catalog()),
-        interpreter_images=interpreter_images or {},
-        base_configs=base_configs,
+        interpreter_images=facts.interpreter_images,
+        base_configs=facts.base_configs,
     )
     return transform(text, options)
 
@@ -93,18 +102,14 @@ def transform_dockerfile(
     src: UserDockerfile,
     fopts: FrontendOpts,
     transform_fn: TransformFn = default_transform,
-    interpreter_images: Mapping[tuple[str, str], str] | None = None,
-    base_configs: Mapping[str, ImageConfig | None] | None = None,
+    facts: Facts = NO_FACTS,
 ) -> tuple[bytes, TransformResult]:
     """(bytes to hand on, TransformResult); DockerfileError becomes a located status."""
     if not may_use_pyenv(src.data):
         return src.data, TransformResult(dockerfile="", source_lines=())
     text = src.data.decode("utf-8", errors="surrogateescape")
     try:
-        if base_configs is None:
-            result = transform_fn(text, fopts, interpreter_images or {})
-        else:
-            result = transform_fn(text, fopts, interpreter_images or {}, base_configs=base_configs)
+        result = transform_fn(text, fopts, facts)
     except DockerfileError as err:
         raise ReturnedError(
             gwerrors.dockerfile_error_status(err, filename=src.filename, data=src.data)
