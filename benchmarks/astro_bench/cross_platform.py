@@ -193,6 +193,24 @@ def run(r: Runner) -> None:
     row.baseline_text = f"{floor:.2f} s floor (n={len(row.baseline)})"
     ratio = ours / floor
     compiled, wrong_platform = _run_notes(row, builds, platform)
+    _setting_notes(row, loads, images, platform, base, written_out)
+    if compiled or wrong_platform:
+        row.met = "no (" + "; ".join([*(f"compiled CPython {v}" for v in compiled),
+                                      *(f"prebuilt {w}" for w in wrong_platform)]) + ")"  # fmt: skip
+    else:
+        row.met = "yes" if ratio <= COLD_PREBUILT_FLOOR_RATIO else "no"
+    settings: dict[str, object] = {"platform": platform, "base": base, "images": images, "ours_s": row.ours,
+                                   "floor_s": row.baseline, "ratio": ratio, "compiled": compiled}  # fmt: skip
+    if compiles:
+        compile_row(r.results, compiles, ours, floor, limit, compile_notes)
+        settings["compile"] = {"limit_s": limit, "runs": [[c.seconds, c.stopped] for c in compiles]}
+    r.results.settings["cross_platform"] = settings
+
+
+def _setting_notes(
+    row: Row, loads: list[float], images: dict[str, str], platform: str, base: str, written_out: bool
+) -> None:
+    """What the builds ran on: the load, the interpreter images, the base (and whether a stand-in)."""
     row.notes.append(f"1-minute load average before each cold build: {', '.join(f'{x:.2f}' for x in loads)}")
     row.notes.append(f"interpreter images for {platform} (ours and the floor, from the frontend image's catalog): "
                      + ", ".join(f"{v} `{i}`" for v, i in images.items()))  # fmt: skip
@@ -208,17 +226,7 @@ def run(r: Runner) -> None:
             "with the runtime's ONBUILD steps written out where the frontend puts them for the real image (the same "
             "two PYENV lines; tests/unit/benchmarks check both transform alike)"
         )
-    if compiled or wrong_platform:
-        row.met = "no (" + "; ".join([*(f"compiled CPython {v}" for v in compiled),
-                                      *(f"prebuilt {w}" for w in wrong_platform)]) + ")"  # fmt: skip
-    else:
-        row.met = "yes" if ratio <= COLD_PREBUILT_FLOOR_RATIO else "no"
-    settings: dict[str, object] = {"platform": platform, "base": base, "images": images, "ours_s": row.ours,
-                                   "floor_s": row.baseline, "ratio": ratio, "compiled": compiled}  # fmt: skip
-    if compiles:
-        compile_row(r.results, compiles, ours, floor, limit, compile_notes)
-        settings["compile"] = {"limit_s": limit, "runs": [[c.seconds, c.stopped] for c in compiles]}
-    r.results.settings["cross_platform"] = settings
+
 
 
 def _compile_runs(
