@@ -27,7 +27,7 @@ whose steps are replayed around the PYENV work.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from . import layout, prebuilt, syntax_directive
 from .contract import BaseImageUse, ImageConfig, OnbuildFreeBase
@@ -121,22 +121,15 @@ def plan(
     return _Planner(lexed, build_args, facts).run()
 
 
+@dataclass(frozen=True)
 class _Facts:
     """What the plan depends on besides the Dockerfile and build args, fixed for the plan."""
 
-    def __init__(
-        self,
-        frontend_image: str,
-        known_versions: Sequence[str],
-        preferred_versions: frozenset[str],
-        interpreter_images: Mapping[tuple[str, str], str],
-        base_configs: Mapping[str, ImageConfig | None] | None,
-    ) -> None:
-        self.frontend_image = frontend_image
-        self.known_versions = known_versions
-        self.preferred_versions = preferred_versions
-        self.interpreter_images = interpreter_images
-        self.base_configs = base_configs  # None: the gateway read none (the CLI)
+    frontend_image: str
+    known_versions: Sequence[str]
+    preferred_versions: frozenset[str]
+    interpreter_images: Mapping[tuple[str, str], str]
+    base_configs: Mapping[str, ImageConfig | None] | None  # None: the gateway read none (the CLI)
 
 
 class _Planner:
