@@ -476,3 +476,16 @@ def test_the_transform_runs_again_with_each_fact_the_gateway_read(monkeypatch: p
         dockerfile.Facts(base_configs={"alpine": None}, interpreter_images=chosen),
     ]
     assert (data, result, reads) == (GENERATED.encode(), passes[2], {"alpine": None})
+
+
+def test_a_pass_needs_the_base_configs_then_the_interpreters_then_nothing() -> None:
+    from astro_pyenv_frontend.contract import BaseImageUse
+
+    bases = (BaseImageUse("alpine", 2),)
+    converted = Result_(GENERATED, (), base_images=bases, interpreters=("3.12",))
+    configs = dockerfile.Facts(base_configs={"alpine": None})
+    chosen = dockerfile.Facts(base_configs={"alpine": None}, interpreter_images={("alpine", "3.12.7"): "img"})
+    assert dockerfile.needs(converted, dockerfile.NO_FACTS) == dockerfile.Needs(base_images=bases)
+    assert dockerfile.needs(converted, configs) == dockerfile.Needs(interpreters=("3.12",))
+    assert dockerfile.needs(converted, chosen) == dockerfile.Needs()
+    assert dockerfile.needs(Result_("", (), changed=False), dockerfile.NO_FACTS) == dockerfile.Needs()

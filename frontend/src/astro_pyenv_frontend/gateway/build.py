@@ -24,7 +24,7 @@ from . import base_images, chain, checks, interpreters, llb, subrequests
 from . import errors as gwerrors
 from .caps import check_caps, check_generated_caps
 from .client import GatewayCallError, LLBBridgeClient
-from .dockerfile import Facts, TransformFn, default_transform, transform_dockerfile
+from .dockerfile import NO_FACTS, Facts, TransformFn, default_transform, needs, transform_dockerfile
 from .errors import ReturnedError
 from .opts import FrontendOpts
 from .proto import gateway_pb2, ops_pb2
@@ -150,20 +150,23 @@ def _transform(
 ) -> tuple[bytes, TransformResult, dict[str, base_images.BaseRead | None]]:
     """The transform, run again with each fact it needs once the gateway has read it: the base
     images' configs (what they are decides how they are used), then the prebuilt interpreters."""
-    data, result = transform_dockerfile(src, fopts, transform_fn)
+    facts = NO_FACTS
+    data, result = transform_dockerfile(src, fopts, transform_fn, facts)
     timer.mark("transform")
     reads: dict[str, base_images.BaseRead | None] = {}
-    if not (result.changed and result.base_images):
+    if not needs(result, facts).base_images:
         return data, result, reads
     reads = base_images.read_bases(client, fopts, result.base_images, can_resolve=can_resolve)
     timer.mark("bases")
     facts = Facts(base_configs=base_images.configs(reads))
     data, result = transform_dockerfile(src, fopts, transform_fn, facts)
     timer.mark("transform")
-    chosen = interpreters.choose_images(client, fopts, result) if result.interpreters else {}
+    wanted = needs(result, facts).interpreters
+    chosen = interpreters.choose_images(client, fopts, result) if wanted else {}
     if chosen:
         timer.mark("interpreters")
-        data, result = transform_dockerfile(src, fopts, transform_fn, replace(facts, interpreter_images=chosen))
+        facts = replace(facts, interpreter_images=chosen)
+        data, result = transform_dockerfile(src, fopts, transform_fn, facts)
         timer.mark("transform")
     return data, result, reads
 

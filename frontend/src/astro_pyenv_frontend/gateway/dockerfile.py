@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout
-from ..contract import ImageConfig, TransformResult
+from ..contract import BaseImageUse, ImageConfig, InterpreterUse, TransformResult
 from ..errors import DockerfileError
 from . import errors as gwerrors
 from .errors import ReturnedError
@@ -38,6 +38,26 @@ class Facts:
 
 
 NO_FACTS = Facts()
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a transform pass needs the gateway to read before the next pass: the configs of
+    ``base_images`` (first), then prebuilt images for ``interpreters``.  Empty: nothing more."""
+
+    base_images: tuple[BaseImageUse, ...] = ()
+    interpreters: tuple[InterpreterUse, ...] = ()
+
+
+def needs(result: TransformResult, facts: Facts) -> Needs:
+    """What ``result``, a pass with ``facts``, still needs; a file left as it is needs nothing."""
+    if not result.changed:
+        return Needs()
+    if facts.base_configs is None:
+        return Needs(base_images=result.base_images)
+    if not facts.interpreter_images:
+        return Needs(interpreters=result.interpreters)
+    return Needs()
 
 # (text, options, facts) -> result
 TransformFn = Callable[[str, FrontendOpts, Facts], TransformResult]
