@@ -184,27 +184,7 @@ def run(r: Runner) -> None:
                                     dockerfile=FLOOR_DOCKERFILE, build_args=args, platform=platform)  # fmt: skip
             builds["ours" if turn.side == "ours" else "floor"].append(b)
             row.add(turn.side, b.seconds)
-        compiles: list[Timing] = []
-        compile_notes: list[str] = []
-        for i in range(runs if limit > 0 else 0):
-            r.engine.prune()
-            loads.append(load_average())
-            try:
-                b = r.builder.build("ours", project, f"arm64-compile{i + 1}", tag=CROSS_COMPILED_TAG, platform=platform,
-                                    build_args={"ASTRO_PYENV_PREBUILT": "off"}, time_limit=limit)  # fmt: skip
-            except BuildStopped as stop:
-                compiles.append(Timing(stop.limit, stopped=True))
-                running = unfinished_steps(stop.build)
-                compile_notes.append(f"compile run {i + 1}: stopped at the limit of {stop.limit:.0f} s; steps still "
-                                     "running then, with their last output (seconds into the step): "
-                                     f"{'; '.join(running) or 'none the log names'}")  # fmt: skip
-                continue
-            compiles.append(Timing(b.seconds))
-            lines = interpreter_lines(b.log)
-            compile_notes.append(f"compile run {i + 1}: {b.seconds:.1f} s; compiled: "
-                                 f"{', '.join(lines.compiling) or 'nothing (WARNING)'}")  # fmt: skip
-        if compiles:
-            r.engine.prune()  # what a stopped build leaves behind
+        compiles, compile_notes = _compile_runs(r, project, platform, runs if limit > 0 else 0, loads)
     finally:
         if base in COPIED_IMAGES:  # the pull replaced the engine's own-platform image of that name
             r.engine.copy_in([base])
@@ -212,21 +192,25 @@ def run(r: Runner) -> None:
     floor = statistics.median(row.baseline)
     row.baseline_text = f"{floor:.2f} s floor (n={len(row.baseline)})"
     ratio = ours / floor
-    compiled: list[str] = []
-    wrong_platform: list[str] = []
-    for i, b in enumerate(builds["ours"]):
-        lines = interpreter_lines(b.log)
-        compiled += lines.compiling
-        wrong_platform += [f"{v} {w}" for v, w in lines.prebuilt_for.items() if not w.endswith(f"({platform})")]
-        prebuilt_for = ", ".join(f"{v} for {w}" for v, w in sorted(lines.prebuilt_for.items()))
-        row.notes.append(
-            f"ours run {i + 1}: {b.seconds:.1f} s; prebuilt: {prebuilt_for or 'none'}; compiled: "
-            + (", ".join(f"{v} ({w})" for v, w in sorted(lines.compiled_why.items())) or "nothing")
-        )
-    for i, b in enumerate(builds["floor"]):
-        slow = sorted((s for s in b.steps() if s.executed), key=lambda s: -(s.seconds or 0))[:3]
-        row.notes.append(f"floor run {i + 1}: {b.seconds:.1f} s; slowest steps: "
-                         + "; ".join(f"{step_label(s.text)} {s.seconds:.1f} s" for s in slow))  # fmt: skip
+    compiled, wrong_platform = _run_notes(row, builds, platform)
+    _setting_notes(row, loads, images, platform, base, written_out)
+    if compiled or wrong_platform:
+        row.met = "no (" + "; ".join([*(f"compiled CPython {v}" for v in compiled),
+                                      *(f"prebuilt {w}" for w in wrong_platform)]) + ")"  # fmt: skip
+    else:
+        row.met = "yes" if ratio <= COLD_PREBUILT_FLOOR_RATIO else "no"
+    settings: dict[str, object] = {"platform": platform, "base": base, "images": images, "ours_s": row.ours,
+                                   "floor_s": row.baseline, "ratio": ratio, "compiled": compiled}  # fmt: skip
+    if compiles:
+        compile_row(r.results, compiles, ours, floor, limit, compile_notes)
+        settings["compile"] = {"limit_s": limit, "runs": [[c.seconds, c.stopped] for c in compiles]}
+    r.results.settings["cross_platform"] = settings
+
+
+def _setting_notes(
+    row: Row, loads: list[float], images: dict[str, str], platform: str, base: str, written_out: bool
+) -> None:
+    """What the builds ran on: the load, the interpreter images, the base (and whether a stand-in)."""
     row.notes.append(f"1-minute load average before each cold build: {', '.join(f'{x:.2f}' for x in loads)}")
     row.notes.append(f"interpreter images for {platform} (ours and the floor, from the frontend image's catalog): "
                      + ", ".join(f"{v} `{i}`" for v, i in images.items()))  # fmt: skip
@@ -242,17 +226,56 @@ def run(r: Runner) -> None:
             "with the runtime's ONBUILD steps written out where the frontend puts them for the real image (the same "
             "two PYENV lines; tests/unit/benchmarks check both transform alike)"
         )
-    if compiled or wrong_platform:
-        row.met = "no (" + "; ".join([*(f"compiled CPython {v}" for v in compiled),
-                                      *(f"prebuilt {w}" for w in wrong_platform)]) + ")"  # fmt: skip
-    else:
-        row.met = "yes" if ratio <= COLD_PREBUILT_FLOOR_RATIO else "no"
-    settings: dict[str, object] = {"platform": platform, "base": base, "images": images, "ours_s": row.ours,
-                                   "floor_s": row.baseline, "ratio": ratio, "compiled": compiled}  # fmt: skip
+
+
+
+def _compile_runs(
+    r: Runner, project: Path, platform: str, runs: int, loads: list[float]
+) -> tuple[list[Timing], list[str]]:
+    """Cold builds that compile every interpreter (prebuilt off), each stopped at the limit."""
+    limit = r.options.cross_compile_limit
+    compiles: list[Timing] = []
+    compile_notes: list[str] = []
+    for i in range(runs):
+        r.engine.prune()
+        loads.append(load_average())
+        try:
+            b = r.builder.build("ours", project, f"arm64-compile{i + 1}", tag=CROSS_COMPILED_TAG, platform=platform,
+                                build_args={"ASTRO_PYENV_PREBUILT": "off"}, time_limit=limit)  # fmt: skip
+        except BuildStopped as stop:
+            compiles.append(Timing(stop.limit, stopped=True))
+            running = unfinished_steps(stop.build)
+            compile_notes.append(f"compile run {i + 1}: stopped at the limit of {stop.limit:.0f} s; steps still "
+                                 "running then, with their last output (seconds into the step): "
+                                 f"{'; '.join(running) or 'none the log names'}")  # fmt: skip
+            continue
+        compiles.append(Timing(b.seconds))
+        lines = interpreter_lines(b.log)
+        compile_notes.append(f"compile run {i + 1}: {b.seconds:.1f} s; compiled: "
+                             f"{', '.join(lines.compiling) or 'nothing (WARNING)'}")  # fmt: skip
     if compiles:
-        compile_row(r.results, compiles, ours, floor, limit, compile_notes)
-        settings["compile"] = {"limit_s": limit, "runs": [[c.seconds, c.stopped] for c in compiles]}
-    r.results.settings["cross_platform"] = settings
+        r.engine.prune()  # what a stopped build leaves behind
+    return compiles, compile_notes
+
+
+def _run_notes(row: Row, builds: dict[str, list[Build]], platform: str) -> tuple[list[str], list[str]]:
+    """A note per cold build; and what ours compiled, and prebuilt images for another platform."""
+    compiled: list[str] = []
+    wrong_platform: list[str] = []
+    for i, b in enumerate(builds["ours"]):
+        lines = interpreter_lines(b.log)
+        compiled += lines.compiling
+        wrong_platform += [f"{v} {w}" for v, w in lines.prebuilt_for.items() if not w.endswith(f"({platform})")]
+        prebuilt_for = ", ".join(f"{v} for {w}" for v, w in sorted(lines.prebuilt_for.items()))
+        row.notes.append(
+            f"ours run {i + 1}: {b.seconds:.1f} s; prebuilt: {prebuilt_for or 'none'}; compiled: "
+            + (", ".join(f"{v} ({w})" for v, w in sorted(lines.compiled_why.items())) or "nothing")
+        )
+    for i, b in enumerate(builds["floor"]):
+        slow = sorted((s for s in b.steps() if s.executed), key=lambda s: -(s.seconds or 0))[:3]
+        row.notes.append(f"floor run {i + 1}: {b.seconds:.1f} s; slowest steps: "
+                         + "; ".join(f"{step_label(s.text)} {s.seconds:.1f} s" for s in slow))  # fmt: skip
+    return compiled, wrong_platform
 
 
 def compile_row(

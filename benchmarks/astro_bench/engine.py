@@ -135,24 +135,7 @@ class Builder:
         cancels the build in the engine; SIGKILL after STOP_GRACE_S) and raises
         :class:`BuildStopped`.
         """
-        args = dict(build_args or {})
-        if kind == "ours":
-            dockerfile = dockerfile or context / "Dockerfile"
-        elif kind == "baseline":
-            dockerfile = dockerfile or BASELINE_DOCKERFILE
-            args.setdefault("RUNTIME_IMAGE", RUNTIME_BASE)
-            args.setdefault("FRONTEND_IMAGE", FRONTEND_IMAGE)
-        elif dockerfile is None:
-            raise ValueError("a plain build needs its Dockerfile")
-        flags = build_flags(mirror="PYTHON_BUILD_MIRROR_URL" not in args, ca=True)
-        cmd = [DOCKER, "build", *flags, "--progress", "plain", "-f", str(dockerfile)]
-        if platform:
-            cmd += ["--platform", platform]
-        for name, value in args.items():
-            cmd += ["--build-arg", f"{name}={value}"]
-        if tag:
-            cmd += ["-t", tag]
-        cmd.append(str(context))
+        cmd = _build_command(kind, context, tag, dockerfile, build_args, platform)
         self.count += 1
         log_file = self.log_dir / f"{self.count:03d}-{label}-{kind}.log"
         start = time.perf_counter()
@@ -197,3 +180,33 @@ def signal_group(proc: subprocess.Popen[str], sig: signal.Signals) -> None:
         os.killpg(proc.pid, sig)
     except ProcessLookupError:
         pass
+
+
+def _build_command(
+    kind: Kind,
+    context: Path,
+    tag: str | None,
+    dockerfile: Path | None,
+    build_args: dict[str, str] | None,
+    platform: str | None,
+) -> list[str]:
+    """The ``docker build`` command line of :meth:`Builder.build`."""
+    args = dict(build_args or {})
+    if kind == "ours":
+        dockerfile = dockerfile or context / "Dockerfile"
+    elif kind == "baseline":
+        dockerfile = dockerfile or BASELINE_DOCKERFILE
+        args.setdefault("RUNTIME_IMAGE", RUNTIME_BASE)
+        args.setdefault("FRONTEND_IMAGE", FRONTEND_IMAGE)
+    elif dockerfile is None:
+        raise ValueError("a plain build needs its Dockerfile")
+    flags = build_flags(mirror="PYTHON_BUILD_MIRROR_URL" not in args, ca=True)
+    cmd = [DOCKER, "build", *flags, "--progress", "plain", "-f", str(dockerfile)]
+    if platform:
+        cmd += ["--platform", platform]
+    for name, value in args.items():
+        cmd += ["--build-arg", f"{name}={value}"]
+    if tag:
+        cmd += ["-t", tag]
+    cmd.append(str(context))
+    return cmd

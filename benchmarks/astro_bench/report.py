@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from astro_pyenv_frontend import layout
 
@@ -46,6 +47,113 @@ def history(results: Results, argv: Sequence[str], elapsed: float) -> list[str]:
     return [*earlier, f"{results.started}: `run.py {' '.join(argv)}` ({elapsed / 60:.0f} min)"]
 
 
+# How each figure was measured: one item per bullet ({runtime_image}, {python_base} and {root} filled in).
+_HOW_MEASURED = (
+    (
+        "- **Project**: `benchmarks/project` — an Astro project `FROM "
+        "{runtime_image}` with `PYENV 3.9.2 snowpark requirements-snowpark.txt` (three pinned pure-Python "
+        "packages) and `PYENV 3.13.5 modern`, a `dags/` folder, empty `packages.txt`/`requirements.txt`; "
+        "it opts in to the shared pip cache (`ARG ASTRO_PYENV_PIP_CACHE=bench`), so scenario 4 shows the "
+        "cache at work for the runtime's `astro` user (uid 50000). "
+        "The Astro Runtime base was chosen over `python:3.12-slim` because it is what the product is for: "
+        "scenario 5 is a runtime patch release, and the project exercises the frontend's ONBUILD handling."
+    ),
+    (
+        "- **Baseline**: `benchmarks/baseline/Dockerfile`, built from the same context: FROM the runtime's "
+        "`-base` variant with the ONBUILD steps written out and the project copy last (as ours does), and "
+        "per PYENV line, inline in the final stage and in order: build dependencies (apt), pyenv's "
+        "`python-build` with its defaults (same pyenv, mounted from the frontend image, same CPython mirror), "
+        "venv, pip install."
+    ),
+    (
+        "- **Times** are wall-clock seconds of the `docker build --progress plain` command against a private "
+        "dockerd (`benchmarks/bench-engine.sh`, own data root, pruned freely); each figure is the median "
+        "of the runs shown as n; ours and the baseline alternate run by run (which goes first alternates)."
+    ),
+    (
+        "- **1** prunes the engine (`docker builder prune -af`, which drops cache mounts too, and the built "
+        "images) before every build (`--cold-runs`, default 2)."
+    ),
+    (
+        "- **2–4** start from a warm cache (both built once untimed). 3 appends a unique comment to "
+        "`dags/example_dag.py`, 4 to `requirements-snowpark.txt` before each pair (`--runs`, default 5); "
+        "where the baseline recompiles CPython (4, 5) it runs fewer times (`--heavy-runs`, default 1)."
+    ),
+    (
+        "- **5** derives a new image for every run (the `-base` image plus one file, so a new image id on "
+        "the same OS, tagged as a new patch release) and rebuilds both on it; ours compiles each CPython "
+        "again (interpreters come only from the layer cache, never from a shared cache mount; the "
+        "verified source tarballs are cached)."
+    ),
+    (
+        "- **6**: `FROM <runtime -base>`, an ENV and a RUN, with our `# syntax=` line vs without, warm, "
+        "interleaved pairs (`--overhead-runs`, default 15)."
+    ),
+    (
+        "- **7**: `docker image inspect .Size` of the final image minus that of the base, against "
+        "`du -sb {root}` inside the image (interpreters + venvs)."
+    ),
+    (
+        "- **8**: in-process `astro_pyenv_frontend.transform.transform()` on a generated 10,000-line "
+        "Dockerfile with 50 PYENV lines, timed with `time.perf_counter` (`--transform-runs`, default 20). "
+        "Its lines: 1/7 each RUN, ENV, COPY, LABEL, comment, and a two-line RUN with a continuation."
+    ),
+    (
+        "- **9** (prebuilt interpreters, cold): the engine pruned before every build as in 1, the "
+        "interpreter images in the registry the frontend image's catalog names; ours is the project "
+        "built with that frontend image, the *floor* `benchmarks/floor/Dockerfile`, built from the same "
+        "context: the runtime's `-base` image with the ONBUILD steps written out, `COPY --from=` the very "
+        "images ours uses (`repo:tag@digest`, build args read from the catalog baked into the frontend "
+        "image at run time), per environment a venv, pip upgraded and the requirements installed (what "
+        "ours' venv script does), then the project copy; no pyenv, no compile. Ours and the floor "
+        "alternate (`--runs` pairs); ratio = ours / floor; the notes say whether ours compiled anything."
+    ),
+    (
+        "- **10** (runtime speed): a `FROM <runtime -base>` image with `PYENV 3.13.5 perf` holding "
+        "pyperformance and pyperf (from the package index) built twice, prebuilt (the default) and "
+        "`ASTRO_PYENV_PREBUILT=off` (compiled in the build with python-build's defaults); then per "
+        "benchmark (nbody, richards, float, chaos, spectral_norm, fannkuch: pure Python) "
+        "pyperformance's `run_benchmark.py --fast` with pyperf in each image (`docker run --network "
+        "none`), alternating which image goes first, `--runs` rounds. Per benchmark the median over rounds "
+        "of pyperf's mean; the speed-up is compiled time / prebuilt time, and the row's figure is their "
+        "geometric mean. The notes give both interpreters' `sysconfig` `CONFIG_ARGS`."
+    ),
+    (
+        "- **11** (`astro deploy` on Apple Silicon, mirrored): on an arm64 Mac `astro deploy` builds for "
+        "linux/amd64, every RUN step under emulation; here the mirror image, `docker build --platform "
+        "linux/arm64` on this amd64 machine (QEMU user emulation registered with binfmt_misc, "
+        "`.ci/emulation.sh`). Base: the runtime's `-base` image for both platforms "
+        "(`$ASTRO_PYENV_MULTIARCH_RUNTIME_BASE`), its arm64 image pulled into the engine before the builds "
+        "(untimed, as 9 finds its base there). Cold as in 9 (engine pruned before every build): ours with "
+        "the prebuilt arm64 interpreters of the frontend image's catalog (the notes say what the progress "
+        "lines say they were prebuilt for), the floor of 9 for arm64 (the same arm64 images by digest), "
+        "and (11b) ours with `ASTRO_PYENV_PREBUILT=off`, both CPythons compiled under emulation, stopped "
+        "after `--arm64-compile-limit` seconds (default 1200) and then shown as `> N s`, a lower bound, "
+        "as are ratios built on it. `--arm64-runs` builds of each kind (default 1); ratios: ours / floor "
+        "(11) and compiled / ours (11b)."
+    ),
+    (
+        "- **12** (prebuilt interpreters, cold, on Debian 13): as 9, on `benchmarks/project-python-slim`: "
+        "`FROM {python_base}` (Debian 13, as every `python:3.x-slim` tag is today; offline the stand-in of "
+        "that name, `.ci/standins.sh`), `PYENV 3.11 analytics requirements-analytics.txt` (the three pinned "
+        "packages of 9) and `PYENV 3.13 modern`: series, which the frontend resolves to the catalog's releases "
+        "(the benchmark resolves them the same way to give the floor the same images), then `WORKDIR /app`, "
+        "`COPY . .`. Its floor, `benchmarks/floor/python-slim.Dockerfile`, built from the same context: the "
+        "base, `COPY --from=` the very images ours uses (by digest), per environment a venv with pip upgraded "
+        "to the release ours' venv script pins and the requirements installed, the ENV lines, the project "
+        "copy. Ours also fits each interpreter to the base (`fit-interpreter.sh`: the carried libraries the "
+        "base has its own of are dropped), work the floor does not do; the notes give those steps' times from "
+        "the build log, and the base's release and glibc (with a warning if it is not Debian 13). The images "
+        "are what the catalog has, plain (`make interpreters OPTIMIZE=plain`) or PGO+LTO, the same for both "
+        "sides (the notes name them); target: nothing compiled and ≤ 1.3× the floor."
+    ),
+    (
+        "- **n** in each cell is the number of runs that figure is the median of; rows carried over from an "
+        "earlier invocation (`--merge`) say so in their notes."
+    ),
+)
+
+
 def render_report(
     results: Results,
     invocations: Sequence[str],
@@ -75,113 +183,9 @@ def render_report(
     for key in row_keys(results):
         lines.append("| " + " | ".join(results.rows[key].cells()) + " |")
     lines += ["", "![benchmark chart](benchmarks.png)", "", "## How each figure was measured", ""]
-    lines += [
-        (
-            "- **Project**: `benchmarks/project` — an Astro project `FROM "
-            f"{runtime_image}` with `PYENV 3.9.2 snowpark requirements-snowpark.txt` (three pinned pure-Python "
-            "packages) and `PYENV 3.13.5 modern`, a `dags/` folder, empty `packages.txt`/`requirements.txt`; "
-            "it opts in to the shared pip cache (`ARG ASTRO_PYENV_PIP_CACHE=bench`), so scenario 4 shows the "
-            "cache at work for the runtime's `astro` user (uid 50000). "
-            "The Astro Runtime base was chosen over `python:3.12-slim` because it is what the product is for: "
-            "scenario 5 is a runtime patch release, and the project exercises the frontend's ONBUILD handling."
-        ),
-        (
-            "- **Baseline**: `benchmarks/baseline/Dockerfile`, built from the same context: FROM the runtime's "
-            "`-base` variant with the ONBUILD steps written out and the project copy last (as ours does), and "
-            "per PYENV line, inline in the final stage and in order: build dependencies (apt), pyenv's "
-            "`python-build` with its defaults (same pyenv, mounted from the frontend image, same CPython mirror), "
-            "venv, pip install."
-        ),
-        (
-            "- **Times** are wall-clock seconds of the `docker build --progress plain` command against a private "
-            "dockerd (`benchmarks/bench-engine.sh`, own data root, pruned freely); each figure is the median "
-            "of the runs shown as n; ours and the baseline alternate run by run (which goes first alternates)."
-        ),
-        (
-            "- **1** prunes the engine (`docker builder prune -af`, which drops cache mounts too, and the built "
-            "images) before every build (`--cold-runs`, default 2)."
-        ),
-        (
-            "- **2–4** start from a warm cache (both built once untimed). 3 appends a unique comment to "
-            "`dags/example_dag.py`, 4 to `requirements-snowpark.txt` before each pair (`--runs`, default 5); "
-            "where the baseline recompiles CPython (4, 5) it runs fewer times (`--heavy-runs`, default 1)."
-        ),
-        (
-            "- **5** derives a new image for every run (the `-base` image plus one file, so a new image id on "
-            "the same OS, tagged as a new patch release) and rebuilds both on it; ours compiles each CPython "
-            "again (interpreters come only from the layer cache, never from a shared cache mount; the "
-            "verified source tarballs are cached)."
-        ),
-        (
-            "- **6**: `FROM <runtime -base>`, an ENV and a RUN, with our `# syntax=` line vs without, warm, "
-            "interleaved pairs (`--overhead-runs`, default 15)."
-        ),
-        (
-            "- **7**: `docker image inspect .Size` of the final image minus that of the base, against "
-            f"`du -sb {layout.ROOT}` inside the image (interpreters + venvs)."
-        ),
-        (
-            "- **8**: in-process `astro_pyenv_frontend.transform.transform()` on a generated 10,000-line "
-            "Dockerfile with 50 PYENV lines, timed with `time.perf_counter` (`--transform-runs`, default 20). "
-            "Its lines: 1/7 each RUN, ENV, COPY, LABEL, comment, and a two-line RUN with a continuation."
-        ),
-        (
-            "- **9** (prebuilt interpreters, cold): the engine pruned before every build as in 1, the "
-            "interpreter images in the registry the frontend image's catalog names; ours is the project "
-            "built with that frontend image, the *floor* `benchmarks/floor/Dockerfile`, built from the same "
-            "context: the runtime's `-base` image with the ONBUILD steps written out, `COPY --from=` the very "
-            "images ours uses (`repo:tag@digest`, build args read from the catalog baked into the frontend "
-            "image at run time), per environment a venv, pip upgraded and the requirements installed (what "
-            "ours' venv script does), then the project copy; no pyenv, no compile. Ours and the floor "
-            "alternate (`--runs` pairs); ratio = ours / floor; the notes say whether ours compiled anything."
-        ),
-        (
-            "- **10** (runtime speed): a `FROM <runtime -base>` image with `PYENV 3.13.5 perf` holding "
-            "pyperformance and pyperf (from the package index) built twice, prebuilt (the default) and "
-            "`ASTRO_PYENV_PREBUILT=off` (compiled in the build with python-build's defaults); then per "
-            "benchmark (nbody, richards, float, chaos, spectral_norm, fannkuch: pure Python) "
-            "pyperformance's `run_benchmark.py --fast` with pyperf in each image (`docker run --network "
-            "none`), alternating which image goes first, `--runs` rounds. Per benchmark the median over rounds "
-            "of pyperf's mean; the speed-up is compiled time / prebuilt time, and the row's figure is their "
-            "geometric mean. The notes give both interpreters' `sysconfig` `CONFIG_ARGS`."
-        ),
-        (
-            "- **11** (`astro deploy` on Apple Silicon, mirrored): on an arm64 Mac `astro deploy` builds for "
-            "linux/amd64, every RUN step under emulation; here the mirror image, `docker build --platform "
-            "linux/arm64` on this amd64 machine (QEMU user emulation registered with binfmt_misc, "
-            "`.ci/emulation.sh`). Base: the runtime's `-base` image for both platforms "
-            "(`$ASTRO_PYENV_MULTIARCH_RUNTIME_BASE`), its arm64 image pulled into the engine before the builds "
-            "(untimed, as 9 finds its base there). Cold as in 9 (engine pruned before every build): ours with "
-            "the prebuilt arm64 interpreters of the frontend image's catalog (the notes say what the progress "
-            "lines say they were prebuilt for), the floor of 9 for arm64 (the same arm64 images by digest), "
-            "and (11b) ours with `ASTRO_PYENV_PREBUILT=off`, both CPythons compiled under emulation, stopped "
-            "after `--arm64-compile-limit` seconds (default 1200) and then shown as `> N s`, a lower bound, "
-            "as are ratios built on it. `--arm64-runs` builds of each kind (default 1); ratios: ours / floor "
-            "(11) and compiled / ours (11b)."
-        ),
-        (
-            "- **12** (prebuilt interpreters, cold, on Debian 13): as 9, on `benchmarks/project-python-slim`: "
-            f"`FROM {python_base}` (Debian 13, as every `python:3.x-slim` tag is today; offline the stand-in of "
-            "that name, `.ci/standins.sh`), `PYENV 3.11 analytics requirements-analytics.txt` (the three pinned "
-            "packages of 9) and `PYENV 3.13 modern`: series, which the frontend resolves to the catalog's releases "
-            "(the benchmark resolves them the same way to give the floor the same images), then `WORKDIR /app`, "
-            "`COPY . .`. Its floor, `benchmarks/floor/python-slim.Dockerfile`, built from the same context: the "
-            "base, `COPY --from=` the very images ours uses (by digest), per environment a venv with pip upgraded "
-            "to the release ours' venv script pins and the requirements installed, the ENV lines, the project "
-            "copy. Ours also fits each interpreter to the base (`fit-interpreter.sh`: the carried libraries the "
-            "base has its own of are dropped), work the floor does not do; the notes give those steps' times from "
-            "the build log, and the base's release and glibc (with a warning if it is not Debian 13). The images "
-            "are what the catalog has, plain (`make interpreters OPTIMIZE=plain`) or PGO+LTO, the same for both "
-            "sides (the notes name them); target: nothing compiled and ≤ 1.3× the floor."
-        ),
-        (
-            "- **n** in each cell is the number of runs that figure is the median of; rows carried over from an "
-            "earlier invocation (`--merge`) say so in their notes."
-        ),
-        "",
-        "## Notes per scenario",
-        "",
-    ]
+    fill = {"runtime_image": runtime_image, "python_base": python_base, "root": layout.ROOT}
+    lines += [item.format(**fill) for item in _HOW_MEASURED]
+    lines += ["", "## Notes per scenario", ""]
     for key in row_keys(results):
         row = results.rows[key]
         if row.notes:
@@ -227,18 +231,9 @@ def load_previous(results: Results, logs: Path = LOGS) -> None:
     results.settings.update(data.get("settings", {}))
 
 
-def write_chart(results: Results, path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        log("matplotlib is not installed in this venv: no chart (add `matplotlib` to requirements-dev.txt)")
-        return
+def _times_panel(ax: Any, results: Results) -> None:
+    """Scenarios 1-5: ours and the baseline, side by side."""
     timed = [k for k in ("1", "2", "3", "4", "5") if k in results.rows and results.rows[k].ours]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [3, 2]})
-    ax = axes[0]
     if timed:
         xs = range(len(timed))
         ours = [results.rows[k].ours_median or 0 for k in timed]
@@ -258,7 +253,10 @@ def write_chart(results: Results, path: Path) -> None:
         ax.set_ylabel("build time, s (median, log scale)")
         ax.set_title("Build times")
         ax.legend(fontsize=8)
-    ax = axes[1]
+
+
+def _targets_panel(ax: Any, results: Results) -> None:
+    """Scenarios 6-8 against their targets."""
     labels: list[str] = []
     values: list[float] = []
     targets: list[float] = []
@@ -285,6 +283,20 @@ def write_chart(results: Results, path: Path) -> None:
         ax.set_xticks(range(len(labels)))
         ax.set_xticklabels(labels, fontsize=8)
         ax.set_title("Ours against targets (dashed)")
+
+
+def write_chart(results: Results, path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib is not installed in this venv: no chart (add `matplotlib` to requirements-dev.txt)")
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [3, 2]})
+    _times_panel(axes[0], results)
+    _targets_panel(axes[1], results)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     log(f"wrote {path}")

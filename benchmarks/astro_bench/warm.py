@@ -12,7 +12,7 @@ from .buildlog import Build, Step
 from .config import ENVIRONMENTS, RUNTIME_BASE, RUNTIME_IMAGE, log
 from .flags import build_flags
 from .project import append_line, scratch_dir, set_base
-from .results import Side
+from .results import Row, Side
 from .runner import Runner, interleave
 
 
@@ -102,7 +102,6 @@ def new_base(r: Runner) -> None:
     prebuilt: list[int] = []
     compiled: list[int] = []
     base_compiles: list[int] = []
-    off_compiled: list[int] = []
     repo, _, tag = RUNTIME_IMAGE.rpartition(":")
     major_minor = tag.rsplit(".", 1)[0] if tag.count(".") >= 2 else tag
     for turn in interleave(r.options.runs, limits={"baseline": r.options.heavy_runs}):
@@ -120,13 +119,7 @@ def new_base(r: Runner) -> None:
             b = r.build("baseline", f"newbase{turn.index + 1}", build_args={"RUNTIME_IMAGE": new_base_tag})
             row.baseline.append(b.seconds)
             base_compiles.append(len([s for s in b.executed_runs() if "python-build" in s.text]))
-    for i in range(r.options.heavy_runs):
-        new_tag = f"{repo}:{major_minor}.{200 + i}"
-        derive_base(r, new_tag + "-base", 200 + i)
-        set_base(r.project, new_tag)
-        b = r.build("ours", f"newbase-off{i + 1}", build_args={"ASTRO_PYENV_PREBUILT": "off"})
-        off_row.ours.append(b.seconds)
-        off_compiled.append(len(re.findall(r"astro-pyenv: compiling CPython", b.log)))
+    off_compiled = _new_base_prebuilt_off(r, off_row, f"{repo}:{major_minor}")
     off_row.baseline.extend(row.baseline)
     set_base(r.project, RUNTIME_IMAGE)
     r.warm = False  # the last builds were on another base
@@ -142,6 +135,19 @@ def new_base(r: Runner) -> None:
         f"ours with ASTRO_PYENV_PREBUILT=off on a new derived base ({major_minor}.2xx) per run: "
         f"CPython compiled {off_compiled}; baseline as in 5"
     )
+
+
+def _new_base_prebuilt_off(r: Runner, off_row: Row, repo_series: str) -> list[int]:
+    """5b: ours with prebuilt interpreters off on a new derived base per run; CPythons compiled per run."""
+    off_compiled: list[int] = []
+    for i in range(r.options.heavy_runs):
+        new_tag = f"{repo_series}.{200 + i}"
+        derive_base(r, new_tag + "-base", 200 + i)
+        set_base(r.project, new_tag)
+        b = r.build("ours", f"newbase-off{i + 1}", build_args={"ASTRO_PYENV_PREBUILT": "off"})
+        off_row.ours.append(b.seconds)
+        off_compiled.append(len(re.findall(r"astro-pyenv: compiling CPython", b.log)))
+    return off_compiled
 
 
 def derive_base(r: Runner, tag: str, i: int) -> None:

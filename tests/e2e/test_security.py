@@ -395,30 +395,36 @@ def _strings_in_image(engine: harness.Settings, image: str, secrets: list[str]) 
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / "image.tar"
         subprocess.run([engine.docker, "save", "-o", str(archive), image], check=True)
-        needles = [s.encode() for s in secrets]
+        found += _strings_in_archive(archive, [s.encode() for s in secrets])
+    return found
 
-        def scan(name: str, data: bytes) -> None:
-            for needle in needles:
-                if needle in data:
-                    found.append(f"{name}: {needle.decode()}")
 
-        with tarfile.open(archive) as outer:
-            for member in outer.getmembers():
-                if not member.isfile():
-                    continue
-                blob = outer.extractfile(member)
-                assert blob is not None
-                data = blob.read()
-                scan(member.name, data)
-                try:
-                    with tarfile.open(fileobj=io.BytesIO(data)) as layer:
-                        for entry in layer.getmembers():
-                            if entry.isfile():
-                                content = layer.extractfile(entry)
-                                if content is not None:
-                                    scan(f"{member.name}:{entry.name}", content.read())
-                except tarfile.TarError:
-                    pass
+def _strings_in_archive(archive: Path, needles: list[bytes]) -> list[str]:
+    """Where any of ``needles`` appears in a saved image: any file of it, any file of a layer in it."""
+    found: list[str] = []
+
+    def scan(name: str, data: bytes) -> None:
+        for needle in needles:
+            if needle in data:
+                found.append(f"{name}: {needle.decode()}")
+
+    with tarfile.open(archive) as outer:
+        for member in outer.getmembers():
+            if not member.isfile():
+                continue
+            blob = outer.extractfile(member)
+            assert blob is not None
+            data = blob.read()
+            scan(member.name, data)
+            try:
+                with tarfile.open(fileobj=io.BytesIO(data)) as layer:
+                    for entry in layer.getmembers():
+                        if entry.isfile():
+                            content = layer.extractfile(entry)
+                            if content is not None:
+                                scan(f"{member.name}:{entry.name}", content.read())
+            except tarfile.TarError:
+                pass
     return found
 
 

@@ -14,143 +14,14 @@ import os
 import shlex
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
 
 from . import __version__, layout
-from .contract import ENGINES, Engine, TransformResult
-from .errors import DockerfileError
-from .prebuilt import Offer
+from .cli_transform import run as run_transform
+from .contract import ENGINES, Engine
 from .syntax_directive import DockerfileFrontend
-
-
-def _parse_build_args(values: Sequence[str]) -> dict[str, str]:
-    args: dict[str, str] = {}
-    for value in values:
-        name, sep, content = value.partition("=")
-        if not name or not sep:
-            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint="--build-arg")
-        args[name] = content
-    return args
-
-
-@dataclass(frozen=True)
-class _Transformed:
-    dockerfile: str  # the plain Dockerfile
-    dockerfile_frontend: DockerfileFrontend | None  # what # astro-pyenv-syntax / ASTRO_PYENV_SYNTAX names
-    result: TransformResult
-    check_directive: str | None  # the file's # check= value
-    build_args: dict[str, str]
-    offer: Offer | None = None  # the prebuilt catalog read (--engine=buildah), if one was asked for
-
-
-def _run(
-    dockerfile: str,
-    build_args: Sequence[str],
-    frontend_image: str | None,
-    pyenv_root: Path | None,
-    engine: Engine = "buildkit",
-    catalog: str | None = None,
-    *,
-    as_built: bool = False,
-) -> _Transformed:
-    """Transform the file; exit 1 on a Dockerfile error.
-
-    The frontend image is ``--frontend-image``, else the one ``# syntax=`` (or the build arg
-    BUILDKIT_SYNTAX, which wins in BuildKit too) names: then, and with ``as_built`` (``check``:
-    the file as docker build reads it), a syntax naming BuildKit's Dockerfile frontend with PYENV
-    lines in the file is an error at the first of them, which such a build could not read.
-    """
-    from .lexer import lex
-    from .syntax_directive import (
-        BUILDKIT_SYNTAX_ARG,
-        msg_pyenv_unknown_to,
-        names_dockerfile_frontend,
-        syntax_ref,
-    )
-    from .syntax_directive import choose as choose_dockerfile_frontend
-    from .transform import TransformOptions, transform
-
-    path = Path(dockerfile)
-    try:
-        text = path.read_bytes().decode("utf-8", "surrogateescape")
-    except OSError as exc:
-        raise click.ClickException(f"cannot read {dockerfile}: {exc.strerror}") from None
-    if frontend_image is not None and not _is_image_reference(frontend_image):
-        raise click.BadParameter(f"{frontend_image!r} is not an image reference", param_hint="--frontend-image")
-    lexed = lex(text)
-    args = _parse_build_args(build_args)
-    syntax = args.get(BUILDKIT_SYNTAX_ARG, "").strip() or lexed.directives.syntax
-    if syntax and BUILDKIT_SYNTAX_ARG in args and args[BUILDKIT_SYNTAX_ARG].strip():
-        origin = f"the build arg {BUILDKIT_SYNTAX_ARG}={syntax}"
-    else:
-        origin = f"# syntax={syntax} (line {lexed.syntax_line})"
-    image = frontend_image or (syntax_ref(syntax) if syntax else "")
-    if not image:
-        raise click.UsageError(
-            f"{dockerfile} has no '# syntax=<frontend image>' line; pass --frontend-image to say which image"
-            " provides pyenv"
-        )
-    known = None
-    if pyenv_root is not None:
-        from .versions import load_known_versions
-
-        known = load_known_versions(pyenv_root)
-    options = TransformOptions(
-        frontend_image=image,
-        build_args=args,
-        known_versions=known,
-        preferred_versions=_catalog_versions(),
-        engine=engine,
-    )
-    offer = None
-    try:
-        chosen = choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
-        result = transform(text, options)
-        if engine == "buildah" and result.interpreters and result.prebuilt_setting is not None:
-            # The catalog only when it can matter: prebuilt is not off and an interpreter is needed.
-            offer = _offer(image, catalog)
-            options = replace(options, preferred_versions=offer.versions, prebuilt_offer=offer)
-            result = transform(text, options)
-    except DockerfileError as exc:
-        click.echo(f"{dockerfile}:{exc.line}: {exc.message}", err=True)
-        sys.exit(1)
-    if result.changed and syntax and names_dockerfile_frontend(syntax) and (as_built or frontend_image is None):
-        click.echo(f"{dockerfile}:{result.environments[0].line}: {msg_pyenv_unknown_to(origin)}", err=True)
-        sys.exit(1)
-    for warning in result.warnings:
-        click.echo(f"{dockerfile}:{warning.line}: warning: {warning.message}", err=True)
-    return _Transformed(result.dockerfile, chosen, result, lexed.directives.check, args, offer)
-
-
-def _is_image_reference(value: str) -> bool:
-    """One word fit for a FROM line: no whitespace or control character, no leading '-'."""
-    return bool(value) and not value.startswith("-") and all(ch.isprintable() and not ch.isspace() for ch in value)
-
-
-def _catalog_versions() -> tuple[str, ...]:
-    """The versions of the prebuilt catalog this frontend has (in its image), as the gateway
-    reads them, so that both resolve a PYENV prefix alike."""
-    from .prebuilt import CatalogError, catalog_versions, load_catalog
-
-    try:
-        return catalog_versions(load_catalog())
-    except (OSError, CatalogError) as err:
-        click.echo(f"warning: prebuilt catalog unreadable: {err}", err=True)
-        return ()
-
-
-def _offer(image: str, catalog: str | None) -> Offer:
-    """The prebuilt catalog a build with ``image`` would use (:mod:`.catalog_source`)."""
-    from .catalog_source import offer_for
-
-    offer = offer_for(image, catalog)
-    if offer.catalog is None:
-        click.echo(f"warning: every interpreter is compiled: {offer.problem}", err=True)
-    return offer
-
 
 _dockerfile_option = click.option(
     "-f", "--file", "dockerfile", default="Dockerfile", show_default=True, help="The Dockerfile to read."
@@ -230,13 +101,14 @@ def transform(
     if output is None:
         if check:
             raise click.UsageError("--check compares with the file -o names; pass -o FILE")
-        click.echo(_run(dockerfile, build_args, frontend_image, pyenv_root, engine, catalog).dockerfile, nl=False)
+        transformed = run_transform(dockerfile, build_args, frontend_image, pyenv_root, engine, catalog)
+        click.echo(transformed.dockerfile, nl=False)
         return
     if Path(output).resolve() == Path(dockerfile).resolve():
         raise click.UsageError(f"-o {output} is the file -f reads; write the generated Dockerfile to another file")
     from .generated import generated_dockerfile
 
-    transformed = _run(dockerfile, build_args, frontend_image, pyenv_root, engine, catalog)
+    transformed = run_transform(dockerfile, build_args, frontend_image, pyenv_root, engine, catalog)
     syntax = _generated_syntax(dockerfile, transformed.dockerfile_frontend, engine)
     options = (build_args, frontend_image, pyenv_root, engine, catalog)
     # The header names paths from the output's directory, so it reads the same whatever the cwd.
@@ -354,7 +226,7 @@ def check(
     from . import checks
     from .preflight import preflight
 
-    transformed = _run(dockerfile, build_args, frontend_image, pyenv_root, as_built=True)
+    transformed = run_transform(dockerfile, build_args, frontend_image, pyenv_root, as_built=True)
     context_dir = context if context is not None else Path(dockerfile).parent
     try:
         found = preflight(

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import DockerfileError
+from .go_text import GO_SPACE_CLASS, GO_SPACES, go_is_space
 from .lexer import Instruction, logical_segments, split_command, split_flags
-from .variables import GO_SPACE_CLASS, GO_SPACES, ExpansionError, expand, go_is_space
+from .variables import ExpansionError, expand
 
 __all__ = [
     "ArgDecl",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from . import layout, render
-from .pyenv_instruction import version_problem
+from .pyenv_values import version_problem
 from .stage_names import stage_name
 from .versions import resolve_version
 

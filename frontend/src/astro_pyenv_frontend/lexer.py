@@ -32,12 +32,14 @@ lines unchanged and BuildKit reports the error on the generated Dockerfile.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from dataclasses import dataclass
-from typing import Union
 
-from .variables import GO_SPACES, ExpansionError, NestingError, ShellLexer, go_is_space
+from .go_text import GO_SPACES, go_is_space
+from .lexed import Directives, Heredoc, Instruction, Item, LexedDockerfile, Trivia
+from .parser_directives import DirectiveParser
+from .variables import ExpansionError, NestingError, ShellLexer
 
 __all__ = [
     "Directives",
@@ -54,78 +56,13 @@ __all__ = [
 ]
 
 _BOM = "\ufeff"
-_DIRECTIVE_KEY_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=")
-_DIRECTIVE_SPACE = "\t\n\f\r "
 _HEREDOC_WORD_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _SPLIT_COMMAND_RE = re.compile(r"[\t\v\f\r ]+")
 _HEREDOC_INSTRUCTIONS = frozenset({"run", "copy", "add"})
-_VALID_DIRECTIVES = ("syntax", "escape", "check")
 
 _LINE_WORDS = ShellLexer("\\", raw_quotes=True, raw_escapes=True, skip_unset_env=True)
 _HEREDOC_NAME = ShellLexer("\\", skip_unset_env=True)
 _HEREDOC_NAME_RAW = ShellLexer("\\", raw_quotes=True, skip_unset_env=True)
-
-
-@dataclass(frozen=True)
-class Directives:
-    """Parser directives found at the top of the file.
-
-    ``syntax`` is the whole value (``docker/dockerfile:1 x`` stays as written).
-    """
-
-    syntax: str | None = None
-    escape: str = "\\"
-    check: str | None = None
-
-
-@dataclass(frozen=True)
-class Heredoc:
-    """One here-document attached to an instruction.
-
-    ``content`` is the body exactly as written, line terminators included and
-    leading tabs *not* removed even when ``chomp`` is set (BuildKit chomps
-    later, when running the instruction).
-    """
-
-    name: str
-    expand: bool
-    chomp: bool
-    content: str
-    terminated: bool = True
-
-
-@dataclass(frozen=True)
-class Instruction:
-    """One instruction; ``problem`` says why the lexer may have split it otherwise than BuildKit
-    (a heredoc name it could not read: see :data:`.variables.MAX_NESTING`), else it is empty."""
-
-    keyword: str
-    start_line: int
-    end_line: int
-    raw: str
-    args: str
-    heredocs: tuple[Heredoc, ...] = ()
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class Trivia:
-    """One blank, comment or parser-directive line."""
-
-    start_line: int
-    end_line: int
-    raw: str
-
-
-Item = Union[Instruction, Trivia]
-
-
-@dataclass(frozen=True)
-class LexedDockerfile:
-    directives: Directives
-    directive_lines: tuple[int, ...]
-    items: tuple[Item, ...]
-    syntax_line: int | None = None  # the line of the ``# syntax=`` directive in force
 
 
 # -- small helpers mirroring BuildKit's --------------------------------------
@@ -296,53 +233,6 @@ def _heredocs_in_line(line: str) -> list[Heredoc]:
     return docs
 
 
-def directive(text: str) -> tuple[str, str] | None:
-    """(key, value) of a parser directive's text after ``#`` (leading space trimmed), as BuildKit's
-    ``key = value`` pattern reads it, ``(.+?)[ ]*$`` included: the value without the space around
-    it, or the last space character when there is nothing else.  Scanned once, in linear time (the
-    pattern backtracked quadratically over a long run of spaces)."""
-    match = _DIRECTIVE_KEY_RE.match(text)
-    if match is None:
-        return None
-    rest = text[match.end() :]
-    value = rest.lstrip(_DIRECTIVE_SPACE).rstrip(_DIRECTIVE_SPACE)
-    if not value:
-        if not rest:
-            return None
-        value = rest[-1]
-    return match.group(1), value
-
-
-class _DirectiveParser:
-    def __init__(self) -> None:
-        self.done = False
-        self.seen: set[str] = set()
-        self.values: dict[str, str] = {}
-        self.last_key = ""  # the key of the last directive taken
-
-    def parse(self, token: str) -> bool:
-        """Feed one line (newline and leading space trimmed); True if a directive."""
-        self.last_key = ""
-        if self.done:
-            return False
-        if not token.startswith("#"):
-            self.done = True
-            return False
-        found = directive(_lstrip_space(token[1:]))
-        if found is None or found[0].lower() not in _VALID_DIRECTIVES:
-            self.done = True
-            return False
-        key, value = found[0].lower(), found[1]
-        if key in self.seen:
-            return True  # BuildKit: "only one <key> parser directive can be used"
-        self.seen.add(key)
-        if key == "escape" and value not in ("\\", "`"):
-            return True  # BuildKit: "invalid escape token"
-        self.values[key] = value
-        self.last_key = key
-        return True
-
-
 def logical_segments(instr: Instruction, escape: str) -> tuple[tuple[int, str], ...]:
     """The pieces of ``instr.raw`` that :func:`lex` joins into the instruction's logical line,
     each with its offset in ``raw``: continuation characters, line ends, comment and blank lines
@@ -352,113 +242,132 @@ def logical_segments(instr: Instruction, escape: str) -> tuple[tuple[int, str], 
     """
     continuation = _continuation_regex(escape)
     lines = dockerfile_lines(instr.raw)
-    offset = 0
-    segments: list[tuple[int, str]] = []
-    for number, physical in enumerate(lines):
-        start = offset
-        offset += len(physical)
-        if number == 0:
-            if instr.start_line == 1 and physical.startswith(_BOM):
-                physical, start = physical[len(_BOM):], start + len(_BOM)
-            token = _lstrip_space(_trim_newline(physical))
-            start += len(_trim_newline(physical)) - len(token)
-            if _is_comment(token):
-                token = ""
-        else:
-            if _is_comment(physical):
-                continue
-            token = _trim_newline(physical)
-            if not _lstrip_space(token):
-                continue
+    physical, start = lines[0], 0
+    if instr.start_line == 1 and physical.startswith(_BOM):
+        physical, start = physical[len(_BOM) :], len(_BOM)
+    start += len(_trim_newline(physical)) - len(_lstrip_space(_trim_newline(physical)))
+    token, end_of_line = _trim_continuation(_first_token(physical), continuation)
+    segments = [(start, token)]
+    if not end_of_line:
+        offsets = [0, *itertools.accumulate(len(line) for line in lines)]  # where each line starts
+        pieces, _ = _read_continuation(lines, 1, continuation)
+        segments.extend((offsets[index], piece) for index, piece in pieces)
+    return tuple(segments)
+
+
+def _first_token(physical: str) -> str:
+    """The first line of a logical line as BuildKit reads it: a comment counts as empty."""
+    token = _lstrip_space(_trim_newline(physical))
+    return "" if _is_comment(token) else token
+
+
+def _read_continuation(lines: list[str], i: int, continuation: re.Pattern[str]) -> tuple[list[tuple[int, str]], int]:
+    """The lines from ``i`` that continue a logical line, up to the one that ends it (or the end
+    of the file): each (index, text without its line end and continuation character), comment
+    and blank lines left out; and the index of the line after them."""
+    pieces: list[tuple[int, str]] = []
+    while i < len(lines):
+        physical = lines[i]
+        i += 1
+        if _is_comment(physical):
+            continue
+        token = _trim_newline(physical)
+        if not _lstrip_space(token):
+            continue
         token, end_of_line = _trim_continuation(token, continuation)
-        segments.append((start, token))
+        pieces.append((i - 1, token))
         if end_of_line:
             break
-    return tuple(segments)
+    return pieces, i
+
+
+class _Scan:
+    """The state :func:`lex` carries from line to line: the parser directives read so far."""
+
+    def __init__(self) -> None:
+        self.directives = DirectiveParser()
+        self.escape = "\\"
+        self.continuation = _continuation_regex(self.escape)
+        self.directive_lines: list[int] = []
+        self.syntax_line: int | None = None
+
+    def directive(self, token: str, line: int) -> None:
+        """Take the line (newline and leading space trimmed) if it is a parser directive."""
+        if not self.directives.parse(token):
+            return
+        self.directive_lines.append(line)
+        if self.directives.last_key == "syntax" and self.syntax_line is None:
+            self.syntax_line = line
+        escape = self.directives.values.get("escape", "\\")
+        if escape != self.escape:
+            self.escape = escape
+            self.continuation = _continuation_regex(escape)
 
 
 def lex(text: str) -> LexedDockerfile:
     """Split ``text`` into instructions and trivia, losslessly. Never raises."""
     lines = dockerfile_lines(text)
-    directive_parser = _DirectiveParser()
-    escape = "\\"
-    continuation = _continuation_regex(escape)
-    directive_lines: list[int] = []
-    syntax_line: int | None = None
+    scan = _Scan()
     items: list[Item] = []
     i = 0
-    n = len(lines)
-    while i < n:
-        start = i
-        physical = lines[i]
-        if i == 0 and physical.startswith(_BOM):
-            physical = physical[len(_BOM):]
-        token = _lstrip_space(_trim_newline(physical))
-        if directive_parser.parse(token):
-            directive_lines.append(i + 1)
-            if directive_parser.last_key == "syntax" and syntax_line is None:
-                syntax_line = i + 1
-            new_escape = directive_parser.values.get("escape", "\\")
-            if new_escape != escape:
-                escape = new_escape
-                continuation = _continuation_regex(escape)
-        if _is_comment(token):
-            token = ""
-        i += 1
-        logical, end_of_line = _trim_continuation(token, continuation)
-        if end_of_line and not logical:
-            items.append(Trivia(start + 1, start + 1, lines[start]))
-            continue
-        parts = [logical]
-        while not end_of_line and i < n:
-            physical = lines[i]
-            i += 1
-            if _is_comment(physical):
-                continue
-            token = _trim_newline(physical)
-            if not _lstrip_space(token):
-                continue
-            token, end_of_line = _trim_continuation(token, continuation)
-            parts.append(token)
-        line = "".join(parts)
-        word, args = split_command(line)
-        heredocs: list[Heredoc] = []
-        problem = ""
-        if "<<" in line and _can_contain_heredoc(word, args, escape):
-            try:
-                opened = _heredocs_in_line(line)
-            except NestingError as exc:
-                opened, problem = [], f"{_normalise_keyword(word)}: {exc.message}"
-            for doc in opened:
-                body: list[str] = []
-                terminated = False
-                while i < n:
-                    physical = lines[i]
-                    i += 1
-                    candidate = _trim_newline(physical)
-                    if doc.chomp:
-                        candidate = candidate.lstrip("\t")
-                    if candidate == doc.name:
-                        terminated = True
-                        break
-                    body.append(physical)
-                heredocs.append(
-                    Heredoc(doc.name, doc.expand, doc.chomp, "".join(body), terminated)
-                )
-        items.append(
-            Instruction(
-                keyword=_normalise_keyword(word),
-                start_line=start + 1,
-                end_line=i,
-                raw="".join(lines[start:i]),
-                args=args,
-                heredocs=tuple(heredocs),
-                problem=problem,
-            )
-        )
-    directives = Directives(
-        syntax=directive_parser.values.get("syntax"),
-        escape=escape,
-        check=directive_parser.values.get("check"),
+    while i < len(lines):
+        item, i = _lex_item(lines, i, scan)
+        items.append(item)
+    values = scan.directives.values
+    directives = Directives(syntax=values.get("syntax"), escape=scan.escape, check=values.get("check"))
+    return LexedDockerfile(directives, tuple(scan.directive_lines), tuple(items), scan.syntax_line)
+
+
+def _lex_item(lines: list[str], start: int, scan: _Scan) -> tuple[Item, int]:
+    """The item that starts at line index ``start``, and the index of the line after it."""
+    physical = lines[start]
+    if start == 0 and physical.startswith(_BOM):
+        physical = physical[len(_BOM) :]
+    scan.directive(_lstrip_space(_trim_newline(physical)), start + 1)
+    logical, end_of_line = _trim_continuation(_first_token(physical), scan.continuation)
+    i = start + 1
+    if end_of_line and not logical:
+        return Trivia(start + 1, start + 1, lines[start]), i
+    parts = [logical]
+    if not end_of_line:
+        pieces, i = _read_continuation(lines, i, scan.continuation)
+        parts.extend(piece for _, piece in pieces)
+    line = "".join(parts)
+    word, args = split_command(line)
+    heredocs: list[Heredoc] = []
+    problem = ""
+    if "<<" in line and _can_contain_heredoc(word, args, scan.escape):
+        try:
+            opened = _heredocs_in_line(line)
+        except NestingError as exc:
+            opened, problem = [], f"{_normalise_keyword(word)}: {exc.message}"
+        for doc in opened:
+            body, i = _read_heredoc(lines, i, doc)
+            heredocs.append(body)
+    instruction = Instruction(
+        keyword=_normalise_keyword(word),
+        start_line=start + 1,
+        end_line=i,
+        raw="".join(lines[start:i]),
+        args=args,
+        heredocs=tuple(heredocs),
+        problem=problem,
     )
-    return LexedDockerfile(directives, tuple(directive_lines), tuple(items), syntax_line)
+    return instruction, i
+
+
+def _read_heredoc(lines: list[str], i: int, doc: Heredoc) -> tuple[Heredoc, int]:
+    """``doc`` with its body, read from line index ``i`` to its end word (or the file's end)."""
+    body: list[str] = []
+    terminated = False
+    while i < len(lines):
+        physical = lines[i]
+        i += 1
+        candidate = _trim_newline(physical)
+        if doc.chomp:
+            candidate = candidate.lstrip("\t")
+        if candidate == doc.name:
+            terminated = True
+            break
+        body.append(physical)
+    return Heredoc(doc.name, doc.expand, doc.chomp, "".join(body), terminated), i

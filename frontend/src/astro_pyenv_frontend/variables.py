@@ -25,10 +25,13 @@ Known, deliberate differences from BuildKit (all on malformed input):
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Callable
+
+from .expansion_errors import MAX_NESTING, ExpansionError, NestingError, msg_nesting
+from .go_text import go_is_digit, go_is_letter, go_is_space
+from .shell_patterns import replace, trim_prefix, trim_suffix
 
 __all__ = [
     "MAX_NESTING",
@@ -37,34 +40,11 @@ __all__ = [
     "NestingError",
     "ShellLexer",
     "expand",
-    "go_is_space",
     "split_words",
 ]
 
 _EOF = ""  # sentinel returned by the scanner at the end of the text
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
-#: Deepest nesting of ``${NAME<op>...}`` read: the scanner recurses per level (BuildKit's, in Go,
-#: has no limit), and Python's stack does not take thousands of levels.
-MAX_NESTING = 64
-
-
-class ExpansionError(ValueError):
-    """Malformed variable reference (the caller adds the line number)."""
-
-    def __init__(self, message: str, text: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.text = text
-
-
-class NestingError(ExpansionError):
-    """References nested deeper than :data:`MAX_NESTING`: text BuildKit may read, which we refuse."""
-
-
-def msg_nesting() -> str:
-    return f"variable references are nested more than {MAX_NESTING} deep (${{A:-${{B:-...}}}}); nest fewer"
-
-
 @dataclass(frozen=True)
 class Expansion:
     """Result of expanding one word.
@@ -79,29 +59,6 @@ class Expansion:
     value: str
     unset: tuple[str, ...] = ()
     unset_substituted: tuple[str, ...] = ()
-
-
-# Go's unicode.IsSpace: ASCII space characters, U+0085, U+00A0 and the Unicode Zs/Zl/Zp code points.
-GO_SPACE_CLASS = "[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-# The same characters as a string, for str.strip() (much faster than a regex anchored at the end).
-GO_SPACES = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
-
-
-def go_is_space(ch: str) -> bool:
-    """Go's ``unicode.IsSpace`` (Python's ``str.isspace`` also accepts U+001C..U+001F)."""
-    if ch in "\t\n\v\f\r \x85\xa0":
-        return True
-    if ord(ch) < 0x100:
-        return False
-    return unicodedata.category(ch) in ("Zs", "Zl", "Zp")
-
-
-def _is_letter(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("L")
-
-
-def _is_digit(ch: str) -> bool:
-    return unicodedata.category(ch) == "Nd"
 
 
 class _Words:
@@ -286,13 +243,13 @@ class _Run:
         name: list[str] = []
         while self.peek() != _EOF:
             ch = self.peek()
-            if not name and _is_digit(ch):
-                while self.peek() != _EOF and _is_digit(self.peek()):
+            if not name and go_is_digit(ch):
+                while self.peek() != _EOF and go_is_digit(self.peek()):
                     name.append(self.next())
                 return "".join(name)
             if not name and ch in _SPECIAL_PARAMS:
                 return self.next()
-            if not (_is_letter(ch) or _is_digit(ch) or ch == "_"):
+            if not (go_is_letter(ch) or go_is_digit(ch) or ch == "_"):
                 break
             name.append(self.next())
         return "".join(name)
@@ -314,20 +271,26 @@ class _Run:
         return word
 
     def process_dollar(self) -> str:
-        skip_unset = self.lexer.skip_unset_env
         self.next()  # the "$"
-        if self.peek() != "{":
-            name = self.process_name()
-            if not name:
-                return "$"
-            value, found = self.get_env(name)
-            if not found:
-                self.unset_substituted[name] = None
-                if skip_unset:
-                    return "$" + name
-            return value
+        if self.peek() == "{":
+            self.next()
+            return self._process_braces()
+        name = self.process_name()
+        if not name:
+            return "$"
+        return self._plain(name, "$" + name)
 
-        self.next()  # the "{"
+    def _plain(self, name: str, as_written: str) -> str:
+        """``$NAME`` or ``${NAME}``: the value; unset, empty, or ``as_written`` when skipping unset ones."""
+        value, found = self.get_env(name)
+        if not found:
+            self.unset_substituted[name] = None
+            if self.lexer.skip_unset_env:
+                return as_written
+        return value
+
+    def _process_braces(self) -> str:
+        """``${NAME}`` or ``${NAME<modifier>word}``, after the ``${``."""
         peeked = self.peek()
         if peeked == _EOF:
             raise ExpansionError("syntax error: missing '}'", self.text)
@@ -337,54 +300,23 @@ class _Run:
         ch = self.next()
         if ch == _EOF:
             raise ExpansionError("syntax error: missing '}'", self.text)
-        modifier = ch
-        null_is_unset = False
-
         if ch == "}":
-            value, found = self.get_env(name)
-            if not found:
-                self.unset_substituted[name] = None
-                if skip_unset:
-                    return "${" + name + "}"
-            return value
-
+            return self._plain(name, "${" + name + "}")
         if ch == "/":
             return self._substitute(name)
-
-        if ch == ":":
-            null_is_unset = True
+        modifier = ch
+        null_is_unset = ch == ":"
+        if null_is_unset:
             ch = self.next()
             modifier += ch
-        if ch not in ("+", "-", "?", "#", "%") and not null_is_unset:
-            raise ExpansionError(f"unsupported modifier ({modifier}) in substitution", self.text)
-
         pattern_like = ch in ("#", "%")
-        if null_is_unset and pattern_like:
+        if (ch not in ("+", "-", "?", "#", "%") and not null_is_unset) or (null_is_unset and pattern_like):
             raise ExpansionError(f"unsupported modifier ({modifier}) in substitution", self.text)
         word = self._stop_on_brace("}", pattern_like, "syntax error: missing '}'")
-
         value, found = self.get_env(name)
-        if skip_unset and not found:
+        if self.lexer.skip_unset_env and not found:
             return "${" + name + modifier + word + "}"
-        empty_or_unset = not found or (null_is_unset and value == "")
-        if ch == "-":
-            return word if empty_or_unset else value
-        if ch == "+":
-            return "" if empty_or_unset else word
-        if ch == "?":
-            if not found:
-                raise ExpansionError(f"{name}: {word or 'is not allowed to be unset'}", self.text)
-            if null_is_unset and value == "":
-                raise ExpansionError(f"{name}: {word or 'is not allowed to be empty'}", self.text)
-            return value
-        if ch in ("#", "%"):
-            greedy = word.startswith(ch)
-            if greedy:
-                word = word[1:]
-            if ch == "%":
-                return _trim_suffix(word, value, greedy)
-            return _trim_prefix(word, value, greedy)
-        raise ExpansionError(f"unsupported modifier ({modifier}) in substitution", self.text)
+        return _modified(name, modifier, word, value, found, self.text)
 
     def _substitute(self, name: str) -> str:
         replace_all = self.peek() == "/"
@@ -395,153 +327,30 @@ class _Run:
         value, found = self.get_env(name)
         if self.lexer.skip_unset_env and not found:
             return "${" + name + "/" + pattern + "/" + replacement + "}"
-        return _replace(pattern, value, replacement, replace_all)
+        return replace(pattern, value, replacement, replace_all)
 
 
-_STAR = "*"  # glob tokens: a one-character string is that literal character
-_ANY = "?"
-_STAR_TOKEN = ("*",)
-_ANY_TOKEN = ("?",)
-_Token = Union[str, tuple[str]]
-
-
-def _glob_tokens(pattern: str) -> list[_Token]:
-    """``*`` and ``?`` wildcards (no bracket expressions), as BuildKit supports; ``\\*``, ``\\?``
-    and ``\\\\`` are literal, ``\\}`` and ``\\/`` drop the backslash.  Runs of ``*`` are one."""
-    out: list[_Token] = []
-    i = 0
-    while i < len(pattern):
-        tok = pattern[i]
-        i += 1
-        if tok == _STAR:
-            if not out or out[-1] != _STAR_TOKEN:
-                out.append(_STAR_TOKEN)
-            continue
-        if tok == _ANY:
-            out.append(_ANY_TOKEN)
-            continue
-        if tok == "\\":
-            following = pattern[i] if i < len(pattern) else _EOF
-            if following in ("}", "/"):
-                continue
-            if following not in ("*", "?", "\\"):
-                raise ExpansionError(f"invalid pattern ({pattern}) in substitution: invalid escape '\\{following}'")
-            out.append(following)
-            i += 1
-            continue
-        out.append(tok)
-    return out
-
-
-class _Glob:
-    """A pattern's automaton, its states as the bits of an int (bit i: the first i tokens matched).
-
-    BuildKit turns a pattern into a Go regexp (``*`` as ``.*`` or ``.*?``, ``?`` as ``.``, so
-    neither crosses a newline), which runs in time linear in the value; a backtracking regex takes
-    exponential time on ``*a*a*a*b``.  Simulating the automaton gives the same answers in linear
-    time: for these patterns the lazy (greedy) leftmost match is the shortest (longest) one.
-    """
-
-    def __init__(self, tokens: list[_Token]) -> None:
-        self.accept = 1 << len(tokens)
-        self.star = sum(1 << n for n, token in enumerate(tokens) if token == _STAR_TOKEN)
-        self.any = sum(1 << n for n, token in enumerate(tokens) if token == _ANY_TOKEN)
-        self.literal: dict[str, int] = {}
-        for n, token in enumerate(tokens):
-            if isinstance(token, str):
-                self.literal[token] = self.literal.get(token, 0) | 1 << n
-        self.start = self._closure(1)
-
-    def _closure(self, states: int) -> int:
-        return states | (states & self.star) << 1  # a star matches nothing too (runs are one star)
-
-    def step(self, states: int, ch: str) -> int:
-        if ch == "\n":  # Go's "." does not match a newline
-            return self._closure((states & self.literal.get(ch, 0)) << 1)
-        moved = (states & (self.literal.get(ch, 0) | self.any)) << 1
-        return self._closure(moved | (states & self.star))
-
-    def match_end(self, value: str, start: int, longest: bool) -> int | None:
-        """The end of the shortest (or longest) match of the whole pattern at ``value[start:]``."""
-        states = self.start
-        found = start if states & self.accept else None
-        if found is not None and not longest:
-            return found
-        for at in range(start, len(value)):
-            states = self.step(states, value[at])
-            if not states:
-                break
-            if states & self.accept:
-                found = at + 1
-                if not longest:
-                    break
-        return found
-
-
-def _match_starts(pattern: str, value: str) -> list[bool]:
-    """For each position of ``value`` (and its end), whether a match of ``pattern`` starts there:
-    the reversed pattern's automaton, run from the end with a start at every position."""
-    backward = _Glob(_glob_tokens(_reverse_pattern(pattern)))
-    starts = [False] * (len(value) + 1)
-    states = backward.start
-    starts[len(value)] = bool(states & backward.accept)
-    for at in range(len(value) - 1, -1, -1):
-        states = backward.step(states, value[at]) | backward.start
-        starts[at] = bool(states & backward.accept)
-    return starts
-
-
-def _replace(pattern: str, value: str, replacement: str, replace_all: bool) -> str:
-    """``${NAME/pattern/replacement}`` (``//``: every match), as Go's regexp replaces: leftmost
-    matches, each the longest there; an empty match right after a match is not replaced."""
-    forward = _Glob(_glob_tokens(pattern))
-    starts = _match_starts(pattern, value)
-    out: list[str] = []
-    last_end = 0
-    position = 0
-    while position <= len(value):
-        start = next((at for at in range(position, len(value) + 1) if starts[at]), None)
-        if start is None:
-            break
-        end = forward.match_end(value, start, longest=True)
-        assert end is not None  # a match starts there
-        out.append(value[last_end:start])
-        if end > last_end or start == 0:
-            out.append(replacement)
-        last_end = end
-        if not replace_all:
-            break
-        position = end if end > position else position + 1
-    out.append(value[last_end:])
-    return "".join(out)
-
-
-def _trim_prefix(pattern: str, value: str, greedy: bool) -> str:
-    end = _Glob(_glob_tokens(pattern)).match_end(value, 0, longest=greedy)
-    return value[end:] if end is not None else value
-
-
-def _reverse_pattern(pattern: str) -> str:
-    """Reverse a pattern keeping ``\\x`` escapes in order (``a\\*c`` -> ``c\\*a``)."""
-    out = [""] * len(pattern)
-    last = len(pattern) - 1
-    i = 0
-    while i <= last:
-        tok = pattern[i]
-        j = last - i
-        if tok == "\\" and i != last:
-            out[j - 1] = tok
-            out[j] = pattern[i + 1]
-            i += 2
-        else:
-            out[j] = tok
-            i += 1
-    return "".join(out)
-
-
-def _trim_suffix(pattern: str, value: str, greedy: bool) -> str:
-    # The suffix of the value is a prefix of it reversed, for the reversed pattern.
-    return _trim_prefix(_reverse_pattern(pattern), value[::-1], greedy)[::-1]
+def _modified(name: str, modifier: str, word: str, value: str, found: bool, text: str) -> str:
+    """``${NAME<modifier>word}`` with NAME's ``value`` (``found`` False: unset, value ""); the
+    modifier is one of ``- + ? # %``, after a ``:`` for which an empty value counts as unset."""
+    op = modifier[-1:]
+    null_is_unset = modifier.startswith(":")
+    empty_or_unset = not found or (null_is_unset and value == "")
+    if op == "-":
+        return word if empty_or_unset else value
+    if op == "+":
+        return "" if empty_or_unset else word
+    if op == "?":
+        if not found:
+            raise ExpansionError(f"{name}: {word or 'is not allowed to be unset'}", text)
+        if null_is_unset and value == "":
+            raise ExpansionError(f"{name}: {word or 'is not allowed to be empty'}", text)
+        return value
+    if op in ("#", "%"):
+        greedy = word.startswith(op)
+        pattern = word[1:] if greedy else word
+        return trim_suffix(pattern, value, greedy) if op == "%" else trim_prefix(pattern, value, greedy)
+    raise ExpansionError(f"unsupported modifier ({modifier}) in substitution", text)
 
 
 @dataclass(frozen=True)

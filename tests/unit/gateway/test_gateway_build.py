@@ -55,7 +55,8 @@ class StubTransform:
     error: BaseException | None = None
     seen: list = field(default_factory=list)
 
-    def __call__(self, text: str, fopts: FrontendOpts, interpreter_images: object = None) -> Result_:
+    def __call__(self, text: str, fopts: FrontendOpts, facts: dockerfile.Facts = dockerfile.NO_FACTS) -> Result_:
+        assert isinstance(facts, dockerfile.Facts)
         self.seen.append((text, fopts))
         if self.error is not None:
             raise self.error
@@ -443,3 +444,48 @@ def test_result_is_returned_without_its_definitions(bridge: FakeBridge, client: 
     assert ret.result.metadata == result.metadata
     (returned_att,) = ret.result.attestations["linux/amd64"].attestation
     assert returned_att.ref.id == "att-ref" and not returned_att.ref.HasField("def")
+
+
+def test_the_transform_runs_again_with_each_fact_the_gateway_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """First with no facts; then with the base images' configs; then with the prebuilt interpreters too."""
+    from astro_pyenv_frontend.contract import BaseImageUse
+    from astro_pyenv_frontend.gateway import base_images, interpreters
+    from astro_pyenv_frontend.gateway.source import UserDockerfile
+    from astro_pyenv_frontend.gateway.timing import PhaseTimer
+
+    passes = [
+        Result_(GENERATED, (), base_images=(BaseImageUse("alpine", 2),)),
+        Result_(GENERATED, (), base_images=(BaseImageUse("alpine", 2),), interpreters=("3.12",)),
+        Result_(GENERATED, ()),
+    ]
+    seen: list[dockerfile.Facts] = []
+
+    def transform(text: str, fopts: FrontendOpts, facts: dockerfile.Facts) -> Result_:
+        seen.append(facts)
+        return passes[len(seen) - 1]
+
+    chosen = {("alpine", "3.12.7"): "registry/python:3.12.7@sha256:0"}
+    monkeypatch.setattr(base_images, "read_bases", lambda client, fopts, uses, can_resolve: {"alpine": None})
+    monkeypatch.setattr(base_images, "configs", lambda reads: {"alpine": None})
+    monkeypatch.setattr(interpreters, "choose_images", lambda client, fopts, result: chosen)
+    src = UserDockerfile("Dockerfile", USER, None, ops_pb2.Definition())
+    data, result, reads = build._transform(None, _opts(), src, transform, True, PhaseTimer())  # type: ignore[arg-type]
+    assert seen == [
+        dockerfile.NO_FACTS,
+        dockerfile.Facts(base_configs={"alpine": None}),
+        dockerfile.Facts(base_configs={"alpine": None}, interpreter_images=chosen),
+    ]
+    assert (data, result, reads) == (GENERATED.encode(), passes[2], {"alpine": None})
+
+
+def test_a_pass_needs_the_base_configs_then_the_interpreters_then_nothing() -> None:
+    from astro_pyenv_frontend.contract import BaseImageUse
+
+    bases = (BaseImageUse("alpine", 2),)
+    converted = Result_(GENERATED, (), base_images=bases, interpreters=("3.12",))
+    configs = dockerfile.Facts(base_configs={"alpine": None})
+    chosen = dockerfile.Facts(base_configs={"alpine": None}, interpreter_images={("alpine", "3.12.7"): "img"})
+    assert dockerfile.needs(converted, dockerfile.NO_FACTS) == dockerfile.Needs(base_images=bases)
+    assert dockerfile.needs(converted, configs) == dockerfile.Needs(interpreters=("3.12",))
+    assert dockerfile.needs(converted, chosen) == dockerfile.Needs()
+    assert dockerfile.needs(Result_("", (), changed=False), dockerfile.NO_FACTS) == dockerfile.Needs()

@@ -7,7 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from astro_pyenv_frontend.lexer import Instruction, directive, lex, logical_segments, split_command
+from astro_pyenv_frontend.lexer import Instruction, lex, logical_segments, split_command
+from astro_pyenv_frontend.parser_directives import directive
 
 TOKENS = [
     "FROM x", "RUN ", "COPY ", "ADD ", "ONBUILD ", "PYENV 3.12 a", "ENV A=1", "CMD [\"a\"]",

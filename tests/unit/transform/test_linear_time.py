@@ -171,17 +171,17 @@ def test_any_repeated_chunk_takes_linear_time(chunk: list[str]) -> None:
 def test_stage_names_are_made_unique_with_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """Counted rather than timed: every stage named its venv stage pyenv-venv-a-<n> by trying
     -2, -3, ... from the start (4,000 stages: 8 million names tried, 42 s)."""
-    from astro_pyenv_frontend import plan
+    from astro_pyenv_frontend.planner import names
 
     tried = 0
-    real = plan.stage_name
+    real = names.stage_name
 
     def counting(base: str, suffix: str = "") -> str:
         nonlocal tried
         tried += 1
         return real(base, suffix)
 
-    monkeypatch.setattr(plan, "stage_name", counting)
+    monkeypatch.setattr(names, "stage_name", counting)
     counts = []
     for n in (100, 400):
         tried = 0

@@ -6,14 +6,13 @@ from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.lexer import Instruction, lex
 from astro_pyenv_frontend.pyenv_instruction import (
     PyenvInstruction,
-    msg_absolute_requirements,
     msg_argument_count,
     msg_unknown_flag,
     msg_unset_variable,
     parse_pyenv,
     split_raw_words,
-    version_problem,
 )
+from astro_pyenv_frontend.pyenv_values import msg_absolute_requirements, version_problem
 from astro_pyenv_frontend.versions import is_cpython_definition, load_bundled_versions
 
 from ._util import one_instruction

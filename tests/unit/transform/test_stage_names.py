@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from astro_pyenv_frontend.errors import DockerfileError
-from astro_pyenv_frontend.pyenv_instruction import MAX_NAME_LENGTH
+from astro_pyenv_frontend.pyenv_values import MAX_NAME_LENGTH
 from astro_pyenv_frontend.stage_names import MAX_STAGE_NAME, stage_name
 from astro_pyenv_frontend.transform import TransformOptions, transform
 

@@ -301,7 +301,10 @@ VALUES = st.text(alphabet="ab*?/\\\n", max_size=10)
 @given(PATTERNS, VALUES, st.sampled_from(["#", "##", "%", "%%", "/", "//"]))
 def test_patterns_match_as_buildkits_regexps_do(pattern: str, value: str, op: str) -> None:
     """The pattern as the scanner hands it over (escapes kept), against the regexps BuildKit builds."""
-    from astro_pyenv_frontend.variables import _replace, _reverse_pattern, _trim_prefix, _trim_suffix
+    from astro_pyenv_frontend.shell_patterns import replace as _replace
+    from astro_pyenv_frontend.shell_patterns import reverse_pattern as _reverse_pattern
+    from astro_pyenv_frontend.shell_patterns import trim_prefix as _trim_prefix
+    from astro_pyenv_frontend.shell_patterns import trim_suffix as _trim_suffix
 
     if _bad_escape(pattern):  # an escape BuildKit refuses: so do we
         with pytest.raises(ExpansionError):

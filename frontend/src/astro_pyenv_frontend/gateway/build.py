@@ -17,13 +17,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from .. import layout
+from ..contract import TransformResult
 from ..errors import GatewayError
 from ..syntax_directive import DockerfileFrontend
 from . import base_images, chain, checks, interpreters, llb, subrequests
 from . import errors as gwerrors
 from .caps import check_caps, check_generated_caps
 from .client import GatewayCallError, LLBBridgeClient
-from .dockerfile import TransformFn, default_transform, transform_dockerfile
+from .dockerfile import NO_FACTS, Facts, TransformFn, default_transform, needs, transform_dockerfile
 from .errors import ReturnedError
 from .opts import FrontendOpts
 from .proto import gateway_pb2, ops_pb2
@@ -127,57 +128,111 @@ def build(
     src = read_dockerfile(client, fopts, inputs)
     chained = chain.chosen_frontend(src, fopts)
     timer.mark("read")
-    data, result = transform_dockerfile(src, fopts, transform_fn)
-    timer.mark("transform")
-    reads: dict[str, base_images.BaseRead | None] = {}
-    if result.changed and result.base_images:  # what the base images are decides how they are used
-        reads = base_images.read_bases(client, fopts, result.base_images, can_resolve="resolveimage" in caps)
-        timer.mark("bases")
-        configs = base_images.configs(reads)
-        data, result = transform_dockerfile(src, fopts, transform_fn, None, configs)
-        timer.mark("transform")
-        chosen = interpreters.choose_images(client, fopts, result) if result.interpreters else {}
-        if chosen:
-            timer.mark("interpreters")
-            data, result = transform_dockerfile(src, fopts, transform_fn, chosen, configs)
-            timer.mark("transform")
+    data, result, reads = _transform(client, fopts, src, transform_fn, "resolveimage" in caps, timer)
     if result.changed:
-        check_generated_caps(llb_caps)
+        check_generated_caps(llb_caps)  # before anything is said about the converted file
     if "gateway.warnings" in caps:
         send_warnings(client, src, result.warnings)
-    if result.changed:
-        checks.run_for_build(client, fopts, inputs, src, result, can_warn="gateway.warnings" in caps)
-    if result.onbuild_free:  # the generated Dockerfile builds on images without their ONBUILD steps
-        context_inputs, context_opts = base_images.named_contexts(reads, result.onbuild_free, fopts)
-        inputs = {**inputs, **context_inputs}
-        fopts = replace(fopts, opts={**fopts.opts, **context_opts})
-    files = [llb.FileToWrite(src.filename, data)]
-    if src.dockerignore is not None:
-        files.append(llb.FileToWrite(src.filename + ".dockerignore", src.dockerignore))
-    name = "[internal] astro-pyenv: generated " + src.filename if result.changed else None
-    dockerfile_input = llb.files_input(files, custom_name=name)
-    size = len(data) + len(src.dockerignore or b"")
-    too_big = _solve_request_size(fopts, inputs, dockerfile_input) > GATEWAY_MESSAGE_LIMIT
-    if not result.changed and (too_big or size > INLINE_LIMIT):
-        return _forward_located(client, fopts, inputs, chained, src)  # dockerfile.v0 reads the very same file itself
-    if result.changed and (too_big or size > CONVERTED_LIMIT):
-        raise GatewayError(
-            f"this Dockerfile with its PYENV lines converted is {size / (1 << 20):.1f} MiB, more than the"
-            f" {CONVERTED_LIMIT / (1 << 20):.1f} MiB astro-pyenv can hand on (docker's BuildKit client takes"
-            " 4 MiB per message and the converted file travels in it twice): make the Dockerfile smaller"
+    handing_on = _HandingOn(client, fopts, inputs, chained, src, data)
+    if not result.changed:
+        return handing_on.pass_through()
+    checks.run_for_build(client, fopts, inputs, src, result, can_warn="gateway.warnings" in caps)
+    return handing_on.convert(result, reads, timer)
+
+
+def _transform(
+    client: LLBBridgeClient,
+    fopts: FrontendOpts,
+    src: UserDockerfile,
+    transform_fn: TransformFn,
+    can_resolve: bool,
+    timer: PhaseTimer,
+) -> tuple[bytes, TransformResult, dict[str, base_images.BaseRead | None]]:
+    """The transform, run again with each fact it needs once the gateway has read it: the base
+    images' configs (what they are decides how they are used), then the prebuilt interpreters."""
+    facts = NO_FACTS
+    data, result = transform_dockerfile(src, fopts, transform_fn, facts)
+    timer.mark("transform")
+    reads: dict[str, base_images.BaseRead | None] = {}
+    if not needs(result, facts).base_images:
+        return data, result, reads
+    reads = base_images.read_bases(client, fopts, result.base_images, can_resolve=can_resolve)
+    timer.mark("bases")
+    facts = Facts(base_configs=base_images.configs(reads))
+    data, result = transform_dockerfile(src, fopts, transform_fn, facts)
+    timer.mark("transform")
+    wanted = needs(result, facts).interpreters
+    chosen = interpreters.choose_images(client, fopts, result) if wanted else {}
+    if chosen:
+        timer.mark("interpreters")
+        facts = replace(facts, interpreter_images=chosen)
+        data, result = transform_dockerfile(src, fopts, transform_fn, facts)
+        timer.mark("transform")
+    return data, result, reads
+
+
+class _HandingOn:
+    """The Dockerfile handed on to dockerfile.v0 (or the chained frontend): as the user wrote
+    it, or converted."""
+
+    def __init__(
+        self,
+        client: LLBBridgeClient,
+        fopts: FrontendOpts,
+        inputs: Mapping[str, ops_pb2.Definition],
+        chained: DockerfileFrontend | None,
+        src: UserDockerfile,
+        data: bytes,
+    ) -> None:
+        self.client, self.fopts, self.inputs, self.chained, self.src, self.data = (
+            client, fopts, inputs, chained, src, data
         )
-    if result.changed:  # a new id re-runs the stage that digests the venv steps' secrets (layout.py)
+
+    def _input(self, custom_name: str | None) -> tuple[ops_pb2.Definition, int, bool]:
+        """The Dockerfile input, its size, and whether the Solve request would be too big."""
+        files = [llb.FileToWrite(self.src.filename, self.data)]
+        if self.src.dockerignore is not None:
+            files.append(llb.FileToWrite(self.src.filename + ".dockerignore", self.src.dockerignore))
+        dockerfile_input = llb.files_input(files, custom_name=custom_name)
+        size = len(self.data) + len(self.src.dockerignore or b"")
+        too_big = _solve_request_size(self.fopts, self.inputs, dockerfile_input) > GATEWAY_MESSAGE_LIMIT
+        return dockerfile_input, size, too_big
+
+    def pass_through(self) -> gateway_pb2.Result:
+        """The user's file as it is; a large one is left to dockerfile.v0 to read itself."""
+        client, fopts, inputs, chained, src = self.client, self.fopts, self.inputs, self.chained, self.src
+        dockerfile_input, size, too_big = self._input(None)
+        if too_big or size > INLINE_LIMIT:
+            return _forward_located(client, fopts, inputs, chained, src)  # dockerfile.v0 reads the very same file
+        return _forward_located(client, fopts, inputs, chained, src, dockerfile_input)
+
+    def convert(
+        self, result: TransformResult, reads: Mapping[str, base_images.BaseRead | None], timer: PhaseTimer
+    ) -> gateway_pb2.Result:
+        """The converted file, built inside this call so that its errors map to the user's lines."""
+        client, src, inputs, fopts = self.client, self.src, self.inputs, self.fopts
+        if result.onbuild_free:  # the generated Dockerfile builds on images without their ONBUILD steps
+            context_inputs, context_opts = base_images.named_contexts(reads, result.onbuild_free, fopts)
+            inputs = {**inputs, **context_inputs}
+            fopts = replace(fopts, opts={**fopts.opts, **context_opts})
+            self.inputs, self.fopts = inputs, fopts
+        dockerfile_input, size, too_big = self._input("[internal] astro-pyenv: generated " + src.filename)
+        if too_big or size > CONVERTED_LIMIT:
+            raise GatewayError(
+                f"this Dockerfile with its PYENV lines converted is {size / (1 << 20):.1f} MiB, more than the"
+                f" {CONVERTED_LIMIT / (1 << 20):.1f} MiB astro-pyenv can hand on (docker's BuildKit client takes"
+                " 4 MiB per message and the converted file travels in it twice): make the Dockerfile smaller"
+            )
+        # A new id re-runs the stage that digests the venv steps' secrets (layout.py).
         fopts = fopts.with_build_arg(layout.BUILD_ID_ARG, secrets.token_hex(16))
-    try:
-        return forward(client, fopts, inputs, dockerfile_input, evaluate=result.changed, chained=chained)
-    except GatewayCallError as err:
-        timer.mark("solve")
-        if not result.changed:
-            raise ReturnedError(chain.locate_error(err.status, chained, src)) from None
-        gen = gwerrors.GeneratedSource(
-            filename=src.filename, generated=data, original=src.data, source_lines=result.source_lines
-        )
-        raise ReturnedError(chain.locate_error(gwerrors.remap_status(err.status, gen), chained, src)) from None
+        try:
+            return forward(client, fopts, inputs, dockerfile_input, evaluate=True, chained=self.chained)
+        except GatewayCallError as err:
+            timer.mark("solve")
+            gen = gwerrors.GeneratedSource(
+                filename=src.filename, generated=self.data, original=src.data, source_lines=result.source_lines
+            )
+            raise ReturnedError(chain.locate_error(gwerrors.remap_status(err.status, gen), self.chained, src)) from None
 
 
 def without_definitions(result: gateway_pb2.Result) -> gateway_pb2.Result:

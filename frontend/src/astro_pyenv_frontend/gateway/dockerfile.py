@@ -12,10 +12,11 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout
-from ..contract import ImageConfig, TransformResult
+from ..contract import BaseImageUse, ImageConfig, InterpreterUse, TransformResult
 from ..errors import DockerfileError
 from . import errors as gwerrors
 from .errors import ReturnedError
@@ -24,9 +25,42 @@ from .source import UserDockerfile
 
 DEFAULT_PYENV_ROOT = layout.TOOLS_PYENV
 
-# (text, options, prebuilt interpreter images by (base image, version)) -> result; called with a
-# fourth argument, keyword ``base_configs`` (see TransformOptions), only once those were read
-TransformFn = Callable[..., TransformResult]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the gateway has read for the transform so far (see :class:`~..contract.TransformOptions`):
+    the base images' configs (None: not read, as for a first pass), and the prebuilt interpreter
+    images chosen, by (base image, version)."""
+
+    base_configs: Mapping[str, ImageConfig | None] | None = None
+    interpreter_images: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+
+NO_FACTS = Facts()
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a transform pass needs the gateway to read before the next pass: the configs of
+    ``base_images`` (first), then prebuilt images for ``interpreters``.  Empty: nothing more."""
+
+    base_images: tuple[BaseImageUse, ...] = ()
+    interpreters: tuple[InterpreterUse, ...] = ()
+
+
+def needs(result: TransformResult, facts: Facts) -> Needs:
+    """What ``result``, a pass with ``facts``, still needs; a file left as it is needs nothing."""
+    if not result.changed:
+        return Needs()
+    if facts.base_configs is None:
+        return Needs(base_images=result.base_images)
+    if not facts.interpreter_images:
+        return Needs(interpreters=result.interpreters)
+    return Needs()
+
+# (text, options, facts) -> result
+TransformFn = Callable[[str, FrontendOpts, Facts], TransformResult]
 
 
 def _known_versions() -> Sequence[str] | None:
@@ -43,12 +77,7 @@ def _known_versions() -> Sequence[str] | None:
         return None
 
 
-def default_transform(
-    text: str,
-    fopts: FrontendOpts,
-    interpreter_images: Mapping[tuple[str, str], str] | None = None,
-    base_configs: Mapping[str, ImageConfig | None] | None = None,
-) -> TransformResult:
+def default_transform(text: str, fopts: FrontendOpts, facts: Facts = NO_FACTS) -> TransformResult:
     """The real transform, with options taken from the frontend options."""
     from ..prebuilt import catalog_versions
     from ..transform import TransformOptions, transform
@@ -59,8 +88,8 @@ def default_transform(
         build_args=fopts.build_args,
         known_versions=_known_versions(),
         preferred_versions=catalog_versions(load_catalog()),
-        interpreter_images=interpreter_images or {},
-        base_configs=base_configs,
+        interpreter_images=facts.interpreter_images,
+        base_configs=facts.base_configs,
     )
     return transform(text, options)
 
@@ -93,18 +122,14 @@ def transform_dockerfile(
     src: UserDockerfile,
     fopts: FrontendOpts,
     transform_fn: TransformFn = default_transform,
-    interpreter_images: Mapping[tuple[str, str], str] | None = None,
-    base_configs: Mapping[str, ImageConfig | None] | None = None,
+    facts: Facts = NO_FACTS,
 ) -> tuple[bytes, TransformResult]:
     """(bytes to hand on, TransformResult); DockerfileError becomes a located status."""
     if not may_use_pyenv(src.data):
         return src.data, TransformResult(dockerfile="", source_lines=())
     text = src.data.decode("utf-8", errors="surrogateescape")
     try:
-        if base_configs is None:
-            result = transform_fn(text, fopts, interpreter_images or {})
-        else:
-            result = transform_fn(text, fopts, interpreter_images or {}, base_configs=base_configs)
+        result = transform_fn(text, fopts, facts)
     except DockerfileError as err:
         raise ReturnedError(
             gwerrors.dockerfile_error_status(err, filename=src.filename, data=src.data)

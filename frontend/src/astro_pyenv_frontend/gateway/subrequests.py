@@ -30,7 +30,7 @@ from ..errors import DockerfileError
 from . import checks, llb
 from . import errors as gwerrors
 from .client import LLBBridgeClient
-from .dockerfile import TransformFn, may_use_pyenv
+from .dockerfile import NO_FACTS, TransformFn, may_use_pyenv
 from .errors import ReturnedError
 from .opts import FrontendOpts
 from .proto import gateway_pb2, ops_pb2, status_pb2
@@ -156,7 +156,7 @@ def answer(
     src = read_dockerfile(client, fopts, inputs)
     text = src.data.decode("utf-8", errors="surrogateescape")
     try:
-        result = transform_fn(text, fopts, {}) if may_use_pyenv(src.data) else None
+        result = transform_fn(text, fopts, NO_FACTS) if may_use_pyenv(src.data) else None
     except DockerfileError as err:
         if name == LINT:
             return _lint_result(_build_error_results(src, err))
