@@ -289,15 +289,15 @@ class _Scan:
         self.escape = "\\"
         self.continuation = _continuation_regex(self.escape)
         self.directive_lines: list[int] = []
-        self.syntax_line: int | None = None
+        self.directive_keys: dict[str, tuple[int, ...]] = {}
 
     def directive(self, token: str, line: int) -> None:
         """Take the line (newline and leading space trimmed) if it is a parser directive."""
         if not self.directives.parse(token):
             return
         self.directive_lines.append(line)
-        if self.directives.last_key == "syntax" and self.syntax_line is None:
-            self.syntax_line = line
+        key = self.directives.key
+        self.directive_keys[key] = (*self.directive_keys.get(key, ()), line)
         escape = self.directives.values.get("escape", "\\")
         if escape != self.escape:
             self.escape = escape
@@ -315,7 +315,7 @@ def lex(text: str) -> LexedDockerfile:
         items.append(item)
     values = scan.directives.values
     directives = Directives(syntax=values.get("syntax"), escape=scan.escape, check=values.get("check"))
-    return LexedDockerfile(directives, tuple(scan.directive_lines), tuple(items), scan.syntax_line)
+    return LexedDockerfile(directives, tuple(scan.directive_lines), tuple(items), scan.directive_keys)
 
 
 def _lex_item(lines: list[str], start: int, scan: _Scan) -> tuple[Item, int]:
