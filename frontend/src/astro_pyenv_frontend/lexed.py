@@ -62,6 +62,14 @@ class Trivia:
 
 Item = Union[Instruction, Trivia]
 
+# Our instruction's keyword, as the lexer normalises keywords (see :func:`is_pyenv`).
+PYENV = "PYENV"
+
+
+def is_pyenv(item: Item) -> bool:
+    """Whether ``item`` is a PYENV instruction (any letter case, as BuildKit reads keywords)."""
+    return isinstance(item, Instruction) and item.keyword == PYENV
+
 
 @dataclass(frozen=True)
 class LexedDockerfile:

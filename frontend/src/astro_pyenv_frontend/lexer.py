@@ -37,7 +37,7 @@ import json
 import re
 
 from .go_text import GO_SPACES, go_is_space
-from .lexed import Directives, Heredoc, Instruction, Item, LexedDockerfile, Trivia
+from .lexed import PYENV, Directives, Heredoc, Instruction, Item, LexedDockerfile, Trivia, is_pyenv
 from .parser_directives import DirectiveParser
 from .variables import ExpansionError, NestingError, ShellLexer
 
@@ -46,9 +46,11 @@ __all__ = [
     "Heredoc",
     "Instruction",
     "Item",
+    "PYENV",
     "LexedDockerfile",
     "Trivia",
     "dockerfile_lines",
+    "is_pyenv",
     "lex",
     "logical_segments",
     "split_command",
