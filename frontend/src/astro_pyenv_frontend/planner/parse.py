@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .. import layout
+from .. import astro_runtime, layout
 from ..errors import DockerfileError
 from ..instructions import FromInstruction, parse_arg, parse_env, parse_from, stage_references
 from ..lexer import PYENV, Instruction, Trivia, is_pyenv, split_command
@@ -228,8 +228,7 @@ def _reject_onbuild_pyenv(items: list[Item]) -> None:
     """PYENV is ours, and a child build's frontend may not be: ONBUILD cannot carry it."""
     for item in items:
         if isinstance(item, Instruction) and item.keyword == "ONBUILD":
-            trigger = item.args.split(None, 1)
-            if trigger and trigger[0].upper() == PYENV:
+            if astro_runtime.trigger_keyword(item.args) == PYENV:
                 raise DockerfileError.at(
                     item,
                     "ONBUILD PYENV is not supported: the image that runs the trigger may be built"
