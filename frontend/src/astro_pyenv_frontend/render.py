@@ -109,7 +109,7 @@ def _render(name: str, engine: Engine, **values: Any) -> str:
 
 def generated(step: GeneratedStep, plan: Plan, engine: Engine = "buildkit") -> str:
     """The generated text of ``step``: its template (by step type and engine) given the step,
-    with the plan's escape character, frontend image and pip cache, and what :data:`_EXTRAS` adds."""
+    with the plan's escape character, frontend image and pip cache, and the values :data:`_TEMPLATES` adds."""
     name, extras = _TEMPLATES[type(step)]
     return _render(
         name(step) if callable(name) else name,
