@@ -131,7 +131,7 @@ def split_onbuild(triggers: Sequence[str], escape: str = "\\") -> OnbuildReplay 
     for trigger in triggers:
         if "\n" in trigger or "\r" in trigger:
             return f"its ONBUILD step {_short(trigger)} spans lines (a heredoc)"
-        keyword = _keyword(trigger)
+        keyword = trigger_keyword(trigger)
         if keyword not in _REPLAYABLE:
             return f"its ONBUILD step {_short(trigger)} is not one astro-pyenv replays"
         if trigger.rstrip().endswith(escape) or (escape != "\\" and ("\\" in trigger or escape in trigger)):
@@ -141,7 +141,7 @@ def split_onbuild(triggers: Sequence[str], escape: str = "\\") -> OnbuildReplay 
     if split is None:
         return "none of its ONBUILD steps copies the whole build context"
     for trigger in triggers[split + 1 :]:
-        if _keyword(trigger) in _SETTINGS:
+        if trigger_keyword(trigger) in _SETTINGS:
             return (
                 f"its ONBUILD step {_short(trigger)} comes after the project copy and changes how"
                 " later lines run"
@@ -181,7 +181,8 @@ def _split(trigger: str) -> tuple[str, str]:
     return (parts[0].upper() if parts else ""), (parts[1] if len(parts) > 1 else "")
 
 
-def _keyword(trigger: str) -> str:
+def trigger_keyword(trigger: str) -> str:
+    """An ONBUILD trigger's keyword, upper-cased (one reading for the planner and the replay)."""
     return _split(trigger)[0]
 
 

@@ -12,18 +12,7 @@ from dataclasses import dataclass
 from . import render
 from .contract import Engine
 from .lexer import Instruction, dockerfile_lines
-from .plan import (
-    AstroOnbuild,
-    AstroProject,
-    Continuation,
-    InterpreterStage,
-    Plan,
-    StageHead,
-    Step,
-    ToolsStage,
-    VenvStage,
-    Verbatim,
-)
+from .plan import AstroProject, Continuation, Plan, StageHead, Step, VenvStage, Verbatim
 
 __all__ = ["dockerfile_lines", "emit"]
 
@@ -64,80 +53,11 @@ def _chunk(step: Step, plan: Plan, engine: Engine) -> _Chunk:
         return _user(step.item.raw, step.item.start_line, step.item.end_line)
     if isinstance(step, StageHead):
         return _user(step.text, step.item.start_line, step.item.end_line)
-    if isinstance(step, ToolsStage):
-        text = render.tools_stage(plan.frontend_image, step.stage, step.pip_cache, engine, step.secrets_stage)
-        return _generated(text, step.line)
-    if isinstance(step, InterpreterStage):
-        return _generated(_interpreter(step, plan, engine), step.line)
-    if isinstance(step, VenvStage):
-        environment = step.environment
-        text = render.venv_stage(
-            esc=plan.escape,
-            name=environment.name,
-            version=environment.version,
-            requirements=environment.pyenv.requirements,
-            parent_stage=step.parent_stage,
-            stage=environment.stage,
-            replayed_args=_raw_lines(step.replayed_args),
-            interpreter_stage=environment.interpreter.stage,
-            tools_stage=step.tools_stage,
-            secrets_stage=step.secrets_stage,
-            python=environment.interpreter.python,
-            pip_cache=plan.pip_cache,
-            engine=engine,
-            task_sdk=environment.pyenv.flags.get("task-sdk"),
-        )
-        return _generated(text, step.line, step.replayed_args)
-    if isinstance(step, Continuation):
-        text = render.continuation(
-            summary=_summary(step),
-            parent_stage=step.parent_stage,
-            stage=step.stage,
-            replayed_args=_raw_lines(step.replayed_args),
-            new_interpreters=step.new_interpreters,
-            environments=step.environments,
-            extend_path=step.extend_path,
-            engine=engine,
-        )
-        return _generated(text, step.line, step.replayed_args)
-    if isinstance(step, AstroOnbuild):
-        return _generated(render.astro_onbuild(step.image, step.steps), step.line)
+    replayed = step.replayed_args if isinstance(step, (VenvStage, Continuation)) else ()
+    chunk = _generated(render.generated(step, plan, engine), step.line, replayed)
     if isinstance(step, AstroProject):
-        chunks = [_generated(render.astro_project(step.image, step.steps, step.before, step.again), step.line)]
-        chunks += [_user(item.raw, item.start_line, item.end_line) for item in step.again]
-        return _joined(chunks)
-    raise TypeError(f"unknown plan step {step!r}")
-
-
-def _interpreter(step: InterpreterStage, plan: Plan, engine: Engine) -> str:
-    """The stage that compiles ``step``'s interpreter, or takes it from the image chosen."""
-    interpreter = step.interpreter
-    if step.image is not None:
-        return render.prebuilt_interpreter_stage(
-            esc=plan.escape,
-            version=interpreter.version,
-            base_image=interpreter.base_image,
-            base_image_text=interpreter.base_image_text,
-            platform_flag=interpreter.platform_flag,
-            image=step.image,
-            stage=interpreter.stage,
-            tools_stage=step.tools_stage,
-            engine=engine,
-            note=step.note,
-            floor=step.floor,
-            line=step.line,
-        )
-    return render.interpreter_stage(
-        esc=plan.escape,
-        version=interpreter.version,
-        base_image=interpreter.base_image,
-        base_image_text=interpreter.base_image_text,
-        platform_flag=interpreter.platform_flag,
-        stage=interpreter.stage,
-        tools_stage=step.tools_stage,
-        engine=engine,
-        note=step.note,
-    )
+        return _joined([chunk, *(_user(item.raw, item.start_line, item.end_line) for item in step.again)])
+    return chunk
 
 
 def _user(text: str, start_line: int, end_line: int) -> _Chunk:
@@ -160,12 +80,3 @@ def _generated(text: str, line: int, replayed: Sequence[Instruction] = ()) -> _C
     replayed_lines = {arg.raw.rstrip("\r\n"): arg.start_line for arg in replayed}
     sources = tuple(replayed_lines.get(text_line.rstrip("\r\n"), line) for text_line in dockerfile_lines(text))
     return _Chunk(text, sources)
-
-
-def _raw_lines(args: Sequence[Instruction]) -> list[str]:
-    return [arg.raw.rstrip("\r\n") for arg in args]
-
-
-def _summary(step: Continuation) -> str:
-    parts = [f"{e.name} (CPython {e.version}, line {e.pyenv.line})" for e in step.environments]
-    return "PYENV " + ", ".join(parts)

@@ -53,16 +53,12 @@ def _without_syntax_directive(text: str) -> str:
     if lexed.directives.syntax is None:
         return text
     kept: list[str] = []
+    syntax_lines = lexed.directive_keys.get("syntax", ())  # the one in force and any repeated
     for item in lexed.items:
-        if isinstance(item, Trivia) and item.start_line in lexed.directive_lines and _is_syntax(item.raw):
+        if isinstance(item, Trivia) and item.start_line in syntax_lines:
             if item.raw.startswith(_BOM):
                 kept.append(_BOM)
             continue
         kept.append(item.raw)
     return "".join(kept)
 
-
-def _is_syntax(line: str) -> bool:
-    body = line.lstrip(_BOM).lstrip(" \t").removeprefix("#")
-    key = body.split("=", 1)[0].strip().lower()
-    return key == "syntax"

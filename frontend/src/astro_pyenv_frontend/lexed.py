@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Union
 
 __all__ = ["Directives", "Heredoc", "Instruction", "Item", "LexedDockerfile", "Trivia"]
@@ -61,10 +62,26 @@ class Trivia:
 
 Item = Union[Instruction, Trivia]
 
+# Our instruction's keyword, as the lexer normalises keywords (see :func:`is_pyenv`).
+PYENV = "PYENV"
+
+
+def is_pyenv(item: Item) -> bool:
+    """Whether ``item`` is a PYENV instruction (any letter case, as BuildKit reads keywords)."""
+    return isinstance(item, Instruction) and item.keyword == PYENV
+
 
 @dataclass(frozen=True)
 class LexedDockerfile:
     directives: Directives
     directive_lines: tuple[int, ...]
     items: tuple[Item, ...]
-    syntax_line: int | None = None  # the line of the ``# syntax=`` directive in force
+    # The parser directives' lines by key (lower case), the one in force first; repeated ones
+    # (ignored, as BuildKit does) after it.  Read here, not again from the text.
+    directive_keys: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def syntax_line(self) -> int | None:
+        """The line of the ``# syntax=`` directive in force."""
+        lines = self.directive_keys.get("syntax", ())
+        return lines[0] if lines else None

@@ -37,7 +37,7 @@ import json
 import re
 
 from .go_text import GO_SPACES, go_is_space
-from .lexed import Directives, Heredoc, Instruction, Item, LexedDockerfile, Trivia
+from .lexed import PYENV, Directives, Heredoc, Instruction, Item, LexedDockerfile, Trivia, is_pyenv
 from .parser_directives import DirectiveParser
 from .variables import ExpansionError, NestingError, ShellLexer
 
@@ -46,9 +46,11 @@ __all__ = [
     "Heredoc",
     "Instruction",
     "Item",
+    "PYENV",
     "LexedDockerfile",
     "Trivia",
     "dockerfile_lines",
+    "is_pyenv",
     "lex",
     "logical_segments",
     "split_command",
@@ -289,15 +291,15 @@ class _Scan:
         self.escape = "\\"
         self.continuation = _continuation_regex(self.escape)
         self.directive_lines: list[int] = []
-        self.syntax_line: int | None = None
+        self.directive_keys: dict[str, tuple[int, ...]] = {}
 
     def directive(self, token: str, line: int) -> None:
         """Take the line (newline and leading space trimmed) if it is a parser directive."""
         if not self.directives.parse(token):
             return
         self.directive_lines.append(line)
-        if self.directives.last_key == "syntax" and self.syntax_line is None:
-            self.syntax_line = line
+        key = self.directives.key
+        self.directive_keys[key] = (*self.directive_keys.get(key, ()), line)
         escape = self.directives.values.get("escape", "\\")
         if escape != self.escape:
             self.escape = escape
@@ -315,7 +317,7 @@ def lex(text: str) -> LexedDockerfile:
         items.append(item)
     values = scan.directives.values
     directives = Directives(syntax=values.get("syntax"), escape=scan.escape, check=values.get("check"))
-    return LexedDockerfile(directives, tuple(scan.directive_lines), tuple(items), scan.syntax_line)
+    return LexedDockerfile(directives, tuple(scan.directive_lines), tuple(items), scan.directive_keys)
 
 
 def _lex_item(lines: list[str], start: int, scan: _Scan) -> tuple[Item, int]:

@@ -41,11 +41,11 @@ class DirectiveParser:
         self.done = False
         self.seen: set[str] = set()
         self.values: dict[str, str] = {}
-        self.last_key = ""  # the key of the last directive taken
+        self.key = ""  # the key of the last directive line, taken or not (repeated, invalid)
 
     def parse(self, token: str) -> bool:
         """Feed one line (newline and leading space trimmed); True if a directive."""
-        self.last_key = ""
+        self.key = ""
         if self.done:
             return False
         if not token.startswith("#"):
@@ -56,11 +56,11 @@ class DirectiveParser:
             self.done = True
             return False
         key, value = found[0].lower(), found[1]
+        self.key = key
         if key in self.seen:
             return True  # BuildKit: "only one <key> parser directive can be used"
         self.seen.add(key)
         if key == "escape" and value not in ("\\", "`"):
             return True  # BuildKit: "invalid escape token"
         self.values[key] = value
-        self.last_key = key
         return True

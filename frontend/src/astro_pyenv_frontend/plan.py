@@ -33,7 +33,7 @@ from . import layout, prebuilt, syntax_directive
 from .contract import BaseImageUse, ImageConfig, OnbuildFreeBase
 from .errors import DockerfileError
 from .instructions import rewrite_from, setting_value
-from .lexer import Instruction, LexedDockerfile
+from .lexer import Instruction, LexedDockerfile, is_pyenv
 from .planner.base_image import BaseQuery, BaseUse, resolve_base
 from .planner.names import StageNames, slug
 from .planner.order import ResolvedStage, order_stage
@@ -161,7 +161,7 @@ class _Planner:
 
     def run(self) -> Plan:
         items = list(self.lexed.items)
-        has_pyenv = any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in items)
+        has_pyenv = any(is_pyenv(item) for item in items)
         check_lines(items, has_pyenv)
         preamble, stages = split_stages(items)
         check_preamble(preamble)

@@ -41,7 +41,7 @@ from typing import Callable
 
 from .errors import DockerfileError
 from .go_text import go_is_space
-from .lexer import Instruction
+from .lexer import Instruction, is_pyenv
 from .pyenv_values import check_task_sdk, name_problem, requirements_problem, version_problem
 from .variables import ExpansionError, expand
 
@@ -171,7 +171,7 @@ def _expand_word(instr: Instruction, word: str, env: Mapping[str, str], escape: 
 
 def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -> PyenvInstruction:
     """Parse a PYENV instruction; raise DockerfileError with its line range."""
-    if instr.keyword != "PYENV":
+    if not is_pyenv(instr):
         raise DockerfileError.at(instr, msg_wrong_keyword(instr.keyword))
     if instr.args.lstrip().startswith("["):
         raise DockerfileError.at(instr, msg_json_form())

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Union
 
 import jinja2
 
 from . import layout
+from .astro_runtime import TEMPLATE_PROJECT_STEPS, with_ca_secret
 from .contract import Engine
-from .libc import Libc
+from .planner.steps import (
+    AstroOnbuild,
+    AstroProject,
+    Continuation,
+    Interpreter,
+    InterpreterStage,
+    PipCache,
+    Plan,
+    ToolsStage,
+    VenvStage,
+)
 from .prebuilt import BUILD_SCRIPTS, BUILD_SETTING_ARGS, PREPARE_SCRIPTS
 
-if TYPE_CHECKING:
-    from .plan import PipCache
+GeneratedStep = Union[ToolsStage, InterpreterStage, VenvStage, Continuation, AstroOnbuild, AstroProject]
 
 # python-build settings a user may pass as build args (``--build-arg NAME=...``);
 # checksums stay verified: the skip-checksum switch is deliberately absent.  Each is
@@ -45,6 +55,7 @@ PIP_ARGS = (
     "ASTRO_PYENV_PIP_VERSION",
 )
 
+
 def comment_text(text: str) -> str:
     """``text`` made safe inside a ``#`` comment line: one line, nothing a parser could act on.
 
@@ -73,12 +84,106 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     environment.filters["comment"] = comment_text
-    environment.globals["layout"] = layout
+    environment.filters["without_eol"] = lambda text: text.rstrip("\r\n")
+    environment.filters["by_digest"] = _by_digest
+    environment.globals.update(
+        layout=layout,
+        pip_args=PIP_ARGS,
+        prepare_scripts=PREPARE_SCRIPTS,
+        compile_scripts=BUILD_SCRIPTS,
+        template_project_steps=TEMPLATE_PROJECT_STEPS,
+    )
     return environment
 
 
-def _render(template: str, **values: Any) -> str:
-    return _environment().get_template(template).render(**values)
+# Templates with a variant of their own for Buildah, which mounts nothing from other stages
+# (it copies instead) and refuses COPY --link: ``<name>.buildah.Dockerfile.j2``.
+_BUILDAH_VARIANTS = frozenset({"interpreter", "prebuilt_interpreter", "venv"})
+
+
+def _render(name: str, engine: Engine, **values: Any) -> str:
+    variant = ".buildah" if engine == "buildah" and name in _BUILDAH_VARIANTS else ""
+    template = _environment().get_template(f"{name}{variant}.Dockerfile.j2")
+    return template.render(engine=engine, **values)
+
+
+def generated(step: GeneratedStep, plan: Plan, engine: Engine = "buildkit") -> str:
+    """The generated text of ``step``: its template (by step type and engine) given the step,
+    with the plan's escape character, frontend image and pip cache, and the values :data:`_TEMPLATES` adds."""
+    name, extras = _TEMPLATES[type(step)]
+    return _render(
+        name(step) if callable(name) else name,
+        engine,
+        step=step,
+        esc=plan.escape,
+        frontend_image=plan.frontend_image,
+        pip_cache=plan.pip_cache,
+        **extras(step, engine),
+    )
+
+
+def _nothing(step: Any, engine: Engine) -> dict[str, Any]:
+    return {}
+
+
+def _interpreter_template(step: InterpreterStage) -> str:
+    return "interpreter" if step.image is None else "prebuilt_interpreter"
+
+
+def _interpreter_extras(step: InterpreterStage, engine: Engine) -> dict[str, Any]:
+    """A compile's settings; a prebuilt image for Buildah, which takes no tag beside a digest, is
+    copied by digest alone, and its fit checks first that the base has the C library ``floor``."""
+    if step.image is None:
+        return {"portable": False, "build_python_stage": "", "build_args": PYTHON_BUILD_ARGS}
+    if engine == "buildah" and (step.floor is None or step.floor.family != "glibc"):
+        raise ValueError("a prebuilt interpreter for Buildah needs the glibc it was built on")
+    return {}
+
+
+def _continuation_extras(step: Continuation, engine: Engine) -> dict[str, Any]:
+    parts = [f"{e.name} (CPython {e.version}, line {e.pyenv.line})" for e in step.environments]
+    # Buildah (and so Podman) refuses COPY --link.
+    return {"summary": "PYENV " + ", ".join(parts), "link": "" if engine == "buildah" else "--link "}
+
+
+def _onbuild_extras(step: AstroOnbuild, engine: Engine) -> dict[str, Any]:
+    """The image's ONBUILD steps before its project copy (None: our template's copy)."""
+    return {"steps": _with_ca_secret(step.steps)}
+
+
+def _project_extras(step: AstroProject, engine: Engine) -> dict[str, Any]:
+    """The project copy and the ONBUILD steps after it (None: our template's copy), and the
+    user's lines written ``again`` after them, named in a comment (the emitter copies those)."""
+    again = ("line " if len(step.again) == 1 else "lines ") + ", ".join(str(item.start_line) for item in step.again)
+    return {"steps": _with_ca_secret(step.steps), "again_lines": again}
+
+
+def _with_ca_secret(steps: Sequence[str] | None) -> list[str] | None:
+    return None if steps is None else [with_ca_secret(step) for step in steps]
+
+
+# Step type -> its template (a name, or a function of the step naming one) and the values the
+# template needs beside the step.
+_TEMPLATES: Mapping[type, tuple[str | Callable[[Any], str], Callable[[Any, Engine], dict[str, Any]]]] = {
+    ToolsStage: ("tools", _nothing),
+    InterpreterStage: (_interpreter_template, _interpreter_extras),
+    VenvStage: ("venv", _nothing),
+    Continuation: ("continuation", _continuation_extras),
+    AstroOnbuild: ("astro_onbuild", _onbuild_extras),
+    AstroProject: ("astro_project", _project_extras),
+}
+
+
+def _by_digest(image: str) -> str:
+    """``repo:tag@digest`` -> ``repo@digest``."""
+    name, at, digest = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    if at and ":" in last:
+        name = name[: len(name) - len(last)] + last.split(":", 1)[0]
+    return f"{name}{at}{digest}"
+
+
+# For the prebuilt interpreter images' Dockerfile (:mod:`.interpreter_image`), which has no plan.
 
 
 def tools_stage(
@@ -90,14 +195,8 @@ def tools_stage(
 ) -> str:
     """The tools stage; with ``secrets_stage`` (venvs follow), also the stage that digests the
     venv steps' secrets, for engines that run our frontend (Buildah gets no build id)."""
-    return _render(
-        "tools.Dockerfile.j2",
-        frontend_image=frontend_image,
-        stage=stage,
-        secrets_stage=secrets_stage,
-        pip_cache=pip_cache,
-        engine=engine,
-    )
+    step = ToolsStage(stage, line=0, pip_cache=pip_cache, secrets_stage=secrets_stage or "")
+    return _render("tools", engine, step=step, frontend_image=frontend_image)
 
 
 def interpreter_stage(
@@ -115,165 +214,16 @@ def interpreter_stage(
     build_python_stage: str = "",
 ) -> str:
     """The stage that compiles CPython ``version`` on ``base_image``; ``portable`` carries every
-    library it links but glibc's (the prebuilt images, :mod:`.interpreter_image`); ``note`` says
-    why it is compiled (a comment).  With ``build_python_stage`` (a stage holding the same version
-    for the build platform) it is cross-compiled for ``TARGETARCH``, that stage's CPython running
-    the build."""
+    library it links but glibc's (the prebuilt images); ``note`` says why it is compiled (a
+    comment).  With ``build_python_stage`` (a stage holding the same version for the build
+    platform) it is cross-compiled for ``TARGETARCH``, that stage's CPython running the build."""
+    interpreter = Interpreter(stage, version, base_image, base_image_text, platform_flag)
     return _render(
-        "interpreter.Dockerfile.j2",
-        engine=engine,
-        portable=portable,
-        note=note,
-        build_python_stage=build_python_stage,
-        build_python_prefix=layout.interpreter_dir(version),
-        compile_scripts=BUILD_SCRIPTS,
-        prepare_scripts=PREPARE_SCRIPTS,
+        "interpreter",
+        engine,
+        step=InterpreterStage(interpreter, tools_stage, line=0, note=note),
         esc=esc,
-        version=version,
-        base_image=base_image,
-        base_image_text=base_image_text,
-        platform_flag=platform_flag,
-        stage=stage,
-        tools_stage=tools_stage,
+        portable=portable,
+        build_python_stage=build_python_stage,
         build_args=(*PYTHON_BUILD_ARGS, "TARGETARCH") if build_python_stage else PYTHON_BUILD_ARGS,
     )
-
-
-def prebuilt_interpreter_stage(
-    *,
-    esc: str,
-    version: str,
-    base_image: str,
-    base_image_text: str,
-    platform_flag: str,
-    image: str,
-    stage: str,
-    tools_stage: str,
-    engine: Engine = "buildkit",
-    note: str | None = None,
-    floor: Libc | None = None,
-    line: int = 0,
-) -> str:
-    """The interpreter stage when a prebuilt image (``repo:tag@digest``) stands in for the compile:
-    its files on the base the compile would have used, fitted to that base.  For Buildah, which
-    takes no tag beside a digest, the image by digest alone, and the fit checks first that the
-    base has the C library ``floor`` (the PYENV ``line`` is named if not)."""
-    if engine == "buildah" and (floor is None or floor.family != "glibc"):
-        raise ValueError("a prebuilt interpreter for Buildah needs the glibc it was built on")
-    return _render(
-        "prebuilt_interpreter.Dockerfile.j2",
-        engine=engine,
-        note=note,
-        floor=floor,
-        line=line,
-        image_by_digest=_by_digest(image),
-        esc=esc,
-        version=version,
-        base_image=base_image,
-        base_image_text=base_image_text,
-        platform_flag=platform_flag,
-        image=image,
-        stage=stage,
-        tools_stage=tools_stage,
-    )
-
-
-def _by_digest(image: str) -> str:
-    """``repo:tag@digest`` -> ``repo@digest``."""
-    name, at, digest = image.partition("@")
-    last = name.rsplit("/", 1)[-1]
-    if at and ":" in last:
-        name = name[: len(name) - len(last)] + last.split(":", 1)[0]
-    return f"{name}{at}{digest}"
-
-
-def venv_stage(
-    *,
-    esc: str,
-    name: str,
-    version: str,
-    requirements: str | None,
-    parent_stage: str,
-    stage: str,
-    replayed_args: Sequence[str],
-    interpreter_stage: str,
-    tools_stage: str,
-    secrets_stage: str,
-    python: str,
-    pip_cache: PipCache | None = None,
-    engine: Engine = "buildkit",
-    task_sdk: str | None = None,
-) -> str:
-    return _render(
-        "venv.Dockerfile.j2",
-        engine=engine,
-        esc=esc,
-        name=name,
-        version=version,
-        requirements=requirements,
-        parent_stage=parent_stage,
-        stage=stage,
-        replayed_args=replayed_args,
-        interpreter_stage=interpreter_stage,
-        tools_stage=tools_stage,
-        secrets_stage=secrets_stage,
-        python=python,
-        pip_cache=pip_cache,
-        task_sdk=task_sdk,
-        build_args=PIP_ARGS,
-    )
-
-
-def continuation(
-    *,
-    summary: str,
-    parent_stage: str,
-    stage: str,
-    replayed_args: Sequence[str],
-    new_interpreters: Sequence[Any],
-    environments: Sequence[Any],
-    extend_path: bool,
-    engine: Engine = "buildkit",
-) -> str:
-    return _render(
-        "continuation.Dockerfile.j2",
-        # Buildah (and so Podman) refuses COPY --link.
-        link="" if engine == "buildah" else "--link ",
-        summary=summary,
-        parent_stage=parent_stage,
-        stage=stage,
-        replayed_args=replayed_args,
-        new_interpreters=new_interpreters,
-        environments=environments,
-        extend_path=extend_path,
-    )
-
-
-def astro_onbuild(image: str, steps: Sequence[str] | None = None) -> str:
-    """The image's ONBUILD steps before its project copy (``steps``; None: our template's copy)."""
-    return _render("astro_onbuild.Dockerfile.j2", image=image, steps=_with_ca_secret(steps))
-
-
-def astro_project(
-    image: str = "", steps: Sequence[str] | None = None, before: Sequence[str] = (), again: Sequence[Any] = ()
-) -> str:
-    """The project copy and the ONBUILD steps after it (``steps``; None: our template's copy),
-    with the lines ``before`` them that set the image's USER, WORKDIR or SHELL for them, and a
-    comment for the user's lines written ``again`` after them (the emitter copies those)."""
-    from .astro_runtime import TEMPLATE_PROJECT_STEPS
-
-    return _render(
-        "astro_project.Dockerfile.j2",
-        image=image,
-        steps=_with_ca_secret(steps),
-        template_steps=TEMPLATE_PROJECT_STEPS,
-        before=before,
-        again=bool(again),
-        again_lines=("line " if len(again) == 1 else "lines ") + ", ".join(str(item.start_line) for item in again),
-    )
-
-
-def _with_ca_secret(steps: Sequence[str] | None) -> list[str] | None:
-    from .astro_runtime import with_ca_secret
-
-    return None if steps is None else [with_ca_secret(step) for step in steps]

@@ -20,7 +20,7 @@ from .contract import (
     TransformResult,
     TransformWarning,
 )
-from .lexer import Instruction, LexedDockerfile, lex
+from .lexer import LexedDockerfile, is_pyenv, lex
 
 __all__ = [
     "ENGINES",
@@ -117,7 +117,7 @@ def _require_utf8(text: str, lexed: LexedDockerfile) -> None:
     found = _NOT_UTF8.search(text)
     if found is None:
         return
-    if not any(isinstance(item, Instruction) and item.keyword == "PYENV" for item in lexed.items):
+    if not any(is_pyenv(item) for item in lexed.items):
         return
     start = found.start()
     line = text.count("\n", 0, start) + 1

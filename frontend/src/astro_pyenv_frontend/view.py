@@ -16,10 +16,9 @@ from collections.abc import Iterable
 
 from . import layout
 from .contract import PyenvUse
-from .lexer import dockerfile_lines
+from .lexer import PYENV, dockerfile_lines
 
 _LINE_END = re.compile(r"\r?\n\Z")
-_KEYWORD = re.compile(r"(\s*)(pyenv)", re.IGNORECASE)
 
 
 def _stand_in_keyword(written: str) -> str:
@@ -38,8 +37,8 @@ def buildkit_view(text: str, environments: Iterable[PyenvUse], escape: str = "\\
         if not 1 <= first <= last <= len(lines):
             continue
         original = lines[first - 1]
-        found = _KEYWORD.match(original.lstrip("\ufeff"))
-        keyword = _stand_in_keyword(found.group(2) if found else "PYENV")
+        written = original.lstrip("\ufeff").lstrip()[: len(PYENV)]  # the keyword in the user's letter case
+        keyword = _stand_in_keyword(written if written.upper() == PYENV else PYENV)
         bom = "\ufeff" if original.startswith("\ufeff") else ""
         setting = f"{layout.environment_variable(use.name)}={layout.venv_python(use.name)}"
         if first == last:

@@ -316,8 +316,12 @@ def test_the_recipe_covers_every_script_the_compile_sources_or_mounts() -> None:
         for script in ("build-python.sh", "prepare-build.sh")
         for name in re.findall(r'^\. "\$here/([\w.-]+)"', (scripts / script).read_text(), re.M)
     }
-    template = (Path(prebuilt.__file__).parent / "templates/interpreter.Dockerfile.j2").read_text()
-    mounted = set(re.findall(r"scripts/([\w.-]+\.sh)", template))
+    templates = Path(prebuilt.__file__).parent / "templates"
+    mounted = {
+        name
+        for template in ("interpreter.Dockerfile.j2", "interpreter.buildah.Dockerfile.j2")
+        for name in re.findall(r"scripts/([\w.-]+\.sh)", (templates / template).read_text())
+    }
     assert sourced | {"build-python.sh", "prepare-build.sh"} == set(prebuilt.COMPILE_SCRIPTS)
     assert set(prebuilt.PREPARE_SCRIPTS) | set(prebuilt.BUILD_SCRIPTS) == set(prebuilt.COMPILE_SCRIPTS)
     assert mounted <= set(prebuilt.COMPILE_SCRIPTS), mounted

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import DockerfileError
+from ..lexer import PYENV
 from .proto import status_pb2
 
 SOURCE_TYPE_URL = "github.com/moby/buildkit/errdefs.Source+json"
@@ -168,7 +169,7 @@ def remap_status(status: status_pb2.Status, gen: GeneratedSource) -> status_pb2.
 
 
 _MISSING_USER = re.compile(r"unable to find user ([^\s:]+)")
-_PYENV_KEYWORD = re.compile(rb"[\t\v\f\r ]*pyenv(?:[\t\v\f\r \\`]|$)", re.IGNORECASE)
+_KEYWORD_END = (b"", b"\t", b"\v", b"\f", b"\r", b" ", b"\\", b"`")  # what may follow the keyword
 
 
 def _located_user_line(status: status_pb2.Status, gen: GeneratedSource) -> int | None:
@@ -188,8 +189,12 @@ def _located_user_line(status: status_pb2.Status, gen: GeneratedSource) -> int |
 
 
 def _is_pyenv_line(data: bytes, line: int) -> bool:
+    """Whether physical ``line`` of ``data`` starts with the PYENV keyword (any letter case)."""
     lines = data.split(b"\n")
-    return 1 <= line <= len(lines) and _PYENV_KEYWORD.match(lines[line - 1].lstrip(b"\xef\xbb\xbf")) is not None
+    if not 1 <= line <= len(lines):
+        return False
+    words = lines[line - 1].lstrip(b"\xef\xbb\xbf").lstrip(b"\t\v\f\r ")
+    return words[: len(PYENV)].upper() == PYENV.encode() and words[len(PYENV) : len(PYENV) + 1] in _KEYWORD_END
 
 
 def _explain_pyenv_failure(message: str) -> str:

@@ -9,10 +9,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .. import layout
+from .. import astro_runtime, layout
 from ..errors import DockerfileError
 from ..instructions import FromInstruction, parse_arg, parse_env, parse_from, stage_references
-from ..lexer import Instruction, Trivia, split_command
+from ..lexer import PYENV, Instruction, Trivia, is_pyenv, split_command
 from ..pyenv_instruction import PyenvInstruction, parse_pyenv
 from ..variables import ExpansionError, NestingError, expand
 from .steps import Item
@@ -141,7 +141,7 @@ def parse_stage(
     for index, item in enumerate(items):
         if not isinstance(item, Instruction):
             continue
-        if item.keyword != "PYENV":
+        if item.keyword != PYENV:
             numbers.extend(scope.stage_numbers(item, env))
             scope.step(item, env)
             continue
@@ -187,7 +187,7 @@ def check_lines(items: list[Item], has_pyenv: bool) -> None:
 
 def check_preamble(preamble: list[Item]) -> None:
     for item in preamble:
-        if isinstance(item, Instruction) and item.keyword == "PYENV":
+        if is_pyenv(item):
             raise DockerfileError.at(
                 item, "PYENV must come after the first FROM: it adds a Python environment to a stage"
             )
@@ -228,8 +228,7 @@ def _reject_onbuild_pyenv(items: list[Item]) -> None:
     """PYENV is ours, and a child build's frontend may not be: ONBUILD cannot carry it."""
     for item in items:
         if isinstance(item, Instruction) and item.keyword == "ONBUILD":
-            trigger = item.args.split(None, 1)
-            if trigger and trigger[0].upper() == "PYENV":
+            if astro_runtime.trigger_keyword(item.args) == PYENV:
                 raise DockerfileError.at(
                     item,
                     "ONBUILD PYENV is not supported: the image that runs the trigger may be built"

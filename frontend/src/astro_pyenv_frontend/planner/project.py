@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from .. import astro_runtime
 from ..errors import DockerfileError
-from ..lexer import Instruction
+from ..lexer import Instruction, is_pyenv
 from ..variables import ExpansionError, NestingError, expand
 from .base_image import BaseUse
 from .parse import Scope
@@ -33,7 +33,7 @@ def plan_project(
     image = base.astro_image or ""
     steps = base.replay.after if base.replay is not None else astro_runtime.TEMPLATE_PROJECT_STEPS
     needs = astro_runtime.observed(steps)
-    above = [item for item in items[1:last_pyenv] if isinstance(item, Instruction) and item.keyword != "PYENV"]
+    above = [item for item in items[1:last_pyenv] if isinstance(item, Instruction) and not is_pyenv(item)]
     for item in above:
         if item.keyword in {"ENV", "ARG"} and "ENV" in needs:
             raise DockerfileError.at(item, astro_runtime.environment_message(item.keyword, image, needs["ENV"]))
@@ -80,7 +80,7 @@ def _check_written_again(
     for item in above:
         if isinstance(item, Instruction):
             at_line[item.start_line] = dict(env)
-            if item.keyword != "PYENV":
+            if not is_pyenv(item):
                 scope.step(item, env)
     changed = "\x00astro-pyenv: changed"  # what PYENV sets, unlike anything the user writes
     env.update({environment.variable: changed for group in environments for environment in group})
