@@ -106,8 +106,20 @@ def local_source(
         attrs["local.sharedkeyhint"] = shared_key_hint
         caps["source.local.sharedkeyhint"] = True
     attrs["local.differ"] = "none"
+    return _source("local://" + name, attrs, caps, platform=platform, custom_name=custom_name)
+
+
+def _source(
+    identifier: str,
+    attrs: dict[str, str],
+    caps: dict[str, bool],
+    *,
+    platform: Mapping[str, Any] | None,
+    custom_name: str | None,
+) -> ops_pb2.Definition:
+    """A definition of one source op (``identifier`` with ``attrs``) for ``platform``."""
     op = ops_pb2.Op(
-        source=ops_pb2.SourceOp(identifier="local://" + name, attrs=attrs),
+        source=ops_pb2.SourceOp(identifier=identifier, attrs=attrs),
         constraints=ops_pb2.WorkerConstraints(),
     )
     plat = _platform(platform)
@@ -160,17 +172,9 @@ def image_source(
     if resolve_mode in ("pull", "local"):
         attrs["image.resolvemode"] = resolve_mode
         caps["source.image.resolvemode"] = True
-    op = ops_pb2.Op(
-        source=ops_pb2.SourceOp(identifier="docker-image://" + normalize_image_ref(ref), attrs=attrs),
-        constraints=ops_pb2.WorkerConstraints(),
+    return _source(
+        "docker-image://" + normalize_image_ref(ref), attrs, caps, platform=platform, custom_name=custom_name
     )
-    plat = _platform(platform)
-    if plat is not None:
-        op.platform.CopyFrom(plat)
-    meta = ops_pb2.OpMetadata(caps=caps)
-    if custom_name:
-        meta.description["llb.customname"] = custom_name
-    return _definition([(serialize(op), meta)])
 
 
 def files_input(files: Sequence[FileToWrite], *, custom_name: str | None = None) -> ops_pb2.Definition:
