@@ -91,7 +91,9 @@ def _fake_libc(version: tuple[int, int]) -> bytes:
 
 
 def _announced(log: str) -> list[str]:
-    return [line for line in log.splitlines() if "astro-pyenv: CPython" in line and "(line " in line]
+    """The interpreter announcements, each once (BuildKit's plain progress may print a vertex's
+    name again, same "#N" and text, when other vertices' output came in between)."""
+    return list(dict.fromkeys(line for line in log.splitlines() if "astro-pyenv: CPython" in line and "(line " in line))
 
 
 def test_prebuilt_interpreter_is_pulled_not_compiled_and_works_as_any_user(
