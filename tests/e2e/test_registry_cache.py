@@ -55,15 +55,21 @@ _STAMP = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.(\d+))?")
 
 
 def _cache_records(engine: harness.Settings) -> list[dict[str, str]]:
-    done = subprocess.run(
-        [engine.docker, "system", "df", "-v", "--format", "{{json .BuildCache}}"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    records: list[dict[str, str]] = json.loads(done.stdout or "null") or []
-    return records
+    # `docker system df` fails now and then while the engine removes what a test before left
+    # (seen once in a full run); it is asked again a few times.
+    for attempt in range(5):
+        done = subprocess.run(
+            [engine.docker, "system", "df", "-v", "--format", "{{json .BuildCache}}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode == 0:
+            records: list[dict[str, str]] = json.loads(done.stdout or "null") or []
+            return records
+        time.sleep(2 * (attempt + 1))
+    raise AssertionError(f"docker system df -v failed: {done.stderr}")
 
 
 def _stamp(text: str) -> datetime | None:
