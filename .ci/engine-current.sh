@@ -215,10 +215,13 @@ cmd_start() {
     write_client
     if answers; then
         if [ "$(store_in_use)" != "$image_store" ]; then
-            log "error: the engine at unix://$socket runs the $(store_in_use) image store, not $image_store: run $0 stop, then start"
-            return 1
+            # An engine started before the store changed (the warm machine's): restart it.
+            log "the engine at unix://$socket runs the $(store_in_use) image store, not $image_store: restarting it"
+            cmd_stop
         fi
-        log "engine answers at unix://$socket ($image_store image store): $("$wrapper" version --format 'server {{.Server.Version}}, client {{.Client.Version}}')"
+    fi
+    if answers; then
+        log "engine answers at unix://$socket ($(store_in_use) image store): $("$wrapper" version --format 'server {{.Server.Version}}, client {{.Client.Version}}')"
         cmd_images
         return 0
     fi
