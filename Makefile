@@ -77,11 +77,13 @@ test-e2e: venv engine-multiarch e2e-interpreters
 
 # The e2e tests again on a current engine: Debian sid's Docker 28.5 with its buildx 0.29 client,
 # chrooted next to the CI engine (.ci/engine-current.sh; the prebuilt interpreters come from
-# the same local registry).  E2E_CURRENT_TESTS chooses the tests.  Default: what the engine
+# the same local registry), on the containerd image store (the first engine has the classic
+# one).  E2E_CURRENT_TESTS chooses the tests.  Default: what the engine or its image store
 # decides (the gateway and its subrequests and checks, the chained frontend, the Dockerfile
-# conversion, image configs and ONBUILD steps, prebuilt pulls, cache-mount security, the example
-# project), not what our own scripts, the registry, emulation or Podman decide: the release,
-# cross-platform, Podman and registry tests, the frontend image's own build (Docker 24's
+# conversion, image configs and ONBUILD steps, prebuilt pulls, a cross-platform build,
+# cache-mount security, the example project, a registry build cache), not what our own scripts,
+# the registry or Podman decide: the release,
+# Podman and registry tests, the frontend image's own build (Docker 24's
 # frontend builds it on the first engine), the portable interpreters' fit on each base (the same
 # images on any engine), and the two whose cost is CPython compiles (test_pyenv_builds: one per
 # base; test_settings_secret: one on every run).  The first engine runs them all; this keeps a
@@ -91,8 +93,10 @@ test-e2e: venv engine-multiarch e2e-interpreters
 # the three tests that compile CPython on purpose on every run (a registry that does not answer,
 # a broken configure option, an interrupted cold build) run there: minutes each on two cores,
 # and the compile path is our scripts' (the first engine runs them).
-E2E_CURRENT_SKIP := release cross_platform podman registry frontend_image portable pyenv_builds settings_secret
-E2E_CURRENT_TESTS ?= $(filter-out $(patsubst %,tests/e2e/test_%.py,$(E2E_CURRENT_SKIP)),$(wildcard tests/e2e/test_*.py))
+# test_registry_cache runs last: it prunes the build cache records its builds used (a build beside
+# it could lose records it was about to reuse).
+E2E_CURRENT_SKIP := release podman registry frontend_image portable pyenv_builds settings_secret registry_cache
+E2E_CURRENT_TESTS ?= $(filter-out $(patsubst %,tests/e2e/test_%.py,$(E2E_CURRENT_SKIP)),$(wildcard tests/e2e/test_*.py)) tests/e2e/test_registry_cache.py
 E2E_CURRENT_SELECT ?= not airflow3 and not means_a_compile and not broken_configure_option and not interrupted_cold_build
 test-e2e-current: venv engine-ready engine-current e2e-interpreters
 	source .ci/engine-current-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(abspath $(PREBUILT_CATALOG))" \

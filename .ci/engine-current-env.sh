@@ -8,11 +8,14 @@
 export ASTRO_PYENV_CI_CACHE="${ASTRO_PYENV_CI_CACHE:-/var/cache/astro-pyenv-ci}"
 # ASTRO_PYENV_CURRENT_RUN_DIR: its socket directory (a second set of CI services, .ci/run-cold, has its own).
 export DOCKER_HOST="unix://${ASTRO_PYENV_CURRENT_RUN_DIR:-/run/astro-pyenv-current}/docker.sock"
-export ASTRO_PYENV_DOCKER="$ASTRO_PYENV_CI_CACHE/engine-current/bin/docker"
-export DOCKER_CONFIG="$ASTRO_PYENV_CI_CACHE/engine-current/docker-config"
+# ASTRO_PYENV_CURRENT_STATE: its state directory (root, client wrapper), as .ci/engine-current.sh reads it.
+_astro_pyenv_current_state="${ASTRO_PYENV_CURRENT_STATE:-$ASTRO_PYENV_CI_CACHE/engine-current}"
+export ASTRO_PYENV_DOCKER="$_astro_pyenv_current_state/bin/docker"
+export DOCKER_CONFIG="$_astro_pyenv_current_state/docker-config"
 case ":$PATH:" in
-    *":$ASTRO_PYENV_CI_CACHE/engine-current/bin:"*) ;;
-    *) export PATH="$ASTRO_PYENV_CI_CACHE/engine-current/bin:$PATH" ;;
+    *":$_astro_pyenv_current_state/bin:"*) ;;
+    *) export PATH="$_astro_pyenv_current_state/bin:$PATH" ;;
 esac
+unset _astro_pyenv_current_state
 # shellcheck source=engine-env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/engine-env.sh"

@@ -32,14 +32,23 @@
 # holds the chroot's buildx, so that the host's older buildx plugin is not used.
 #
 # Seen on it (2026-11): the same 24 frontend API capabilities as Docker 26.1, 13 more LLB ones;
-# overlay2 (graphdriver) image store as Debian configures it, so mergeop/diffop stay disabled and
-# COPY --link is a plain copy on both engines (the containerd image store of Docker Desktop and
-# fresh Docker 29 installs is not covered); `docker buildx ls` says BuildKit v0.0.0+unknown
-# (Debian's build; moby v28.5.2 vendors BuildKit v0.25.2).
+# `docker buildx ls` says BuildKit v0.0.0+unknown (Debian's build; moby v28.5.2 vendors BuildKit
+# v0.25.2).
+#
+# The image store: the containerd image store ("features": {"containerd-snapshotter": true}, what
+# Docker Desktop turns on for new installs and Docker 29 uses for fresh ones), so that the e2e
+# tests here cover it while the CI engine (Docker 26.1, overlay2) covers the classic store.
+# dockerd starts its own containerd (the root's containerd 2.x, state under its exec root), as
+# with the classic store; ASTRO_PYENV_CURRENT_IMAGE_STORE=graphdriver starts the classic store
+# instead, on a data root of its own. On the containerd store BuildKit's docker worker exports
+# build caches (--cache-to type=registry with the default builder) and COPY --link is a merge.
 #
 # Settings: ASTRO_PYENV_CURRENT_SUITE (default sid), ASTRO_PYENV_CURRENT_MIRROR (default
-# http://deb.debian.org/debian). State: $ASTRO_PYENV_CI_CACHE/engine-current
-# (root/, its dockerd's data under root/var/lib/docker, dockerd.log, bin/, docker-config/);
+# http://deb.debian.org/debian), ASTRO_PYENV_CURRENT_IMAGE_STORE (containerd, the default, or
+# graphdriver). State: ASTRO_PYENV_CURRENT_STATE, default $ASTRO_PYENV_CI_CACHE/engine-current
+# (root/, its dockerd's data under root/var/lib/docker-containerd, or root/var/lib/docker for
+# the graphdriver store, dockerd.log, bin/, docker-config/); a second engine beside the first
+# needs a state and a run directory of its own;
 # run directory $ASTRO_PYENV_CURRENT_RUN_DIR, default /run/astro-pyenv-current (docker.sock,
 # dockerd.pid, mounts).
 set -euo pipefail
@@ -59,7 +68,7 @@ ci_docker="$ASTRO_PYENV_DOCKER"
 
 suite="${ASTRO_PYENV_CURRENT_SUITE:-sid}"
 mirror="${ASTRO_PYENV_CURRENT_MIRROR:-http://deb.debian.org/debian}"
-state="$ASTRO_PYENV_CI_CACHE/engine-current"
+state="${ASTRO_PYENV_CURRENT_STATE:-$ASTRO_PYENV_CI_CACHE/engine-current}"
 root="$state/root"
 run_dir="${ASTRO_PYENV_CURRENT_RUN_DIR:-/run/astro-pyenv-current}"
 socket="$run_dir/docker.sock"
@@ -73,6 +82,15 @@ start_timeout="${ASTRO_PYENV_ENGINE_START_TIMEOUT:-90}"
 # The build cache's budget, as for the CI engine (.ci/engine.sh says why); Docker 28 names it
 # reserved space (kept at least) and max used space (never more).
 keep_storage="${ASTRO_PYENV_CURRENT_KEEP_STORAGE:-10GB}"
+# The image store: containerd (the containerd image store, "containerd-snapshotter" feature) or
+# graphdriver (overlay2, what Debian configures). Each has a data root of its own in the root:
+# images and build cache of one store are not seen by the other.
+image_store="${ASTRO_PYENV_CURRENT_IMAGE_STORE:-containerd}"
+case "$image_store" in
+    containerd) data_root=/var/lib/docker-containerd snapshotter=true ;;
+    graphdriver) data_root=/var/lib/docker snapshotter=false ;;
+    *) echo "error: ASTRO_PYENV_CURRENT_IMAGE_STORE is containerd or graphdriver, not $image_store" >&2; exit 2 ;;
+esac
 packages=(docker.io docker-cli docker-buildx iptables)
 
 log() { printf '[engine-current] %s\n' "$*" >&2; }
@@ -82,6 +100,15 @@ in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-
 complete() {
     # True when the root has the packages installed (its marker is written last by install).
     [ -s "$root/.astro-pyenv-complete" ] && [ -x "$root/usr/sbin/dockerd" ]
+}
+
+store_in_use() {
+    # containerd when the engine keeps images in containerd (docker info names the snapshotter).
+    if "$wrapper" info --format '{{json .DriverStatus}}' 2>/dev/null | grep -q 'io.containerd.snapshotter'; then
+        echo containerd
+    else
+        echo graphdriver
+    fi
 }
 
 answers() {
@@ -187,7 +214,14 @@ unmount_root() {
 cmd_start() {
     write_client
     if answers; then
-        log "engine answers at unix://$socket: $("$wrapper" version --format 'server {{.Server.Version}}, client {{.Client.Version}}')"
+        if [ "$(store_in_use)" != "$image_store" ]; then
+            # An engine started before the store changed (the warm machine's): restart it.
+            log "the engine at unix://$socket runs the $(store_in_use) image store, not $image_store: restarting it"
+            cmd_stop
+        fi
+    fi
+    if answers; then
+        log "engine answers at unix://$socket ($(store_in_use) image store): $("$wrapper" version --format 'server {{.Server.Version}}, client {{.Client.Version}}')"
         cmd_images
         return 0
     fi
@@ -202,14 +236,14 @@ cmd_start() {
     # Name resolution as the host has it now (RUN steps on the host network read this file).
     cp /etc/resolv.conf "$root/etc/resolv.conf"
     mkdir -p "$root/etc/docker"
-    printf '{"builder": {"gc": {"enabled": true, "defaultReservedSpace": "%s", "defaultMaxUsedSpace": "%s"}}}\n' \
-        "$keep_storage" "$keep_storage" >"$root/etc/docker/astro-pyenv-daemon.json"
-    log "starting the $suite root's dockerd (log $log_file, build cache budget $keep_storage)"
+    printf '{"features": {"containerd-snapshotter": %s}, "builder": {"gc": {"enabled": true, "defaultReservedSpace": "%s", "defaultMaxUsedSpace": "%s"}}}\n' \
+        "$snapshotter" "$keep_storage" "$keep_storage" >"$root/etc/docker/astro-pyenv-daemon.json"
+    log "starting the $suite root's dockerd ($image_store image store, data root $root$data_root, log $log_file, build cache budget $keep_storage)"
     # Paths inside the root; the socket directory is the host's $run_dir, bound in. The pid
     # file is dockerd's pid as the host sees it (chroot does not change pid namespaces).
     setsid chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
         dockerd --iptables=false --ip6tables=false --bridge=none \
-        --data-root /var/lib/docker \
+        --data-root "$data_root" \
         --exec-root /run/docker \
         -H "unix://$socket" \
         --pidfile "$pid_file" \

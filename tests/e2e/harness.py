@@ -172,6 +172,20 @@ def engine_version(settings: Settings | None = None, timeout: float = 10) -> str
     return done.stdout.strip() or None
 
 
+def image_store(settings: Settings | None = None, timeout: float = 10) -> str:
+    """``"containerd"`` when the engine keeps its images in containerd (the containerd image store
+    of Docker Desktop and fresh Docker 29 installs), else ``"graphdriver"`` (overlay2 and the like)."""
+    settings = settings or Settings.from_env()
+    done = subprocess.run(
+        [settings.docker, "info", "--format", "{{json .DriverStatus}}"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return "containerd" if "io.containerd.snapshotter" in done.stdout else "graphdriver"
+
+
 def registry_answers(settings: Settings | None = None, timeout: float = 3) -> bool:
     """True when a registry (Distribution API v2) answers at ``http://<settings.registry>/v2/``."""
     settings = settings or Settings.from_env()
