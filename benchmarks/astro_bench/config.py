@@ -65,6 +65,7 @@ TRANSFORM_TARGET_MS = 100.0
 COLD_PREBUILT_TARGET_S = 30.0  # scenario 9: ours at most this ...
 COLD_PREBUILT_FLOOR_RATIO = 1.3  # ... and (9, 11, 12) at most this many times the floor
 SPEEDUP_TARGET = 1.15  # scenario 10: geometric mean of prebuilt over compiled speed
+CACHE_TRIP_RATIO = 1.3  # scenario 13: ours' import build at most this many times the floor's
 
 
 def log(message: str) -> None:

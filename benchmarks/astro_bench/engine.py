@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -33,8 +34,9 @@ STOP_GRACE_S = 30.0
 class Engine:
     """The private bench dockerd; every docker command of the benchmark goes through it."""
 
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, cli: str = DOCKER) -> None:
         self.host = host
+        self.cli = cli  # the docker client (scenario 13's engine has a client of its own)
         self.env = {**os.environ, "DOCKER_HOST": host, "DOCKER_BUILDKIT": "1"}
 
     @classmethod
@@ -53,7 +55,7 @@ class Engine:
         self.docker("pull", "-q", "--platform", platform, image)
 
     def docker(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([DOCKER, *args], env=self.env, capture_output=True, text=True, check=check)
+        return subprocess.run([self.cli, *args], env=self.env, capture_output=True, text=True, check=check)
 
     def prune(self) -> None:
         """Empty the bench engine's BuildKit cache (cache mounts too) and drop the built images."""
@@ -124,6 +126,7 @@ class Builder:
         build_args: dict[str, str] | None = None,
         platform: str | None = None,
         time_limit: float | None = None,
+        extra_args: Sequence[str] = (),
     ) -> Build:
         """``docker build`` of ``kind`` from ``context``; timed wall clock.
 
@@ -133,9 +136,9 @@ class Builder:
         secret (see :mod:`.flags`); ``platform`` becomes ``--platform``.  A build still running
         after ``time_limit`` seconds is stopped (SIGTERM to the client's process group, which
         cancels the build in the engine; SIGKILL after STOP_GRACE_S) and raises
-        :class:`BuildStopped`.
+        :class:`BuildStopped`.  ``extra_args`` go before the context (``--cache-to ...``).
         """
-        cmd = _build_command(kind, context, tag, dockerfile, build_args, platform)
+        cmd = _build_command(kind, context, tag, dockerfile, build_args, platform, self.engine.cli, extra_args)
         self.count += 1
         log_file = self.log_dir / f"{self.count:03d}-{label}-{kind}.log"
         start = time.perf_counter()
@@ -189,6 +192,8 @@ def _build_command(
     dockerfile: Path | None,
     build_args: dict[str, str] | None,
     platform: str | None,
+    cli: str = DOCKER,
+    extra_args: Sequence[str] = (),
 ) -> list[str]:
     """The ``docker build`` command line of :meth:`Builder.build`."""
     args = dict(build_args or {})
@@ -201,12 +206,12 @@ def _build_command(
     elif dockerfile is None:
         raise ValueError("a plain build needs its Dockerfile")
     flags = build_flags(mirror="PYTHON_BUILD_MIRROR_URL" not in args, ca=True)
-    cmd = [DOCKER, "build", *flags, "--progress", "plain", "-f", str(dockerfile)]
+    cmd = [cli, "build", *flags, "--progress", "plain", "-f", str(dockerfile)]
     if platform:
         cmd += ["--platform", platform]
     for name, value in args.items():
         cmd += ["--build-arg", f"{name}={value}"]
     if tag:
         cmd += ["-t", tag]
-    cmd.append(str(context))
+    cmd += [*extra_args, str(context)]
     return cmd

@@ -148,6 +148,15 @@ _HOW_MEASURED = (
         "sides (the notes name them); target: nothing compiled and ≤ 1.3× the floor."
     ),
     (
+        "- **13** (a CI runner's registry cache trip): 12's project and floor, each built with "
+        "`--cache-to type=registry,ref=<local registry>,mode=max`, then, with the engine's build cache "
+        "emptied and the built image removed (the next job's runner; the base image stays), built again with "
+        "`--cache-from` that ref; no RUN step may run again but ours' secrets digest. On an engine of its own "
+        "with the containerd image store (Docker's builder exports no cache from the classic store): "
+        "`.ci/engine-current.sh`'s Docker 28.5 with a state of its own. Figures: the import builds (what the "
+        "next runner waits for); the exports are in the notes; target: ≤ 1.3× the floor's import."
+    ),
+    (
         "- **n** in each cell is the number of runs that figure is the median of; rows carried over from an "
         "earlier invocation (`--merge`) say so in their notes."
     ),
