@@ -108,8 +108,7 @@ errors="$(airflow dags list-import-errors 2>/dev/null)"
 case "$errors" in *"No data found"*|"") ;; *) echo "$errors"; failed=1 ;; esac
 for dag in "$@"; do
     echo "--- airflow dags test $dag $DATE"
-    # shellcheck disable=SC2086
-    airflow dags test $DAGS_TEST_ARGS "$dag" "$DATE" >"/tmp/$dag.log" 2>&1 || { tail -n 40 "/tmp/$dag.log"; failed=1; }
+    dags_test "$dag" "$DATE" "/tmp/$dag.log" || { tail -n 40 "/tmp/$dag.log"; failed=1; }
     { grep -o "PYENV-CHECK .*" "/tmp/$dag.log"; task_log_checks "$dag"; } | sed "s/^PYENV-CHECK /  /"
     # The run `dags test` made: Airflow 3 names it after the time it ran and logs the id; Airflow 2
     # names it like a manual trigger at midnight UTC of the date.

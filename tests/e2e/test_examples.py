@@ -95,7 +95,7 @@ echo '=== IMPORT-ERRORS'
 airflow dags list-import-errors -o json 2>/dev/null
 for dag in "$@"; do
     echo "=== DAG $dag"
-    airflow dags test $DAGS_TEST_ARGS "$dag" {DATE} >/tmp/dag.log 2>&1
+    dags_test "$dag" {DATE} /tmp/dag.log
     code=$?
     cat /tmp/dag.log
     task_log_checks "$dag"

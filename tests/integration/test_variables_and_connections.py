@@ -188,6 +188,9 @@ def test_a_venv_task_reads_a_variable_and_a_connection_from_the_database(
         ASTRO_PYENV_old_env=str(task_python),
         PYENV_TEST_RESULT_DIR=str(results),
         AIRFLOW__CORE__DAGS_FOLDER=str(dags),  # dag.test() serializes the DAGs of this folder
+        # LocalExecutor forks this many workers at once (32 by default); fewer workers, fewer
+        # shutdown messages to lose (.ci/example-airflow3.sh says more)
+        AIRFLOW__CORE__PARALLELISM="4",
     )
     for command in (
         ["variables", "set", "pyenv_greeting", "hello-from-the-metadata-db"],
