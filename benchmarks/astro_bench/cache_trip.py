@@ -16,7 +16,6 @@ as on a new runner (the base image stays: a runner pulls it either way).
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from .engine import Builder, Engine
 from .project import write_project
 from .results import Row
 from .runner import Runner, interleave
+from .warm import pyenv_runs
 
 TITLE = "13. registry cache trip: export, then import on an empty builder (vs the floor's trip)"
 ENGINE_SCRIPT = REPO / ".ci" / "engine-current.sh"
@@ -39,18 +39,10 @@ STATE = CI_CACHE / "bench-current"
 RUN_DIR = "/run/astro-pyenv-bench-current"
 OURS_TAG = "astro-pyenv-bench/trip-ours:latest"
 FLOOR_TAG = "astro-pyenv-bench/trip-floor:latest"
-# The generated stage whose RUN step runs on every build, by design (docs/security.md).
-SECRETS_DIGEST_STAGE = "pyenv-tools-secrets"
-
-
-def executed_runs(log_text: str) -> list[str]:
-    """The stages whose RUN steps ran (not ``CACHED``) in a plain-progress build log, but the
-    secrets digest's: what an imported cache failed to bring."""
-    ran = []
-    for step, stage in re.findall(r"^#(\d+) \[([^\] ]+)[^\]]*\] RUN", log_text, re.MULTILINE):
-        if stage != SECRETS_DIGEST_STAGE and not re.search(rf"^#{step} CACHED$", log_text, re.MULTILINE):
-            ran.append(stage)
-    return sorted(set(ran))
+def executed_stages(build: Build) -> list[str]:
+    """The stages whose RUN steps ran (not ``CACHED``), but the secrets digest's: what an imported
+    cache failed to bring."""
+    return sorted({step.stage for step in pyenv_runs(build)})
 
 
 def _script(command: str) -> None:
@@ -95,7 +87,7 @@ def run(r: Runner) -> None:
             exported = build(f"trip{turn.index + 1}-export", "--cache-to", f"type=registry,ref={ref},mode=max")
             engine.prune()  # the next job's runner
             imported = build(f"trip{turn.index + 1}-import", "--cache-from", f"type=registry,ref={ref}")
-            ran = executed_runs(imported.log)
+            ran = executed_stages(imported)
             if ran:
                 raise RuntimeError(f"{side}: RUN steps ran again after the import: {ran} ({imported.log_file})")
             trips[side].append((exported, imported))

@@ -16,7 +16,7 @@ from .results import Row, Side
 from .runner import Runner, interleave
 
 
-def _pyenv_runs(b: Build) -> list[Step]:
+def pyenv_runs(b: Build) -> list[Step]:
     """The RUN steps a build executed, but for the secrets digest: it runs on every build of ours,
     by design (docs/security.md: the venv steps' secrets in their cache key; 0.1 s), and is not
     PYENV work to redo."""
@@ -30,9 +30,9 @@ def no_change(r: Runner) -> None:
     for turn in interleave(r.options.runs):
         b = r.build(turn.side, f"nochange{turn.index + 1}")
         row.add(turn.side, b.seconds)
-        if _pyenv_runs(b):
+        if pyenv_runs(b):
             row.notes.append(
-                f"{turn.side} run {turn.index + 1} executed RUN steps: {[s.text[:60] for s in _pyenv_runs(b)]}"
+                f"{turn.side} run {turn.index + 1} executed RUN steps: {[s.text[:60] for s in pyenv_runs(b)]}"
             )
 
 
@@ -47,7 +47,7 @@ def dag_edit(r: Runner) -> None:
             append_line(dag, f"# edited by the benchmark: {uuid.uuid4()}")
         b = r.build(turn.side, f"dag{turn.index + 1}")
         row.add(turn.side, b.seconds)
-        ran[turn.side] += [s.text[:70] for s in _pyenv_runs(b)]
+        ran[turn.side] += [s.text[:70] for s in pyenv_runs(b)]
     row.met = "yes" if not ran["ours"] else "no"
     row.notes.append(f"RUN steps executed after a DAG edit: ours {len(ran['ours'])}, baseline {len(ran['baseline'])}")
 
@@ -70,7 +70,7 @@ def requirements_edit(r: Runner) -> None:
         b = r.build(turn.side, f"req{turn.index + 1}")
         row.add(turn.side, b.seconds)
         if turn.side == "ours":
-            ours_stages.update(s.stage for s in _pyenv_runs(b))
+            ours_stages.update(s.stage for s in pyenv_runs(b))
         else:
             base_runs.append(len(b.executed_runs()))
             base_compiles.append(len([s for s in b.executed_runs() if "python-build" in s.text]))

@@ -29,14 +29,14 @@ def _build(seconds: float, log: str = "") -> Build:
 
 
 def test_a_fully_imported_build_ran_nothing_but_the_secrets_digest() -> None:
-    assert cache_trip.executed_runs(IMPORT_LOG) == []
+    assert cache_trip.executed_stages(_build(2.0, IMPORT_LOG)) == []
 
 
 def test_a_step_the_cache_did_not_bring_is_named_by_its_stage() -> None:
     ran = IMPORT_LOG.replace("#11 CACHED", "#11 0.5 creating the venv\n#11 DONE 9.1s")
-    assert cache_trip.executed_runs(ran) == ["pyenv-venv-modern"]
+    assert cache_trip.executed_stages(_build(2.0, ran)) == ["pyenv-venv-modern"]
     floor = "#7 [stage-0 3/4] RUN python -m venv /opt/astro-pyenv/venvs/modern\n#7 DONE 3.0s\n"
-    assert cache_trip.executed_runs(floor) == ["stage-0"]
+    assert cache_trip.executed_stages(_build(2.0, floor)) == ["stage-0"]
 
 
 def test_the_import_builds_are_the_figures_and_the_exports_the_notes() -> None:
