@@ -240,7 +240,8 @@ cmd_start() {
         "$snapshotter" "$keep_storage" "$keep_storage" >"$root/etc/docker/astro-pyenv-daemon.json"
     log "starting the $suite root's dockerd ($image_store image store, data root $root$data_root, log $log_file, build cache budget $keep_storage)"
     # Paths inside the root; the socket directory is the host's $run_dir, bound in. The pid
-    # file is dockerd's pid as the host sees it (chroot does not change pid namespaces).
+    # file is dockerd's pid as the host sees it (chroot does not change pid namespaces). The
+    # daemon does not keep this script's lock (fd 8) open.
     setsid chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
         dockerd --iptables=false --ip6tables=false --bridge=none \
         --data-root "$data_root" \
@@ -248,7 +249,7 @@ cmd_start() {
         -H "unix://$socket" \
         --pidfile "$pid_file" \
         --config-file /etc/docker/astro-pyenv-daemon.json \
-        >>"$log_file" 2>&1 </dev/null &
+        >>"$log_file" 2>&1 </dev/null 8>&- &
     local deadline=$((SECONDS + start_timeout))
     until answers; do
         if [ $SECONDS -ge $deadline ]; then
@@ -325,9 +326,20 @@ cmd_status() {
     fi
 }
 
+# install and start one at a time: a second one (`make test` while .ci/run's runs in the
+# background) waits, then finds the root complete and the engine answering.
+one_at_a_time() {
+    mkdir -p "$(dirname "$state")"
+    exec 8>"$state.lock"
+    if ! flock -n 8; then
+        log "another run is installing or starting this engine: waiting for it"
+        flock 8
+    fi
+}
+
 case "${1:-}" in
-    install) cmd_install ;;
-    start) cmd_start ;;
+    install) one_at_a_time; cmd_install ;;
+    start) one_at_a_time; cmd_start ;;
     images) cmd_images ;;
     stop) cmd_stop ;;
     trim) cmd_trim ;;

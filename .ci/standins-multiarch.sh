@@ -40,6 +40,14 @@ log() { printf '[standins-multiarch] %s\n' "$*" >&2; }
 bash "$here/emulation.sh" status || { log "error: arm64 emulation is not set up (.ci/emulation.sh start)"; exit 1; }
 mkdir -p "$cache" "$(dirname "$arm64_tar")"
 
+# One run at a time: a second one (`make test` while .ci/run's runs in the background) waits,
+# then finds the indexes current.
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+    log "another run is making the multi-platform stand-ins: waiting for it"
+    flock 9
+fi
+
 # current NAME KEY: true when the index NAME was made from KEY and the registry still has it.
 current() {
     [ "$(cat "$cache/$(basename "$1").key" 2>/dev/null)" = "$2" ] \

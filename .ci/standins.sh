@@ -71,15 +71,36 @@ tag_if_missing() {
     "$docker_cli" image inspect "$2" >/dev/null 2>&1 || "$docker_cli" tag "$1" "$2"
 }
 
+under_lock() {
+    # under_lock COMMAND...: COMMAND while holding the stand-ins' lock. One image is made at a time
+    # across runs (.ci/run makes them in the background while `make test` may ask for them too):
+    # a second run waits for the image being made, then finds it current (COMMAND checks again).
+    (
+        if ! flock -n 7; then
+            log "another run is making a stand-in: waiting for it"
+            flock 7
+        fi
+        "$@"
+    ) 7>"$ASTRO_PYENV_CI_CACHE/.standins.lock"
+}
+
+has_image() { "$docker_cli" image inspect "$1" >/dev/null 2>&1; }
+
+import_base() {
+    # import_base SUITE IMAGE TARBALL: debootstrap SUITE and import it as IMAGE, unless present.
+    has_image "$2" && return 0
+    bash "$here/debootstrap-base.sh" amd64 "$1" "$3"
+    log "docker import $3 -> $2"
+    "$docker_cli" import -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' "$3" "$2" >/dev/null
+}
+
 build_base() {
     # build_base SUITE: local/debian:SUITE-minbase, and the public names of its slim image.
     local suite="$1" image="local/debian:$1-minbase" tarball="$ASTRO_PYENV_CI_CACHE/base/$1-minbase.tar"
-    if "$docker_cli" image inspect "$image" >/dev/null 2>&1; then
+    if has_image "$image"; then
         log "$image present"
     else
-        bash "$here/debootstrap-base.sh" amd64 "$suite" "$tarball"
-        log "docker import $tarball -> $image"
-        "$docker_cli" import -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' "$tarball" "$image" >/dev/null
+        under_lock import_base "$suite" "$image" "$tarball"
     fi
     tag_if_missing "$image" "debian:$suite-slim"
     tag_if_missing "$image" "debian:$suite"
@@ -97,6 +118,15 @@ build() {
         log "$tag present"
         return 0
     fi
+    under_lock build_image "$tag" "$dockerfile" "$suite" "$recipe" "$@"
+}
+
+# build_image TAG DOCKERFILE SUITE RECIPE [extra docker build args...]: build's work, unless
+# the image became current meanwhile.
+build_image() {
+    local tag="$1" dockerfile="$2" suite="$3" recipe="$4"
+    shift 4
+    is_current "$tag" "$recipe" && return 0
     log "building $tag (Debian $suite)"
     build_flags ca   # --network host, the CA secret
     "$docker_cli" build "${BUILD_FLAGS[@]}" --progress plain \
