@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -191,8 +192,15 @@ def _remove(engine: harness.Settings, *images: str) -> None:
 def runtime_helper_wheel() -> Iterator[tuple[str, bytes]]:
     """The astro-pyenv wheel, built from runtime_helper/ as the example's README says."""
     with tempfile.TemporaryDirectory(prefix="astro-pyenv-wheel-") as tmp:
+        # Built from a copy (with the VERSION file it reads beside it): setuptools writes build/
+        # into the tree it builds, and another test run (the current engine's, beside this one)
+        # may build the same package meanwhile.
+        source = Path(tmp) / "src" / "runtime_helper"
+        shutil.copytree(harness.REPO_ROOT / "runtime_helper", source,
+                        ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))  # fmt: skip
+        shutil.copy2(harness.REPO_ROOT / "VERSION", source.parent / "VERSION")
         command = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                   str(harness.REPO_ROOT / "runtime_helper"), "-w", tmp]  # fmt: skip
+                   str(source), "-w", tmp]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:  # no setuptools here: let pip fetch the build backend
             command.remove("--no-build-isolation")

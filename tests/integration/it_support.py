@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,11 +74,18 @@ def airflow_venv(airflow_version: str, base_python: Path) -> Path:
             _run(pip + ["install", "-c", str(constraints), f"apache-airflow=={airflow_version}"])
             _run(pip + ["check"])
             ready.write_text(pins, encoding="utf-8")
-        # Always install the working tree's package (not editable: entry points as users get them).
-        _run(
-            [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q", "install",
-             "--no-deps", "--force-reinstall", str(PACKAGE)]
-        )
+        # Always install the working tree's package (not editable: entry points as users get them),
+        # built from a copy (with the VERSION file it reads beside it): setuptools writes build/
+        # into the tree it builds, and the other venv's install may build the same package
+        # meanwhile.
+        with tempfile.TemporaryDirectory(prefix="astro-pyenv-it-") as tmp:
+            source = Path(tmp) / PACKAGE.name
+            shutil.copytree(PACKAGE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+            shutil.copy2(REPO / "VERSION", Path(tmp) / "VERSION")
+            _run(
+                [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q", "install",
+                 "--no-deps", "--force-reinstall", str(source)]
+            )
     return venv / "bin" / "python"
 
 
@@ -135,3 +143,18 @@ def where_blocked(session: int) -> str:
             syscall = "?"
         lines.append(f"{line[:200]}  syscall={syscall}")
     return "\n".join(lines)
+
+
+def prepare_airflow_venvs() -> None:
+    """Make the Airflow venvs the integration tests' fixture asks for (CI's .ci/run makes them in
+    the background while it prepares the engine; the fixture then waits on their locks)."""
+    base = find_python(HOST_PYTHON_MINOR)
+    if base is None:
+        print(f"no Python {HOST_PYTHON_MINOR} for Airflow: the integration tests skip these venvs")
+        return
+    for name, version in sorted(AIRFLOW_VERSIONS.items()):
+        print(f"{name}: {airflow_venv(version, base)}", flush=True)
+
+
+if __name__ == "__main__":
+    prepare_airflow_venvs()
