@@ -46,7 +46,13 @@ lint: venv
 	MYPYPATH=frontend/src $(VENV)/bin/mypy interpreters/catalog.py
 	$(VENV)/bin/mypy frontend/tools/fetch_pyenv.py
 
-test: lint test-unit test-integration test-e2e test-e2e-current
+# The e2e tests on the two engines run side by side (their builds leave a third of two cores
+# idle, waiting on downloads, the registry and the engines), once what they need is ready (made
+# one at a time: two engines must not be installed at once); each one's output is printed whole
+# when it ends.
+test: lint test-unit test-integration
+	$(MAKE) --no-print-directory engine-multiarch engine-current e2e-interpreters
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-e2e test-e2e-current
 
 test-unit: venv
 	$(PY) -m pytest -q tests/unit
@@ -73,7 +79,7 @@ e2e-interpreters: venv engine-for-interpreters
 
 test-e2e: venv engine-multiarch e2e-interpreters
 	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(abspath $(PREBUILT_CATALOG))" \
-	    && $(PY) -m pytest -q --durations=25 tests/e2e
+	    && $(PY) -m pytest -q -p no:cacheprovider --durations=25 tests/e2e
 
 # The e2e tests again on a current engine: Debian sid's Docker 28.5 with its buildx 0.29 client,
 # chrooted next to the CI engine (.ci/engine-current.sh; the prebuilt interpreters come from
@@ -100,7 +106,7 @@ E2E_CURRENT_TESTS ?= $(filter-out $(patsubst %,tests/e2e/test_%.py,$(E2E_CURRENT
 E2E_CURRENT_SELECT ?= not airflow3 and not means_a_compile and not broken_configure_option and not interrupted_cold_build
 test-e2e-current: venv engine-ready engine-current e2e-interpreters
 	source .ci/engine-current-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(abspath $(PREBUILT_CATALOG))" \
-	    && $(PY) -m pytest -q --durations=25 -k "$(E2E_CURRENT_SELECT)" $(E2E_CURRENT_TESTS)
+	    && $(PY) -m pytest -q -p no:cacheprovider --durations=25 -k "$(E2E_CURRENT_SELECT)" $(E2E_CURRENT_TESTS)
 
 # The current engine of test-e2e-current (installed into a cached sid root when missing).
 engine-current: engine-ready
