@@ -6,7 +6,7 @@ The code is the package ``benchmarks/astro_bench``:
   function that alternates ours and the baseline for every scenario;
 - one module per scenario family: ``cold`` (1), ``warm`` (2-5), ``overhead`` (6), ``size`` (7),
   ``transform_time`` (8), ``cold_prebuilt`` (9, 12), ``speed`` (10), ``cross_platform`` (11);
-- ``report``: docs/benchmarks.md, logs/results.json and the chart;
+- ``report``: docs/benchmarks.md, docs/benchmarks.json and the chart;
 - ``engine`` (the private dockerd, timed builds), ``buildlog`` (steps from a progress log),
   ``results``, ``options``, ``project``, ``config``, ``flags`` (``.ci/build-flags.sh``), ``cli``.
 """

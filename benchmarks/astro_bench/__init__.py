@@ -2,8 +2,8 @@
 
 Run by ``make bench`` (after ``source .ci/engine-env.sh``).  Writes ``docs/benchmarks.md`` (the
 table) and ``docs/benchmarks.png`` (the chart; needs matplotlib in the venv, imported only
-then), keeps every build's plain progress log under ``benchmarks/logs/`` and the raw figures in
-``benchmarks/logs/results.json``.
+then) and ``docs/benchmarks.json`` (the raw figures, kept in the repository: ``--merge`` reads
+them back), and keeps every build's plain progress log under ``benchmarks/logs/``.
 
 The builds run on a second, private dockerd (``benchmarks/bench-engine.sh``) because cold builds
 prune the engine's whole BuildKit cache, cache mounts included; the shared engine is never

@@ -16,7 +16,7 @@ from .runner import Runner, interleave
 
 @dataclass(frozen=True)
 class ChainAnalysis:
-    """How far ours is from the longest single chain of work (written to results.json as is)."""
+    """How far ours is from the longest single chain of work (written to benchmarks.json as is)."""
 
     ours_total_s: float
     longest_chain_s: float

@@ -85,7 +85,7 @@ class ColdPrebuilt:
     ours_tag: str
     floor_tag: str
     label: str  # build log labels: <label><n>, <label><n>-floor
-    settings_key: str  # in results.json
+    settings_key: str  # in benchmarks.json
     target_s: float | None = None  # ours at most this many seconds (9), besides the ratio
     copy_in: tuple[str, ...] = ()  # images copied into the bench engine first (the run's own are there)
     os_key: str | None = None  # the release the scenario is about (``debian-13``); a note warns otherwise
@@ -276,7 +276,7 @@ def summarise(
     chosen: Prebuilt,
     loads: Sequence[float],
 ) -> dict[str, object]:
-    """Fill ``row`` (figures, notes, met) from the builds; the figures for results.json."""
+    """Fill ``row`` (figures, notes, met) from the builds; the figures for benchmarks.json."""
     row.ours = [b.seconds for b in ours]
     row.baseline = [b.seconds for b in floor]
     ours_s = statistics.median(row.ours)

@@ -45,7 +45,7 @@ def parse_args(argv: Sequence[str]) -> Options:
     p.add_argument("--quick", action="store_true", help="fewer runs: 3 warm, 1 cold, 1 heavy, 15 overhead")
     p.add_argument("--keep-engine", action="store_true", help="leave the bench dockerd running")
     p.add_argument("--merge", action="store_true",
-                   help="keep the rows of scenarios not run now from the last results.json")  # fmt: skip
+                   help="keep the rows of scenarios not run now (docs/benchmarks.json)")  # fmt: skip
     args = p.parse_args(argv)
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = [s for s in scenarios if s not in SCENARIOS]

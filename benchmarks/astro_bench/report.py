@@ -1,5 +1,6 @@
-"""The report: docs/benchmarks.md (table, method, notes, raw figures), logs/results.json, and
-the chart docs/benchmarks.png."""
+"""The report: docs/benchmarks.md (table, method, notes, raw figures), docs/benchmarks.json (the
+raw results behind it, kept in the repository so that ``--merge`` finds every row on any
+checkout), and the chart docs/benchmarks.png."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from astro_pyenv_frontend import layout
 from .config import (
     DOCS,
     FRONTEND_IMAGE,
-    LOGS,
     OVERHEAD_TARGET_MS,
     PYTHON_BASE,
     RUNTIME_IMAGE,
@@ -212,25 +212,27 @@ def render_report(
     return "\n".join(lines)
 
 
-def write_report(
-    results: Results, argv: Sequence[str], elapsed: float, *, docs: Path = DOCS, logs: Path = LOGS
-) -> None:
-    """docs/benchmarks.md, logs/results.json (rows and settings, read back by ``--merge``), chart."""
+RAW_RESULTS = "benchmarks.json"
+
+
+def write_report(results: Results, argv: Sequence[str], elapsed: float, *, docs: Path = DOCS) -> None:
+    """docs/benchmarks.md, docs/benchmarks.json (rows and settings, read back by ``--merge``), chart."""
     docs.mkdir(exist_ok=True)
     invocations = history(results, argv, elapsed)
     (docs / "benchmarks.md").write_text(render_report(results, invocations))
     raw = {k: dataclasses.asdict(r) for k, r in results.rows.items()}
     results.settings["invocations"] = invocations
-    (logs / "results.json").write_text(json.dumps({"rows": raw, "settings": results.settings}, indent=2, default=str))
-    log(f"wrote {docs / 'benchmarks.md'}")
+    kept = json.dumps({"rows": raw, "settings": results.settings}, indent=2, default=str)
+    (docs / RAW_RESULTS).write_text(kept + "\n")
+    log(f"wrote {docs / 'benchmarks.md'} and {docs / RAW_RESULTS}")
     write_chart(results, docs / "benchmarks.png")
 
 
-def load_previous(results: Results, logs: Path = LOGS) -> None:
-    """Rows and settings of the last run (``--merge``); rows run now replace them."""
-    path = logs / "results.json"
+def load_previous(results: Results, docs: Path = DOCS) -> None:
+    """Rows and settings of the report as it stands (``--merge``); rows run now replace them."""
+    path = docs / RAW_RESULTS
     if not path.exists():
-        log(f"--merge: no {path} (a new checkout?): the report will hold only the scenarios run now")
+        log(f"--merge: no {path}: the report will hold only the scenarios run now")
         return
     data = json.loads(path.read_text())
     for key, fields in data.get("rows", {}).items():

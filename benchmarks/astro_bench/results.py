@@ -1,4 +1,4 @@
-"""The figures: one row of the report per scenario, and everything written to results.json."""
+"""The figures: one row of the report per scenario, and everything written to benchmarks.json."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class Row:
 class Results:
     rows: dict[str, Row] = field(default_factory=dict)
     started: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M:%S %Z"))
-    # Written to results.json as is: "invocations" (the report's history) and per-scenario
+    # Written to benchmarks.json as is: "invocations" (the report's history) and per-scenario
     # figures ("parallelism", "overhead_ms", "sizes").
     settings: dict[str, object] = field(default_factory=dict)
 

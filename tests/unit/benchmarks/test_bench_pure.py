@@ -128,9 +128,9 @@ def test_results_json_round_trip_with_merge(tmp_path: Path) -> None:
     results = Results(started="2026-11-25 19:30:00 UTC")
     results.row("6", "6. overhead", notes=["per-pair"]).ours.append(0.4)
     results.settings["overhead_ms"] = 217.0
-    report.write_report(results, ["--scenarios", "6"], 60.0, docs=tmp_path / "docs", logs=tmp_path)
+    report.write_report(results, ["--scenarios", "6"], 60.0, docs=tmp_path / "docs")
     merged = Results()
-    report.load_previous(merged, tmp_path)
+    report.load_previous(merged, tmp_path / "docs")
     assert merged.rows["6"].ours == [0.4]
     assert merged.rows["6"].notes == ["per-pair", report.MERGED_NOTE]
     assert merged.settings["overhead_ms"] == 217.0
@@ -242,3 +242,21 @@ def test_build_flags_sourced_and_bad_usage() -> None:
     assert sourced.stdout == "--network|host|--build-arg|PYTHON_BUILD_MIRROR_URL=http://m|"
     bad = subprocess.run(["bash", str(script), "mirrors"], capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "usage" in bad.stderr
+
+
+def test_the_raw_results_kept_in_the_repository_are_the_report_s_figures() -> None:
+    """docs/benchmarks.json is what ``--merge`` reads back: its rows must render the table and the
+    raw figures docs/benchmarks.md shows, or a merge would silently change or drop them."""
+    docs = Path(__file__).resolve().parents[3] / "docs"
+    kept = Results()
+    report.load_previous(kept, docs)
+    rendered = report.render_report(kept, kept.invocations)
+    shown = (docs / "benchmarks.md").read_text()
+
+    def sections(text: str) -> tuple[str, str]:
+        table = text.split("| scenario | ours | baseline |")[1].split("\n\n")[0]
+        raw = text.split("## Raw figures")[1]
+        return table, raw
+
+    assert sections(rendered) == sections(shown)
+    assert kept.invocations == [line[2:] for line in shown.splitlines() if line.startswith("- 20")]
