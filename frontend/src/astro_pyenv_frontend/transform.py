@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import emit, plan
+from . import plan
 from .contract import (
     ENGINES,
     BaseImageUse,
@@ -20,7 +20,7 @@ from .contract import (
     TransformResult,
     TransformWarning,
 )
-from .lexer import LexedDockerfile, is_pyenv, lex
+from .lexer import LexedDockerfile, dockerfile_lines, is_pyenv, lex
 
 __all__ = [
     "ENGINES",
@@ -62,9 +62,13 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         planned = decide_unseen(planned, options.prebuilt_offer)
     warnings = tuple(TransformWarning(w.message, w.line) for w in planned.warnings)
     if not planned.changed:
-        lines = tuple(range(1, len(emit.dockerfile_lines(text)) + 1))
+        lines = tuple(range(1, len(dockerfile_lines(text)) + 1))
         return TransformResult(text, lines, warnings, changed=False)
-    dockerfile, source_lines = emit.emit(planned, options.engine)
+    # Imported only for a file that changes: the templates (and Jinja2) cost a build without
+    # PYENV lines nothing.
+    from .emit import emit
+
+    dockerfile, source_lines = emit(planned, options.engine)
     interpreters, environments = _uses(planned)
     return TransformResult(
         dockerfile,
