@@ -28,6 +28,8 @@ TOOLS_SCRIPTS = f"{ROOT}/scripts"
 # entry point, the license, and the prebuilt interpreters' catalog (prebuilt.py) with the recipe
 # of the tools above and pyenv's commit, both written when the image is built.
 FRONTEND_VENV = f"{ROOT}/venv"
+# The templates compiled when the image was built (render.py): read, never written, at run time.
+FRONTEND_TEMPLATE_CACHE = f"{FRONTEND_VENV}/template-cache"
 LICENSE_FILE = f"{ROOT}/LICENSE"
 PREBUILT_DIR = f"{ROOT}/prebuilt"
 PREBUILT_CATALOG = f"{PREBUILT_DIR}/catalog.json"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Union
@@ -75,6 +77,43 @@ def _comment_char(ch: str) -> str:
     return ch
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """The templates compiled when the frontend image was built (:func:`compile_templates`).
+
+    Compiling them is most of a first render (tens of milliseconds per build, each build being a
+    new process); a compiled one is used only while its template's source is unchanged (Jinja
+    checks). At run time the frontend's unprivileged user reads them and adds nothing."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except PermissionError:  # the image's cache is read-only at run time
+            pass
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """The image's compiled templates when this is the frontend image's own Python; else none (a
+    CLI on a user's machine compiles as it renders)."""
+    if sys.prefix != layout.FRONTEND_VENV:
+        return None
+    return _CompiledTemplates(layout.FRONTEND_TEMPLATE_CACHE)
+
+
+def compile_templates() -> int:
+    """Compile every template into the image's cache (Dockerfile.frontend, as root); how many."""
+    os.makedirs(layout.FRONTEND_TEMPLATE_CACHE, exist_ok=True)
+    _environment.cache_clear()
+    environment = _environment()
+    if environment.bytecode_cache is None:
+        raise RuntimeError(f"compile_templates runs in the frontend image's venv ({layout.FRONTEND_VENV})")
+    names = environment.list_templates()
+    for name in names:
+        environment.get_template(name)
+    for entry in os.scandir(layout.FRONTEND_TEMPLATE_CACHE):  # Jinja writes them 0600, for root
+        os.chmod(entry.path, 0o644)
+    return len(names)
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
@@ -82,6 +121,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=_bytecode_cache(),
     )
     environment.filters["comment"] = comment_text
     environment.filters["without_eol"] = lambda text: text.rstrip("\r\n")
