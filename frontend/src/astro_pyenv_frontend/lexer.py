@@ -245,7 +245,7 @@ class _Scan:
 
     def directive(self, token: str, line: int) -> None:
         """Take the line (newline and leading space trimmed) if it is a parser directive."""
-        if not self.directives.parse(token):
+        if not self.directives.parse(token, line):
             return
         self.directive_lines.append(line)
         key = self.directives.key
@@ -267,7 +267,9 @@ def lex(text: str) -> LexedDockerfile:
         items.append(item)
     values = scan.directives.values
     directives = Directives(syntax=values.get("syntax"), escape=scan.escape, check=values.get("check"))
-    return LexedDockerfile(directives, tuple(scan.directive_lines), tuple(items), scan.directive_keys)
+    return LexedDockerfile(
+        directives, tuple(scan.directive_lines), tuple(items), scan.directive_keys, tuple(scan.directives.block)
+    )
 
 
 def _lex_item(lines: list[str], start: int, scan: _Scan) -> tuple[Item, int]:
