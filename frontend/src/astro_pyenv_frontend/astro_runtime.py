@@ -27,7 +27,7 @@ from .contract import ImageConfig
 from .go_text import GO_SPACES
 from .lexer import Instruction, json_array, lex
 from .variables import ExpansionError, ShellLexer
-from .word_cursor import blank_fields, split_command, split_flags
+from .word_cursor import blank_fields, split_command, split_flags, strip_space
 
 # Airflow 2 era images on quay.io, and the Airflow 3 era registry.
 PUBLIC_REPOSITORIES = ("quay.io/astronomer/astro-runtime", "astrocrpublic.azurecr.io/runtime")
@@ -252,8 +252,7 @@ def state_at_split(config: ImageConfig, before: Sequence[str]) -> OnbuildState:
     user: str | None = config.user or "0"  # no USER: root
     shell: tuple[str, ...] | None = config.shell or DEFAULT_SHELL
     for trigger in before:
-        keyword, rest = _split(trigger)
-        rest = rest.strip()
+        keyword, rest = _split(trigger)  # rest: trimmed as BuildKit trims it
         unknown = "$" in rest or "\\" in rest or not rest
         if keyword == "WORKDIR":
             relative_to_unknown = workdir is None and not rest.startswith("/")
@@ -304,7 +303,7 @@ def observed(steps: Iterable[str]) -> dict[str, str]:
 def literal(value: str, escape: str) -> str | None:
     """``value`` written so that a WORKDIR or USER line reads it back unchanged (``$`` and the
     escape character escaped); None when no line can."""
-    if not value or value != value.strip() or "\n" in value or "\r" in value:
+    if not value or value != strip_space(value) or "\n" in value or "\r" in value:
         return None
     return value.replace(escape, escape + escape).replace("$", escape + "$")
 

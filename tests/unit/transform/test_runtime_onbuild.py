@@ -258,6 +258,15 @@ def test_a_value_is_written_so_that_the_line_reads_it_back() -> None:
     assert astro_runtime.literal("/opt/$x", "\\") == "/opt/\\$x"
     assert astro_runtime.literal("/opt/a`b", "`") == "/opt/a``b"
     assert astro_runtime.literal(" /opt", "\\") is None
+    assert astro_runtime.literal("/opt\u00a0", "\\") is None
+
+
+def test_values_are_trimmed_as_buildkit_trims_them() -> None:
+    """Deliberate change: Go's TrimSpace, not Python's str.strip (which also takes U+001C..U+001F),
+    for the USER a trigger sets and a value written back."""
+    state = astro_runtime.state_at_split(ImageConfig(), ("USER astro\x1c",))
+    assert state.user == "astro\x1c"
+    assert astro_runtime.literal("/opt\x1c", "\\") == "/opt\x1c"
 
 
 @pytest.mark.parametrize(
