@@ -10,7 +10,7 @@ import pytest
 
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.lexer import lex
-from astro_pyenv_frontend.syntax_directive import DockerfileFrontend, choose
+from astro_pyenv_frontend.syntax_directive import DockerfileFrontend, choose, syntax_ref
 
 REF = "docker/dockerfile:1.12@sha256:" + "a" * 64
 
@@ -91,3 +91,44 @@ def test_the_documented_example_names_the_frontend_at_its_line() -> None:
     chosen = choose(block.encode(), {})
     assert chosen is not None and chosen.line == 2
     assert chosen.ref.startswith("docker/dockerfile:1.20@sha256:")
+
+
+def test_the_lexer_reads_the_top_block_once_for_buildkit_and_for_us() -> None:
+    lexed = lex(f"# syntax=x\n# astro-pyenv-syntax = {REF} \n# escape=`\n\n# astro-pyenv-syntax=y\nFROM a\n")
+    assert [(d.line, d.key, d.value) for d in lexed.directive_block] == [
+        (1, "syntax", "x"),
+        (2, "astro-pyenv-syntax", REF),
+        (3, "escape", "`"),
+    ]
+    assert lexed.directive_lines == (1,) and lexed.directives.escape == "\\"  # BuildKit stops at ours
+
+
+def test_an_arg_default_continued_on_the_next_line_is_refused() -> None:
+    """Deliberate change: the ARG instruction is read (its logical line, its words), not each
+    physical line that starts with ARG."""
+    err = _error(b"FROM a\nARG A=1 \\\n    ASTRO_PYENV_SYNTAX=img\n")
+    assert err.line == 2 and "an ARG cannot choose the Dockerfile frontend" in err.message
+
+
+def test_an_arg_line_inside_a_heredoc_body_is_no_arg() -> None:
+    """Deliberate change: a heredoc's body is text the RUN writes, not an ARG instruction."""
+    assert choose(b"FROM a\nRUN cat > f <<EOF\nARG ASTRO_PYENV_SYNTAX=img\nEOF\n", {}) is None
+
+
+def test_space_after_the_hash_is_gos_as_for_buildkits_directives() -> None:
+    """Deliberate change: after ``#``, Go's white space (U+00A0 too) comes before the key, as in
+    BuildKit's directive parser; the directive used to be ignored without a word."""
+    chosen = choose(f"#\u00a0astro-pyenv-syntax={REF}\nFROM a\n".encode(), {})
+    assert chosen == DockerfileFrontend(ref=REF, cmdline=REF, line=1)
+
+
+@pytest.mark.parametrize(
+    ("value", "ref"),
+    [("img --debug", "img"), ("img\t--debug", "img\t--debug"), ("img", "img")],
+)
+def test_the_image_is_the_value_cut_at_its_first_space_as_buildkit_cuts_it(value: str, ref: str) -> None:
+    """Deliberate change: BuildKit takes the image of ``# syntax=`` and BUILDKIT_SYNTAX as what
+    comes before the first space character (strings.Cut), not before any white space."""
+    assert syntax_ref(value) == ref
+    chosen = choose(f"# astro-pyenv-syntax={value}\nFROM a\n".encode(), {})
+    assert chosen is not None and chosen.ref == ref

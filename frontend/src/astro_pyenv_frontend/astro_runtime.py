@@ -24,6 +24,10 @@ from dataclasses import dataclass
 
 from . import layout
 from .contract import ImageConfig
+from .go_text import GO_SPACES
+from .lexer import Instruction, json_array, lex
+from .variables import ExpansionError, ShellLexer
+from .word_cursor import blank_fields, split_command, split_flags, strip_space
 
 # Airflow 2 era images on quay.io, and the Airflow 3 era registry.
 PUBLIC_REPOSITORIES = ("quay.io/astronomer/astro-runtime", "astrocrpublic.azurecr.io/runtime")
@@ -106,6 +110,9 @@ _REPLAYABLE = frozenset(
     {"ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "RUN", "SHELL",
      "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"}
 )  # fmt: skip
+# BuildKit reads an image's triggers with the default escape character, whatever the Dockerfile's.
+TRIGGER_ESCAPE = "\\"
+_UNQUOTE = ShellLexer(TRIGGER_ESCAPE, skip_unset_env=True)
 # Steps that change how later lines run: moved after the PYENV work they would no longer apply to it.
 _SETTINGS = frozenset({"ARG", "ENV", "SHELL", "USER", "WORKDIR"})
 
@@ -134,7 +141,8 @@ def split_onbuild(triggers: Sequence[str], escape: str = "\\") -> OnbuildReplay 
         keyword = trigger_keyword(trigger)
         if keyword not in _REPLAYABLE:
             return f"its ONBUILD step {_short(trigger)} is not one astro-pyenv replays"
-        if trigger.rstrip().endswith(escape) or (escape != "\\" and ("\\" in trigger or escape in trigger)):
+        other_escape = escape != TRIGGER_ESCAPE and (TRIGGER_ESCAPE in trigger or escape in trigger)
+        if trigger.rstrip().endswith(escape) or other_escape:
             # BuildKit reads a trigger with the default escape character; ours may differ.
             return f"its ONBUILD step {_short(trigger)} would read differently under this Dockerfile's escape character"
     split = next((n for n, trigger in enumerate(triggers) if copies_whole_context(trigger)), None)
@@ -154,7 +162,7 @@ def copies_whole_context(trigger: str) -> bool:
     keyword, rest = _split(trigger)
     if keyword not in {"COPY", "ADD"}:
         return False
-    flags, args = _flags(rest)
+    flags, args = split_flags(rest, TRIGGER_ESCAPE)
     if any(flag.lower().startswith("--from") for flag in flags):
         return False
     return any(_is_context_root(source) for source in _paths(args)[:-1])
@@ -167,18 +175,21 @@ def with_ca_secret(trigger: str) -> str:
     keyword, rest = _split(trigger)
     if keyword != "RUN" or f"id={layout.CA_SECRET}" in trigger:
         return trigger
-    flags, command = _flags(rest)
+    command = split_flags(rest, TRIGGER_ESCAPE)[1]
+    flags = rest[: len(rest) - len(command)].rstrip(GO_SPACES)  # as written: a suffix of rest is the command
     secret = f"/run/secrets/{layout.CA_SECRET}"
     mount = f"--mount=type=secret,id={layout.CA_SECRET},mode=0444"
     if not command.startswith("["):  # shell form: pip reads PIP_CERT
         command = f"if [ -s {secret} ]; then export PIP_CERT={secret}; fi; {command}"
-    return " ".join([trigger.split(None, 1)[0], *flags, mount, command])
+    written = split_command(trigger)[0]
+    return " ".join(part for part in (written, flags, mount, command) if part)
 
 
 def _split(trigger: str) -> tuple[str, str]:
-    """(keyword upper-cased, the rest)."""
-    parts = trigger.strip().split(None, 1)
-    return (parts[0].upper() if parts else ""), (parts[1] if len(parts) > 1 else "")
+    """(keyword upper-cased, the rest): the trigger read as BuildKit reads it when it runs it, as a
+    Dockerfile of its own (default escape character) that must hold one instruction ("" if not)."""
+    found = [item for item in lex(trigger).items if isinstance(item, Instruction)]
+    return (found[0].keyword, found[0].args) if len(found) == 1 else ("", "")
 
 
 def trigger_keyword(trigger: str) -> str:
@@ -186,21 +197,20 @@ def trigger_keyword(trigger: str) -> str:
     return _split(trigger)[0]
 
 
-def _flags(rest: str) -> tuple[list[str], str]:
-    """The leading ``--flag`` words of an instruction's arguments, and what follows them."""
-    found = re.match(r"((?:--\S+\s+)*)(.*)\Z", rest, re.DOTALL)
-    assert found is not None
-    return found.group(1).split(), found.group(2)
-
-
 def _paths(args: str) -> list[str]:
-    if args.startswith("["):
+    """COPY's or ADD's paths: a JSON array of strings, else the words (BuildKit's
+    ``parseMaybeJSONToList``), each with its quotes and escapes removed as BuildKit's expansion
+    removes them (a variable stays as written: the image's values are not known here)."""
+    parsed = json_array(args)
+    if parsed is not None:
+        return [p for p in parsed if isinstance(p, str)]
+    paths = []
+    for word in blank_fields(args):
         try:
-            parsed = json.loads(args)
-        except (ValueError, RecursionError):
-            return []
-        return [p for p in parsed if isinstance(p, str)] if isinstance(parsed, list) else []
-    return [word.strip("'\"") for word in args.split()]
+            paths.append(_UNQUOTE.process_word(word, {}).value)
+        except ExpansionError:
+            paths.append(word)
+    return paths
 
 
 def _is_context_root(source: str) -> bool:
@@ -242,8 +252,7 @@ def state_at_split(config: ImageConfig, before: Sequence[str]) -> OnbuildState:
     user: str | None = config.user or "0"  # no USER: root
     shell: tuple[str, ...] | None = config.shell or DEFAULT_SHELL
     for trigger in before:
-        keyword, rest = _split(trigger)
-        rest = rest.strip()
+        keyword, rest = _split(trigger)  # rest: trimmed as BuildKit trims it
         unknown = "$" in rest or "\\" in rest or not rest
         if keyword == "WORKDIR":
             relative_to_unknown = workdir is None and not rest.startswith("/")
@@ -294,7 +303,7 @@ def observed(steps: Iterable[str]) -> dict[str, str]:
 def literal(value: str, escape: str) -> str | None:
     """``value`` written so that a WORKDIR or USER line reads it back unchanged (``$`` and the
     escape character escaped); None when no line can."""
-    if not value or value != value.strip() or "\n" in value or "\r" in value:
+    if not value or value != strip_space(value) or "\n" in value or "\r" in value:
         return None
     return value.replace(escape, escape + escape).replace("$", escape + "$")
 

@@ -103,9 +103,10 @@ def _read(dockerfile: str) -> str:
 def _syntax(args: dict[str, str], directive: str | None, line: int | None) -> tuple[str | None, str]:
     """The frontend syntax the build would use (the build arg wins), and where it is named."""
     from .syntax_directive import BUILDKIT_SYNTAX_ARG
+    from .word_cursor import strip_space
 
-    syntax = args.get(BUILDKIT_SYNTAX_ARG, "").strip() or directive
-    if syntax and BUILDKIT_SYNTAX_ARG in args and args[BUILDKIT_SYNTAX_ARG].strip():
+    syntax = strip_space(args.get(BUILDKIT_SYNTAX_ARG, "")) or directive
+    if syntax and strip_space(args.get(BUILDKIT_SYNTAX_ARG, "")):
         return syntax, f"the build arg {BUILDKIT_SYNTAX_ARG}={syntax}"
     return syntax, f"# syntax={syntax} (line {line})"
 

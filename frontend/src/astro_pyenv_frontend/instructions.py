@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import DockerfileError
-from .go_text import GO_SPACE_CLASS, GO_SPACES, go_is_space
-from .lexer import Instruction, logical_segments, split_command, split_flags
+from .go_text import GO_SPACES
+from .lexer import Instruction, logical_segments
 from .variables import ExpansionError, expand
+from .word_cursor import blank_fields, parse_words, split_command, split_flags
 
 __all__ = [
     "ArgDecl",
@@ -30,8 +31,6 @@ __all__ = [
     "stage_references",
 ]
 
-_WHITESPACE_RE = re.compile(r"[\t\v\f\r ]+")
-_GO_SPACE_RE = re.compile(GO_SPACE_CLASS + "+")
 _STAGE_NAME_RE = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
 
 
@@ -60,7 +59,6 @@ def _go_quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-
 def _expand(instr: Instruction, word: str, env: Mapping[str, str], escape: str) -> str:
     try:
         return expand(word, env, escape).value
@@ -77,7 +75,7 @@ def parse_from(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -
     """Parse FROM; ``env`` holds the ARGs declared before the first FROM."""
     _check_keyword(instr, "FROM")
     flags, rest = split_flags(instr.args, escape)
-    args = _WHITESPACE_RE.split(rest) if rest else []
+    args = blank_fields(rest) if rest else []
     stage_name: str | None = None
     if len(args) == 3 and args[1].lower() == "as":
         stage_name = args[2].lower()
@@ -119,7 +117,7 @@ def rewrite_from(instr: Instruction, escape: str, *, stage: str, image: str | No
     line = "".join(text for _, text in segments).rstrip(GO_SPACES)
     _, args = split_command(line)
     rest = split_flags(args, escape)[1]
-    words = _WHITESPACE_RE.split(rest)
+    words = blank_fields(rest)
     end = len(line)
     edits: list[tuple[list[int], str]] = []
     if len(words) == 3:
@@ -181,58 +179,6 @@ def _mount_from(value: str) -> list[str]:
     return found
 
 
-def _parse_words(rest: str, escape: str) -> list[str]:
-    """Split on whitespace keeping quotes and escapes (BuildKit's parseWords)."""
-    if not any(special in rest for special in ("'", '"', escape)):
-        # Without quotes or escapes the loop below only splits on Go's whitespace.
-        return [word for word in _GO_SPACE_RE.split(rest) if word]
-    return _parse_quoted_words(rest, escape)
-
-
-def _parse_quoted_words(rest: str, escape: str) -> list[str]:
-    words: list[str] = []
-    buf: list[str] = []
-    in_word = False
-    blank_ok = False
-    quote = ""
-    i = 0
-    n = len(rest)
-    while i < n:
-        ch = rest[i]
-        i += 1
-        if quote:
-            if ch == quote:
-                quote = ""
-            elif ch == escape and quote != "'":
-                if i == n:
-                    continue  # an escape at the very end is dropped
-                buf.append(ch)
-                ch = rest[i]
-                i += 1
-            buf.append(ch)
-            continue
-        if go_is_space(ch):
-            if in_word and (blank_ok or buf):
-                words.append("".join(buf))
-            buf = []
-            in_word = blank_ok = False
-            continue
-        in_word = True
-        if ch in "'\"":
-            quote = ch
-            blank_ok = True
-        elif ch == escape:
-            if i == n:
-                continue
-            buf.append(ch)
-            ch = rest[i]
-            i += 1
-        buf.append(ch)
-    if in_word and (blank_ok or buf):
-        words.append("".join(buf))
-    return words
-
-
 def parse_arg(instr: Instruction, env: Mapping[str, str], escape: str = "\\") -> tuple[ArgDecl, ...]:
     """Parse ``ARG NAME[=default] ...``; names and defaults are expanded with ``env``.
 
@@ -241,7 +187,7 @@ def parse_arg(instr: Instruction, env: Mapping[str, str], escape: str = "\\") ->
     """
     _check_keyword(instr, "ARG")
     _, rest = split_flags(instr.args, escape)
-    words = _parse_words(rest, escape)
+    words = parse_words(rest, escape)
     if not words:
         raise DockerfileError.at(instr, "ARG requires at least one argument: ARG <name>[=<default>]")
     decls = []
@@ -264,12 +210,12 @@ def parse_env(instr: Instruction, env: Mapping[str, str], escape: str = "\\") ->
     flags, rest = split_flags(instr.args, escape)
     if flags:
         raise DockerfileError.at(instr, f"unknown flag: {flags[0].partition('=')[0]}; ENV accepts no flags")
-    words = _parse_words(rest, escape)
+    words = parse_words(rest, escape)
     if not words:
         raise DockerfileError.at(instr, "ENV requires at least one argument: ENV <key>=<value> ...")
     pairs: list[tuple[str, str]] = []
     if "=" not in words[0]:
-        parts = _WHITESPACE_RE.split(rest, maxsplit=1)
+        parts = blank_fields(rest, maxsplit=1)
         if len(parts) < 2:
             raise DockerfileError.at(instr, "ENV must have two arguments: ENV <key>=<value> ... or ENV <key> <value>")
         pairs.append((parts[0], parts[1]))

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Union
 
-__all__ = ["Directives", "Heredoc", "Instruction", "Item", "LexedDockerfile", "Trivia"]
+from .parser_directives import DirectiveLine
+
+__all__ = ["DirectiveLine", "Directives", "Heredoc", "Instruction", "Item", "LexedDockerfile", "Trivia"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class LexedDockerfile:
     # The parser directives' lines by key (lower case), the one in force first; repeated ones
     # (ignored, as BuildKit does) after it.  Read here, not again from the text.
     directive_keys: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    # The lines shaped like a parser directive at the top of the file, up to the first that is not,
+    # BuildKit's or not (it stops reading at a key it does not know, such as ours).
+    directive_block: tuple[DirectiveLine, ...] = ()
 
     @property
     def syntax_line(self) -> int | None:

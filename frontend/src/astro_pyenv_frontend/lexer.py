@@ -36,10 +36,11 @@ import itertools
 import json
 import re
 
-from .go_text import GO_SPACES, go_is_space
+from .go_text import RE2_SPACE_CLASS
 from .lexed import PYENV, Directives, Heredoc, Instruction, Item, LexedDockerfile, Trivia, is_pyenv
 from .parser_directives import DirectiveParser
 from .variables import ExpansionError, NestingError, ShellLexer
+from .word_cursor import lstrip_space, split_command, split_flags
 
 __all__ = [
     "Directives",
@@ -51,15 +52,15 @@ __all__ = [
     "Trivia",
     "dockerfile_lines",
     "is_pyenv",
+    "json_array",
     "lex",
     "logical_segments",
     "split_command",
-    "split_flags",
+    "sub_command",
 ]
 
 _BOM = "\ufeff"
-_HEREDOC_WORD_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
-_SPLIT_COMMAND_RE = re.compile(r"[\t\v\f\r ]+")
+_HEREDOC_WORD_RE = re.compile(r"([0-9]*)<<(-?)" + RE2_SPACE_CLASS + r"*([^<]*)\Z")
 _HEREDOC_INSTRUCTIONS = frozenset({"run", "copy", "add"})
 
 _LINE_WORDS = ShellLexer("\\", raw_quotes=True, raw_escapes=True, skip_unset_env=True)
@@ -81,20 +82,12 @@ def dockerfile_lines(text: str) -> list[str]:
     return out
 
 
-def _lstrip_space(text: str) -> str:
-    return text.lstrip(GO_SPACES)
-
-
-def _strip_space(text: str) -> str:
-    return text.strip(GO_SPACES)
-
-
 def _trim_newline(text: str) -> str:
     return text.rstrip("\r\n")
 
 
 def _is_comment(text: str) -> bool:
-    return _lstrip_space(text).startswith("#")
+    return lstrip_space(text).startswith("#")
 
 
 def _continuation_regex(escape: str) -> re.Pattern[str]:
@@ -110,67 +103,24 @@ def _trim_continuation(text: str, regex: re.Pattern[str]) -> tuple[str, bool]:
     return text[: match.start()] + (match.group(1) or ""), False
 
 
-def split_command(line: str) -> tuple[str, str]:
-    """A logical line's keyword (as written) and arguments, as BuildKit's parser splits them."""
-    parts = _SPLIT_COMMAND_RE.split(_strip_space(line), maxsplit=1)
-    return parts[0], (_strip_space(parts[1]) if len(parts) == 2 else "")
-
-
 def _normalise_keyword(word: str) -> str:
     lowered = word.lower()
     return lowered.upper() if lowered.isascii() else word
 
 
-def split_flags(args: str, escape: str) -> tuple[tuple[str, ...], str]:
-    """Split leading ``--flag`` words off ``args`` (BuildKit's extractBuilderFlags).
-
-    Flag words have quotes and escapes removed; a bare ``--`` ends the flags.
-    Returns the flag words and the remaining text, stripped.  BuildKit walks
-    bytes here; we walk code points, which differs only for non-ASCII text
-    inside flags.
-    """
-    flags: list[str] = []
-    pos = 0
-    n = len(args)
-    while True:
-        while pos < n and go_is_space(args[pos]):
-            pos += 1
-        if pos == n or not args.startswith("--", pos):
-            return tuple(flags), _strip_space(args[pos:])
-        word: list[str] = []
-        quote = ""
-        quoted = False
-        while pos < n:
-            ch = args[pos]
-            if not quote and go_is_space(ch):
-                break
-            pos += 1
-            if quote and ch == quote:
-                quote = ""
-                continue
-            if not quote and ch in "'\"":
-                quote = ch
-                quoted = True
-                continue
-            if ch == escape:
-                if pos == n:
-                    continue
-                ch = args[pos]
-                pos += 1
-            word.append(ch)
-        text = "".join(word)
-        if text == "--" and pos < n:
-            return tuple(flags), _strip_space(args[pos:])
-        if text != "--" and (text or quoted):
-            flags.append(text)
+def sub_command(args: str) -> tuple[str, str]:
+    """The keyword (normalised as :attr:`Instruction.keyword`) and arguments of the instruction
+    an ``ONBUILD`` line carries, as BuildKit's ``parseSubCommand`` splits its arguments."""
+    word, rest = split_command(args)
+    return _normalise_keyword(word), rest
 
 
-def _is_json_array(args: str) -> bool:
-    """BuildKit's JSON form test (a JSON array; non-string items count too,
-    BuildKit rejects them later)."""
-    args = _lstrip_space(args)
+def json_array(args: str) -> list[object] | None:
+    """The JSON array ``args`` is, as BuildKit's ``parseJSON`` tests the JSON form (non-string
+    items count too, BuildKit rejects them later); None if it is not one."""
+    args = lstrip_space(args)
     if not args.startswith("["):
-        return False
+        return None
 
     def _reject_constant(_name: str) -> object:
         raise ValueError("not JSON")
@@ -178,8 +128,8 @@ def _is_json_array(args: str) -> bool:
     try:
         value = json.loads(args, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        return False
-    return isinstance(value, list)
+        return None
+    return value if isinstance(value, list) else None
 
 
 def _can_contain_heredoc(cmd: str, args: str, escape: str) -> bool:
@@ -187,11 +137,11 @@ def _can_contain_heredoc(cmd: str, args: str, escape: str) -> bool:
     if cmd.lower() == "onbuild":
         if not rest:
             return False
-        cmd, args = split_command(rest)
+        cmd, args = sub_command(rest)
         rest = split_flags(args, escape)[1]
     if cmd.lower() not in _HEREDOC_INSTRUCTIONS:
         return False
-    return not (rest and _is_json_array(rest))
+    return not (rest and json_array(rest) is not None)
 
 
 def _heredoc_from_word(word: str) -> Heredoc | None:
@@ -247,7 +197,7 @@ def logical_segments(instr: Instruction, escape: str) -> tuple[tuple[int, str], 
     physical, start = lines[0], 0
     if instr.start_line == 1 and physical.startswith(_BOM):
         physical, start = physical[len(_BOM) :], len(_BOM)
-    start += len(_trim_newline(physical)) - len(_lstrip_space(_trim_newline(physical)))
+    start += len(_trim_newline(physical)) - len(lstrip_space(_trim_newline(physical)))
     token, end_of_line = _trim_continuation(_first_token(physical), continuation)
     segments = [(start, token)]
     if not end_of_line:
@@ -259,7 +209,7 @@ def logical_segments(instr: Instruction, escape: str) -> tuple[tuple[int, str], 
 
 def _first_token(physical: str) -> str:
     """The first line of a logical line as BuildKit reads it: a comment counts as empty."""
-    token = _lstrip_space(_trim_newline(physical))
+    token = lstrip_space(_trim_newline(physical))
     return "" if _is_comment(token) else token
 
 
@@ -274,7 +224,7 @@ def _read_continuation(lines: list[str], i: int, continuation: re.Pattern[str]) 
         if _is_comment(physical):
             continue
         token = _trim_newline(physical)
-        if not _lstrip_space(token):
+        if not lstrip_space(token):
             continue
         token, end_of_line = _trim_continuation(token, continuation)
         pieces.append((i - 1, token))
@@ -295,7 +245,7 @@ class _Scan:
 
     def directive(self, token: str, line: int) -> None:
         """Take the line (newline and leading space trimmed) if it is a parser directive."""
-        if not self.directives.parse(token):
+        if not self.directives.parse(token, line):
             return
         self.directive_lines.append(line)
         key = self.directives.key
@@ -317,7 +267,9 @@ def lex(text: str) -> LexedDockerfile:
         items.append(item)
     values = scan.directives.values
     directives = Directives(syntax=values.get("syntax"), escape=scan.escape, check=values.get("check"))
-    return LexedDockerfile(directives, tuple(scan.directive_lines), tuple(items), scan.directive_keys)
+    return LexedDockerfile(
+        directives, tuple(scan.directive_lines), tuple(items), scan.directive_keys, tuple(scan.directives.block)
+    )
 
 
 def _lex_item(lines: list[str], start: int, scan: _Scan) -> tuple[Item, int]:
@@ -325,7 +277,7 @@ def _lex_item(lines: list[str], start: int, scan: _Scan) -> tuple[Item, int]:
     physical = lines[start]
     if start == 0 and physical.startswith(_BOM):
         physical = physical[len(_BOM) :]
-    scan.directive(_lstrip_space(_trim_newline(physical)), start + 1)
+    scan.directive(lstrip_space(_trim_newline(physical)), start + 1)
     logical, end_of_line = _trim_continuation(_first_token(physical), scan.continuation)
     i = start + 1
     if end_of_line and not logical:

@@ -5,9 +5,10 @@ Grammar::
     PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]
 
 * The keyword is case-insensitive (the lexer upper-cases it).
-* Words are split like BuildKit splits instruction arguments (whitespace,
-  respecting quotes and the escape character), then each word is expanded
-  with the ARG/ENV variables in scope.  A plain ``$X`` / ``${X}`` whose
+* Words are split as BuildKit splits ARG and ENV arguments (``parseWords``: Go's
+  white space outside quotes; the escape character escapes it), then each word
+  is expanded with the ARG/ENV variables in scope, so ``${X:-a b}`` is two
+  words, as in ``ENV``; quote it (``"${X:-a b}"``) to keep one.  A plain ``$X`` / ``${X}`` whose
   variable is not set is an error naming it; ``${X:-default}`` is fine.
 * Flags come first and use the ``--name=value`` form; :data:`KNOWN_FLAGS` holds
   them with their validators, so one is added without touching the positional
@@ -40,16 +41,15 @@ from types import MappingProxyType
 from typing import Callable
 
 from .errors import DockerfileError
-from .go_text import go_is_space
 from .lexer import Instruction, is_pyenv
 from .pyenv_values import check_task_sdk, name_problem, requirements_problem, version_problem
 from .variables import ExpansionError, expand
+from .word_cursor import lstrip_space, parse_words
 
 __all__ = [
     "KNOWN_FLAGS",
     "PyenvInstruction",
     "parse_pyenv",
-    "split_raw_words",
 ]
 
 USAGE = "PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]"
@@ -117,48 +117,6 @@ def msg_expansion(reason: str) -> str:
 # -- parsing ------------------------------------------------------------------
 
 
-def split_raw_words(text: str, escape: str) -> list[str]:
-    """Split on whitespace outside quotes and ``${...}``, keeping quotes and
-    escapes so each word can then be expanded on its own."""
-    words: list[str] = []
-    buf: list[str] = []
-    quote = ""
-    depth = 0  # nesting of ${...}
-    in_word = False
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        i += 1
-        if not quote and not depth and go_is_space(ch):
-            if in_word:
-                words.append("".join(buf))
-                buf = []
-                in_word = False
-            continue
-        in_word = True
-        buf.append(ch)
-        if quote == "'":
-            if ch == quote:
-                quote = ""
-        elif ch == escape and i < len(text):
-            buf.append(text[i])
-            i += 1
-        elif ch == "$" and text.startswith("{", i):
-            buf.append("{")
-            i += 1
-            depth += 1
-        elif ch == "}" and depth:
-            depth -= 1
-        elif ch == quote:
-            quote = ""
-        elif not quote and ch in "'\"":
-            quote = ch
-    if in_word:
-        words.append("".join(buf))
-    return words
-
-
-
 def _expand_word(instr: Instruction, word: str, env: Mapping[str, str], escape: str) -> str:
     try:
         result = expand(word, env, escape)
@@ -173,7 +131,7 @@ def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") 
     """Parse a PYENV instruction; raise DockerfileError with its line range."""
     if not is_pyenv(instr):
         raise DockerfileError.at(instr, msg_wrong_keyword(instr.keyword))
-    if instr.args.lstrip().startswith("["):
+    if lstrip_space(instr.args).startswith("["):
         raise DockerfileError.at(instr, msg_json_form())
     flags, positional = _split_flags(instr, env, escape)
     values = [_expand_word(instr, word, env, escape) for word in positional]
@@ -200,7 +158,7 @@ def _split_flags(instr: Instruction, env: Mapping[str, str], escape: str) -> tup
     flags: dict[str, str] = {}
     positional: list[str] = []
     flags_done = False
-    for raw in split_raw_words(instr.args, escape):
+    for raw in parse_words(instr.args, escape):
         if raw == "--" and not flags_done:
             flags_done = True
         elif raw.startswith("--") and not flags_done and not positional:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Union
 
 from .expansion_errors import ExpansionError
+from .word_cursor import Cursor
 
 __all__ = ["replace", "reverse_pattern", "trim_prefix", "trim_suffix"]
 
-_EOF = ""
+_ESCAPE = "\\"  # a pattern's escape character, whatever the Dockerfile's (BuildKit's too)
 _STAR = "*"  # glob tokens: a one-character string is that literal character
 _ANY = "?"
 _STAR_TOKEN = ("*",)
@@ -23,27 +24,21 @@ def _glob_tokens(pattern: str) -> list[_Token]:
     """``*`` and ``?`` wildcards (no bracket expressions), as BuildKit supports; ``\\*``, ``\\?``
     and ``\\\\`` are literal, ``\\}`` and ``\\/`` drop the backslash.  Runs of ``*`` are one."""
     out: list[_Token] = []
-    i = 0
-    while i < len(pattern):
-        tok = pattern[i]
-        i += 1
+    cursor = Cursor(pattern, _ESCAPE)
+    while not cursor.at_end:
+        tok = cursor.next()
         if tok == _STAR:
             if not out or out[-1] != _STAR_TOKEN:
                 out.append(_STAR_TOKEN)
-            continue
-        if tok == _ANY:
+        elif tok == _ANY:
             out.append(_ANY_TOKEN)
-            continue
-        if tok == "\\":
-            following = pattern[i] if i < len(pattern) else _EOF
-            if following in ("}", "/"):
-                continue
+        elif tok != _ESCAPE:
+            out.append(tok)
+        elif cursor.peek() not in ("}", "/"):
+            following = cursor.next()
             if following not in ("*", "?", "\\"):
                 raise ExpansionError(f"invalid pattern ({pattern}) in substitution: invalid escape '\\{following}'")
             out.append(following)
-            i += 1
-            continue
-        out.append(tok)
     return out
 
 
@@ -137,20 +132,12 @@ def trim_prefix(pattern: str, value: str, greedy: bool) -> str:
 
 def reverse_pattern(pattern: str) -> str:
     """Reverse a pattern keeping ``\\x`` escapes in order (``a\\*c`` -> ``c\\*a``)."""
-    out = [""] * len(pattern)
-    last = len(pattern) - 1
-    i = 0
-    while i <= last:
-        tok = pattern[i]
-        j = last - i
-        if tok == "\\" and i != last:
-            out[j - 1] = tok
-            out[j] = pattern[i + 1]
-            i += 2
-        else:
-            out[j] = tok
-            i += 1
-    return "".join(out)
+    tokens: list[str] = []
+    cursor = Cursor(pattern, _ESCAPE)
+    while not cursor.at_end:
+        tok = cursor.next()
+        tokens.append(tok + cursor.next() if tok == _ESCAPE else tok)
+    return "".join(reversed(tokens))
 
 
 def trim_suffix(pattern: str, value: str, greedy: bool) -> str:

@@ -13,18 +13,21 @@ BuildKit reads parser directives only up to the first line that is not one it kn
 does not know ours: a ``# syntax``, ``# escape`` or ``# check`` line below ours would be
 ignored, so that is refused here, as is our directive anywhere else in the file (a comment
 BuildKit skips, and so a choice silently lost) and an ``ARG ASTRO_PYENV_SYNTAX=`` default (the
-frontend is chosen before any ARG is read).  Lines are matched as written, heredoc bodies
-included: a heredoc that writes such a line is refused too (rare, and said at its line).
-Pure: bytes in, a choice or a DockerfileError out.
+frontend is chosen before any ARG is read).  The directives are the lexer's reading of the
+top of the file (:attr:`.lexed.LexedDockerfile.directive_block`); below it, lines are matched as
+written, heredoc bodies included: a heredoc that writes such a line is refused too (rare, and said
+at its line).  Pure: bytes in, a choice or a DockerfileError out.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import DockerfileError
+from .lexer import Instruction, LexedDockerfile, dockerfile_lines, lex
+from .parser_directives import directive_shape
+from .word_cursor import lstrip_space, parse_words, split_flags, strip_space
 
 DIRECTIVE = "astro-pyenv-syntax"
 BUILD_ARG = "ASTRO_PYENV_SYNTAX"
@@ -34,22 +37,12 @@ BUILDKIT_SYNTAX_ARG = "BUILDKIT_SYNTAX"
 # Docker Hub repositories of BuildKit's own Dockerfile frontend, which knows no PYENV.
 DOCKERFILE_FRONTENDS = ("docker/dockerfile", "docker/dockerfile-upstream")
 
-_BOM = b"\xef\xbb\xbf"
-_SPACE = b"\t\n\v\f\r "
-_LINE_SPACE = b"\t\v\f\r "
-# A parser-directive-shaped line (leading space already trimmed) up to its "="; names as BuildKit's,
-# plus "-".  The value is the rest with the space around it stripped (a regex doing that too
-# backtracked quadratically over a long run of spaces).
-_DIRECTIVE_KEY = re.compile(rb"#[\t\v\f\r ]*([A-Za-z][A-Za-z0-9-]*)[\t\v\f\r ]*=")
-_OURS_ANYWHERE = re.compile(rb"^[\t\v\f\r ]*#[\t\v\f\r ]*astro-pyenv-syntax[\t\v\f\r ]*=", re.IGNORECASE | re.MULTILINE)
-_ARG_START = re.compile(rb"[\t\v\f\r ]*arg[\t\v\f\r ]", re.IGNORECASE)
-
 
 def syntax_ref(value: str) -> str:
-    """The image a ``# syntax=`` value names: its first word (BuildKit hands the whole value on as
-    the frontend's command line, so ``img --debug`` names ``img``)."""
-    words = value.split()
-    return words[0] if words else ""
+    """The image a ``# syntax=`` value names: what comes before its first space character (BuildKit
+    hands the whole value on as the frontend's command line, so ``img --debug`` names ``img``; it
+    cuts at a space, not a tab)."""
+    return value.partition(" ")[0]
 
 
 def names_dockerfile_frontend(value: str) -> bool:
@@ -88,82 +81,73 @@ class DockerfileFrontend:
         return f"# {DIRECTIVE}={self.cmdline} (line {self.line})"
 
 
-def _lines(data: bytes) -> list[bytes]:
-    lines = data.split(b"\n")
-    if lines and lines[0].startswith(_BOM):
-        lines[0] = lines[0][len(_BOM):]
-    return [line.rstrip(b"\r") for line in lines]
-
-
-def _from_directive(data: bytes) -> DockerfileFrontend | None:
-    """The directive among the top block of directive-shaped lines (None: not there)."""
-    lines = _lines(data)
+def _from_directive(lexed: LexedDockerfile, text: str) -> DockerfileFrontend | None:
+    """The directive among the lines shaped like parser directives at the top (None: not there)."""
     found: DockerfileFrontend | None = None
-    header_end = len(lines)
-    for number, line in enumerate(lines, start=1):
-        stripped = line.lstrip(_SPACE)
-        match = _DIRECTIVE_KEY.match(stripped)
-        if match is None:
-            header_end = number - 1
-            break
-        name = match.group(1).decode("ascii").lower()
-        value = stripped[match.end() :].strip(_LINE_SPACE).decode("utf-8", "replace")
-        if name == DIRECTIVE:
+    for entry in lexed.directive_block:
+        if entry.key == DIRECTIVE:
             if found is not None:
                 raise DockerfileError(
-                    f"only one # {DIRECTIVE} directive can be used (the first is on line {found.line})", number
+                    f"only one # {DIRECTIVE} directive can be used (the first is on line {found.line})", entry.line
                 )
-            if not value:
+            if not entry.value:
                 raise DockerfileError(
                     f"# {DIRECTIVE}= names no image: write the Dockerfile frontend to use, e.g."
                     f" # {DIRECTIVE}=docker/dockerfile:1.12@sha256:<digest>",
-                    number,
+                    entry.line,
                 )
-            found = DockerfileFrontend(ref=value.split()[0], cmdline=value, line=number)
-        elif name in BUILDKIT_DIRECTIVES and found is not None:
+            found = DockerfileFrontend(ref=syntax_ref(entry.value), cmdline=entry.value, line=entry.line)
+        elif entry.key in BUILDKIT_DIRECTIVES and found is not None:
             raise DockerfileError(
-                f"move # {name} above # {DIRECTIVE} (line {found.line}): BuildKit reads parser directives"
-                f" only up to the first line it does not know, so it would ignore this # {name}",
-                number,
+                f"move # {entry.key} above # {DIRECTIVE} (line {found.line}): BuildKit reads parser directives"
+                f" only up to the first line it does not know, so it would ignore this # {entry.key}",
+                entry.line,
             )
-    for match in _OURS_ANYWHERE.finditer(data):
-        number = data.count(b"\n", 0, match.start()) + 1
-        if number > header_end:
+    _refuse_below_the_top(lexed, text)
+    return found
+
+
+def _refuse_below_the_top(lexed: LexedDockerfile, text: str) -> None:
+    """Our directive on any line below the top block, as written (heredoc bodies included)."""
+    top = lexed.directive_block[-1].line if lexed.directive_block else 0
+    for number, line in enumerate(dockerfile_lines(text), start=1):
+        if number <= top or DIRECTIVE not in line.lower():
+            continue
+        shaped = directive_shape(lstrip_space(line))
+        if shaped is not None and shaped[0].lower() == DIRECTIVE:
             raise DockerfileError(
                 f"# {DIRECTIVE} is read only among the parser directives at the top of the Dockerfile"
                 " (right under # syntax=, before any blank line, other comment or instruction)",
                 number,
             )
-    return found
 
 
-def _refuse_arg_default(data: bytes) -> None:
-    """An ``ARG`` line with ``ASTRO_PYENV_SYNTAX=`` as one of its words (line by line: linear)."""
-    name = BUILD_ARG.encode().lower() + b"="
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        lowered = line.lower()
-        if name not in lowered or _ARG_START.match(line) is None:
+def _refuse_arg_default(lexed: LexedDockerfile) -> None:
+    """An ``ARG`` line with ``ASTRO_PYENV_SYNTAX=`` as one of its words."""
+    for item in lexed.items:
+        if not isinstance(item, Instruction) or item.keyword != "ARG" or BUILD_ARG not in item.args.upper():
             continue
-        at = lowered.find(name)
-        while at != -1:
-            if line[at - 1 : at] in (b"\t", b"\v", b"\f", b"\r", b" "):
-                raise DockerfileError(
-                    f"an ARG cannot choose the Dockerfile frontend ({BUILD_ARG} is read before any ARG): write"
-                    f" # {DIRECTIVE}=<image> among the parser directives at the top, or pass --build-arg"
-                    f" {BUILD_ARG}",
-                    number,
-                )
-            at = lowered.find(name, at + 1)
+        words = parse_words(split_flags(item.args, lexed.directives.escape)[1], lexed.directives.escape)
+        if any(word.partition("=")[0].upper() == BUILD_ARG and "=" in word for word in words):
+            raise DockerfileError.at(
+                item,
+                f"an ARG cannot choose the Dockerfile frontend ({BUILD_ARG} is read before any ARG): write"
+                f" # {DIRECTIVE}=<image> among the parser directives at the top, or pass --build-arg"
+                f" {BUILD_ARG}",
+            )
 
 
 def choose(data: bytes, build_args: Mapping[str, str]) -> DockerfileFrontend | None:
     """The Dockerfile frontend the user named for ``data`` (the Dockerfile's bytes), or None for
     the engine's built-in one.  A misplaced or malformed directive is a DockerfileError even when
     the build arg wins, so what the user wrote never goes silently unused."""
-    directive = _from_directive(data) if b"astro-pyenv-syntax" in data.lower() else None
-    if BUILD_ARG.encode() in data:
-        _refuse_arg_default(data)
-    value = build_args.get(BUILD_ARG, "").strip()
+    directive: DockerfileFrontend | None = None
+    if b"astro-pyenv-syntax" in data.lower() or BUILD_ARG.encode() in data:
+        text = data.decode("utf-8", "surrogateescape")
+        lexed = lex(text)
+        directive = _from_directive(lexed, text)
+        _refuse_arg_default(lexed)
+    value = strip_space(build_args.get(BUILD_ARG, ""))
     if value:
-        return DockerfileFrontend(ref=value.split()[0], cmdline=value)
+        return DockerfileFrontend(ref=syntax_ref(value), cmdline=value)
     return directive

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .expansion_errors import MAX_NESTING, ExpansionError, NestingError, msg_nesting
-from .go_text import go_is_digit, go_is_letter, go_is_space
+from .go_text import SHELL_BLANKS, go_is_digit, go_is_letter, go_is_space
 from .shell_patterns import replace, trim_prefix, trim_suffix
+from .word_cursor import EOF as _EOF
+from .word_cursor import Cursor
 
 __all__ = [
     "MAX_NESTING",
@@ -43,8 +45,9 @@ __all__ = [
     "split_words",
 ]
 
-_EOF = ""  # sentinel returned by the scanner at the end of the text
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
+
+
 @dataclass(frozen=True)
 class Expansion:
     """Result of expanding one word.
@@ -99,13 +102,13 @@ class _Words:
         return self.words
 
 
-class _Run:
-    """State of one expansion run over one text."""
+class _Run(Cursor):
+    """State of one expansion run over one text: the cursor (BuildKit's ``text/scanner``), and what
+    the run has found."""
 
     def __init__(self, lexer: ShellLexer, text: str, env: Mapping[str, str]) -> None:
+        super().__init__(text, lexer.escape)
         self.lexer = lexer
-        self.text = text
-        self.pos = 0
         self.env = env
         self.raw_escapes = lexer.raw_escapes
         self.unset: dict[str, None] = {}
@@ -114,17 +117,6 @@ class _Run:
         # BuildKit shares one word buffer between nested scans; a nested
         # ``${X:-...}`` therefore resets the outer word.  Reproduced on purpose.
         self.shared_buf: list[str] = []
-
-    # -- scanner ---------------------------------------------------------
-    def peek(self) -> str:
-        return self.text[self.pos] if self.pos < len(self.text) else _EOF
-
-    def next(self) -> str:
-        if self.pos < len(self.text):
-            ch = self.text[self.pos]
-            self.pos += 1
-            return ch
-        return _EOF
 
     # -- environment -----------------------------------------------------
     def get_env(self, name: str) -> tuple[str, bool]:
@@ -235,7 +227,7 @@ class _Run:
             return "<"
         self.next()
         space: list[str] = []
-        while self.peek() != _EOF and self.peek() in "\t\r ":
+        while self.peek() != _EOF and self.peek() in SHELL_BLANKS:
             space.append(self.next())
         return "<<" + "".join(space)
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from . import layout
 from .contract import PyenvUse
 from .lexer import PYENV, dockerfile_lines
+from .word_cursor import lstrip_space
 
 _LINE_END = re.compile(r"\r?\n\Z")
 
@@ -37,7 +38,7 @@ def buildkit_view(text: str, environments: Iterable[PyenvUse], escape: str = "\\
         if not 1 <= first <= last <= len(lines):
             continue
         original = lines[first - 1]
-        written = original.lstrip("\ufeff").lstrip()[: len(PYENV)]  # the keyword in the user's letter case
+        written = lstrip_space(original.lstrip("\ufeff"))[: len(PYENV)]  # the keyword in the user's letter case
         keyword = _stand_in_keyword(written if written.upper() == PYENV else PYENV)
         bom = "\ufeff" if original.startswith("\ufeff") else ""
         setting = f"{layout.environment_variable(use.name)}={layout.venv_python(use.name)}"

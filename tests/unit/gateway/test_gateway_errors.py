@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
+
 from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.gateway import errors as gwerrors
 from astro_pyenv_frontend.gateway.proto import status_pb2
@@ -151,3 +153,17 @@ def test_missing_user_at_a_users_own_line_is_left_alone() -> None:
     message = "process \"/bin/sh -c user step\" did not complete successfully: unable to find user app: invalid argument"
     out = gwerrors.remap_status(_generated_error(GEN_PYENV, 7, 7, message), GEN_PYENV)
     assert out.message == message
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "pyenv"),
+    [
+        (b"FROM a\n  pyenv 3.13.5 py\n", 2, True),
+        (b"FROM a\n\xc2\xa0PYENV 3.13.5 py\n", 2, True),  # U+00A0: Go's TrimSpace, as BuildKit's parser
+        (b"FROM a\nRUN cat <<EOF\nPYENV 3.13.5 py\nEOF\n", 3, False),  # a heredoc body line
+        (b"FROM a\nPYENV \\\n  3.13.5 py\n", 3, False),
+    ],
+)
+def test_a_pyenv_line_is_where_the_lexer_starts_a_pyenv_instruction(data: bytes, line: int, pyenv: bool) -> None:
+    """Deliberate change: the line is read by the lexer, not by its own strip of ASCII blanks."""
+    assert gwerrors._is_pyenv_line(data, line) is pyenv

@@ -9,7 +9,6 @@ from astro_pyenv_frontend.instructions import (
     parse_arg,
     parse_env,
     parse_from,
-    split_flags,
 )
 
 from ._util import one_instruction
@@ -158,44 +157,3 @@ def test_parse_env_errors(line: str, message: str) -> None:
     with pytest.raises(DockerfileError) as info:
         parse_env(one_instruction(line), ENV)
     assert info.value.message == message
-
-
-@pytest.mark.parametrize(
-    ("args", "flags", "rest"),
-    [
-        ("x", (), "x"),
-        ("--a=1 --b x y", ("--a=1", "--b"), "x y"),
-        ('--a="1 2" x', ("--a=1 2",), "x"),
-        ("--a=1\\ 2 x", ("--a=1 2",), "x"),
-        ("--a -- --b", ("--a",), "--b"),
-        ("--a", ("--a",), ""),
-        ("-a", (), "-a"),
-    ],
-)
-def test_split_flags(args: str, flags: tuple[str, ...], rest: str) -> None:
-    assert split_flags(args, "\\") == (flags, rest)
-
-
-# -- the word splitter's fast path ---------------------------------------------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from astro_pyenv_frontend.instructions import _parse_quoted_words, _parse_words  # noqa: E402
-
-_UNQUOTED = st.text(
-    alphabet=st.one_of(
-        st.sampled_from(list("abc=$-_ \t\v\f\r\x85\xa0\u2000\u3000\x1c")),
-        st.characters(blacklist_categories=["Cs"], blacklist_characters="'\"\\`"),
-    ),
-    max_size=40,
-)
-
-
-@settings(max_examples=400, deadline=None)
-@given(_UNQUOTED, st.sampled_from(["\\", "`"]))
-def test_unquoted_words_split_like_the_full_parser(text: str, escape: str) -> None:
-    """ARG/ENV words without quotes or escapes take a regex shortcut; it must agree with
-    BuildKit's parseWords loop, Go's whitespace included."""
-    text = text.replace(escape, "")
-    assert _parse_words(text, escape) == _parse_quoted_words(text, escape)

@@ -10,7 +10,6 @@ from astro_pyenv_frontend.pyenv_instruction import (
     msg_unknown_flag,
     msg_unset_variable,
     parse_pyenv,
-    split_raw_words,
 )
 from astro_pyenv_frontend.pyenv_values import msg_absolute_requirements, version_problem
 from astro_pyenv_frontend.versions import is_cpython_definition, load_bundled_versions
@@ -41,7 +40,7 @@ def _parse(line: str, escape: str = "\\") -> PyenvInstruction:
         ("PYENV 3 newest", "3", "newest", None),
         ("PYENV $PY ${NAME} $REQ", "3.12", "tools", "reqs/dev.txt"),
         ("PYENV ${NOPE:-3.11} x", "3.11", "x", None),
-        ("PYENV ${PY:?set PY} x", "3.12", "x", None),
+        ('PYENV "${PY:?set PY}" x', "3.12", "x", None),
         ('PYENV "3.12" \'venv\'', "3.12", "venv", None),
         ("PYENV \\\n  3.12 \\\n  venv", "3.12", "venv", None),
         ("PYENV -- 3.12 venv", "3.12", "venv", None),
@@ -116,10 +115,12 @@ def test_backtick_escape() -> None:
             "variable NOPE is not set; declare it with ARG NOPE in this stage "
             "(an ARG before the first FROM must be declared again inside the stage)",
         ),
-        ("PYENV ${PY x", "PYENV: unsupported modifier ( ) in substitution"),
+        ("PYENV ${PY x", "PYENV: syntax error: missing '}'"),
+        ('PYENV "${PY x"', "PYENV: unsupported modifier ( ) in substitution"),
         ("PYENV 3.12 ${NAME", "PYENV: syntax error: missing '}'"),
-        ("PYENV ${NOPE:?set PY} x", "PYENV: NOPE: set PY"),
-        ("PYENV ${NOPE:-3.12 x} y", "invalid <python-version> '3.12 x': expected a version such as 3.12, 3.13t or 3.12.4"),
+        ('PYENV "${NOPE:?set PY}" x', "PYENV: NOPE: set PY"),
+        ("PYENV ${NOPE:?set PY} x", "PYENV: syntax error: missing '}'"),
+        ('PYENV "${NOPE:-3.12 x}" y', "invalid <python-version> '3.12 x': expected a version such as 3.12, 3.13t or 3.12.4"),
         ("PYENV '3.12 x", "PYENV: unexpected end of statement while looking for matching single-quote"),
         ("PYENV 3.12;rm x y", "invalid <python-version> '3.12;rm': expected a version such as 3.12, 3.13t or 3.12.4"),
         ("PYENV '' x", "invalid <python-version> '': expected a version such as 3.12, 3.13t or 3.12.4"),
@@ -221,18 +222,21 @@ def test_message_builders() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "words"),
+    ("args", "version", "name"),
     [
-        ("a b", ["a", "b"]),
-        ("  a   b  ", ["a", "b"]),
-        ("'a b' \"c d\"", ["'a b'", '"c d"']),
-        ("a\\ b c", ["a\\ b", "c"]),
-        ('"a\\" b" c', ['"a\\" b"', "c"]),
-        ("'a\\' b", ["'a\\'", "b"]),
-        ("${A:-x y} ${B:-${C:-1 2}} z", ["${A:-x y}", "${B:-${C:-1 2}}", "z"]),
-        ("'${' b", ["'${'", "b"]),
-        ("", []),
+        ('"${PY}" \'tools\'', "3.12", "tools"),
+        ("${PY} \\t\\o\\o\\l\\s", "3.12", "tools"),
+        ('"${EMPTY:-3.12}" "${NAME}"', "3.12", "tools"),
     ],
 )
-def test_split_raw_words(text: str, words: list[str]) -> None:
-    assert split_raw_words(text, "\\") == words
+def test_words_are_split_as_buildkit_splits_env_words(args: str, version: str, name: str) -> None:
+    parsed = parse_pyenv(one_instruction(f"PYENV {args}"), ENV)
+    assert (parsed.version, parsed.name) == (version, name)
+
+
+def test_a_space_inside_a_variable_reference_splits_the_word_as_in_env() -> None:
+    """Deliberate change: PYENV splits its words as BuildKit's parseWords does for ENV and ARG
+    (Go spaces outside quotes), so ``${X:-a b}`` is two words, not one; quotes keep it whole."""
+    with pytest.raises(DockerfileError) as info:
+        parse_pyenv(one_instruction("PYENV ${PY:-3.12 x} tools"), ENV)
+    assert info.value.message == "PYENV: syntax error: missing '}'"

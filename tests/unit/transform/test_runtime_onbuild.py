@@ -90,6 +90,32 @@ def test_another_escape_character_splits_only_steps_without_escapes() -> None:
     assert "escape" in str(astro_runtime.split_onbuild(("RUN echo a\\b", *USUAL), "`"))
 
 
+@pytest.mark.parametrize(
+    ("step", "copies"),
+    [
+        ("COPY \\. /x", True),  # BuildKit's expansion removes the escape: the source is "."
+        ("COPY '.' \"/x\"", True),
+        ("COPY [ . /x", True),  # not JSON: BuildKit splits it on white space, "." among the sources
+        ("COPY --chown=\"a b\" . /x", True),
+        ("COPY --from=\"a b\" . /x", False),
+        ("COPY ${SRC:-.} /x", False),  # the image's variables are not known: not taken for the context
+    ],
+)
+def test_triggers_are_read_as_buildkit_reads_them(step: str, copies: bool) -> None:
+    """Deliberate change: a trigger is lexed as the one-line Dockerfile BuildKit parses when it
+    runs it (default escape character), its flags split as extractBuilderFlags and its sources
+    unquoted as BuildKit's expansion does, not split on Python's white space."""
+    assert astro_runtime.copies_whole_context(step) is copies
+
+
+@pytest.mark.parametrize("step", ["RUN\u00a0echo", "COPY\x1c. ."])
+def test_a_trigger_keyword_ends_only_at_buildkits_white_space(step: str) -> None:
+    """Deliberate change: splitCommand splits the keyword off on [\\t\\v\\f\\r ] only, so these
+    are unknown instructions to BuildKit, and not replayed (Python's str.split cut them)."""
+    assert astro_runtime.trigger_keyword(step) not in ("RUN", "COPY")
+    assert "is not one astro-pyenv replays" in str(astro_runtime.split_onbuild((step, *USUAL)))
+
+
 # -- the CA secret -----------------------------------------------------------------------------
 
 
@@ -100,6 +126,7 @@ def test_another_escape_character_splits_only_steps_without_escapes() -> None:
         ("run --network=host  pip install x", f"run --network=host {CA}pip install x"),
         ('RUN ["/bin/install"]', 'RUN --mount=type=secret,id=astro-pyenv-ca,mode=0444 ["/bin/install"]'),
         ("RUN --mount=type=secret,id=astro-pyenv-ca /bin/x", "RUN --mount=type=secret,id=astro-pyenv-ca /bin/x"),
+        ('RUN --mount=type=cache,target="/a b" pip i', f'RUN --mount=type=cache,target="/a b" {CA}pip i'),
         ("COPY . .", "COPY . ."),
     ],
 )
@@ -231,6 +258,15 @@ def test_a_value_is_written_so_that_the_line_reads_it_back() -> None:
     assert astro_runtime.literal("/opt/$x", "\\") == "/opt/\\$x"
     assert astro_runtime.literal("/opt/a`b", "`") == "/opt/a``b"
     assert astro_runtime.literal(" /opt", "\\") is None
+    assert astro_runtime.literal("/opt\u00a0", "\\") is None
+
+
+def test_values_are_trimmed_as_buildkit_trims_them() -> None:
+    """Deliberate change: Go's TrimSpace, not Python's str.strip (which also takes U+001C..U+001F),
+    for the USER a trigger sets and a value written back."""
+    state = astro_runtime.state_at_split(ImageConfig(), ("USER astro\x1c",))
+    assert state.user == "astro\x1c"
+    assert astro_runtime.literal("/opt\x1c", "\\") == "/opt\x1c"
 
 
 @pytest.mark.parametrize(

@@ -72,3 +72,13 @@ def test_pyenv_name_length_limit() -> None:
     assert err.value.message == (
         f"<name> 'nnnnnnnnnnnnnnnnnnnn...' is {MAX_NAME_LENGTH + 1} characters long; use at most {MAX_NAME_LENGTH}"
     )
+
+
+def test_the_names_a_from_line_uses_are_its_words_as_buildkit_reads_them() -> None:
+    """Deliberate change: FROM's flags are split off as extractBuilderFlags does (quotes kept
+    together) and its words split on reWhitespace, not on Python's white space."""
+    from astro_pyenv_frontend.lexer import lex
+    from astro_pyenv_frontend.planner.parse import referenced_names
+
+    items = list(lex('FROM --platform="linux/amd64 x" img AS one\nONBUILD COPY --from=two a b\n').items)
+    assert referenced_names(items, {}, "\\") == {"img", "as", "one", "two"}

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import DockerfileError
-from ..lexer import PYENV
+from ..lexer import is_pyenv, lex
 from .proto import status_pb2
 
 SOURCE_TYPE_URL = "github.com/moby/buildkit/errdefs.Source+json"
@@ -169,7 +169,6 @@ def remap_status(status: status_pb2.Status, gen: GeneratedSource) -> status_pb2.
 
 
 _MISSING_USER = re.compile(r"unable to find user ([^\s:]+)")
-_KEYWORD_END = (b"", b"\t", b"\v", b"\f", b"\r", b" ", b"\\", b"`")  # what may follow the keyword
 
 
 def _located_user_line(status: status_pb2.Status, gen: GeneratedSource) -> int | None:
@@ -189,12 +188,10 @@ def _located_user_line(status: status_pb2.Status, gen: GeneratedSource) -> int |
 
 
 def _is_pyenv_line(data: bytes, line: int) -> bool:
-    """Whether physical ``line`` of ``data`` starts with the PYENV keyword (any letter case)."""
-    lines = data.split(b"\n")
-    if not 1 <= line <= len(lines):
-        return False
-    words = lines[line - 1].lstrip(b"\xef\xbb\xbf").lstrip(b"\t\v\f\r ")
-    return words[: len(PYENV)].upper() == PYENV.encode() and words[len(PYENV) : len(PYENV) + 1] in _KEYWORD_END
+    """Whether a PYENV instruction (any letter case) starts at physical ``line`` of ``data``, as
+    the lexer reads the file (not a line of a heredoc body)."""
+    items = lex(data.decode("utf-8", "surrogateescape")).items
+    return any(is_pyenv(item) and item.start_line == line for item in items)
 
 
 def _explain_pyenv_failure(message: str) -> str:

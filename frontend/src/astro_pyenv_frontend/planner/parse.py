@@ -9,12 +9,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .. import astro_runtime, layout
+from .. import layout
 from ..errors import DockerfileError
 from ..instructions import FromInstruction, parse_arg, parse_env, parse_from, stage_references
-from ..lexer import PYENV, Instruction, Trivia, is_pyenv, split_command
+from ..lexer import PYENV, Instruction, Trivia, is_pyenv, sub_command
 from ..pyenv_instruction import PyenvInstruction, parse_pyenv
 from ..variables import ExpansionError, NestingError, expand
+from ..word_cursor import blank_fields, split_flags
 from .steps import Item
 
 # What BuildKit's strconv.Atoi takes as a stage index.
@@ -201,9 +202,10 @@ def referenced_names(items: list[Item], global_args: Mapping[str, str], escape: 
         if not isinstance(item, Instruction):
             continue
         if item.keyword == "FROM":
-            names.update(word.lower() for word in item.args.split() if not word.startswith("--"))
+            rest = split_flags(item.args, escape)[1]
+            names.update(word.lower() for word in blank_fields(rest) if word)
             continue
-        keyword, args = split_command(item.args) if item.keyword == "ONBUILD" else (item.keyword, item.args)
+        keyword, args = sub_command(item.args) if item.keyword == "ONBUILD" else (item.keyword, item.args)
         for value in stage_references(keyword, args, escape):
             names.add(value.lower())
             try:
@@ -228,7 +230,7 @@ def _reject_onbuild_pyenv(items: list[Item]) -> None:
     """PYENV is ours, and a child build's frontend may not be: ONBUILD cannot carry it."""
     for item in items:
         if isinstance(item, Instruction) and item.keyword == "ONBUILD":
-            if astro_runtime.trigger_keyword(item.args) == PYENV:
+            if sub_command(item.args)[0] == PYENV:
                 raise DockerfileError.at(
                     item,
                     "ONBUILD PYENV is not supported: the image that runs the trigger may be built"
