@@ -24,6 +24,8 @@ VENV_HANDOFF_DIR = f"{VENV_ROOT}/.astro-pyenv-out"
 # In the frontend image, mounted into generated stages: pyenv and our build scripts.
 TOOLS_PYENV = f"{ROOT}/pyenv"
 TOOLS_SCRIPTS = f"{ROOT}/scripts"
+# uv's binary (Dockerfile.frontend: the pinned wheel's, statically linked), for --installer=uv.
+TOOLS_UV = f"{ROOT}/uv"
 # Also in the frontend image (Dockerfile.frontend): the frontend's own venv, whose Python is the
 # entry point, the license, and the prebuilt interpreters' catalog (prebuilt.py) with the recipe
 # of the tools above and pyenv's commit, both written when the image is built.
@@ -40,6 +42,7 @@ PREBUILT_PYENV_COMMIT = f"{PREBUILT_DIR}/pyenv-commit"
 MOUNTED_TOOLS = "/tmp/astro-pyenv"
 PYENV_MOUNT = f"{MOUNTED_TOOLS}/pyenv"
 SCRIPTS_MOUNT = f"{MOUNTED_TOOLS}/scripts"
+UV_MOUNT = f"{MOUNTED_TOOLS}/uv"  # make-venv.sh finds uv there, beside its own directory
 # The build platform's CPython for a cross-compile (build-python.sh reads it).
 BUILD_PYTHON_MOUNT = "/tmp/astro-pyenv-build-python"
 # The cache of CPython source tarballs (SOURCES_CACHE_ID below; build-python.sh reads it).

@@ -35,6 +35,7 @@ from .errors import DockerfileError
 from .instructions import rewrite_from, setting_value
 from .lexer import Instruction, LexedDockerfile, is_pyenv
 from .planner.base_image import BaseQuery, BaseUse, resolve_base
+from .planner.installer import default_installer, line_installer
 from .planner.names import StageNames, slug
 from .planner.order import ResolvedStage, order_stage
 from .planner.parse import (
@@ -328,7 +329,18 @@ class _Planner:
             new.append(step)
             interpreter = step.interpreter
         stage = self.names.unique(f"{layout.VENV_STAGE_PREFIX}{slug(pyenv.name)}")
-        return Environment(pyenv=pyenv, version=version, interpreter=interpreter, stage=stage)
+        return Environment(pyenv, version, interpreter, stage, self._installer(pyenv, item, version))
+
+    def _installer(self, pyenv: PyenvInstruction, item: Item, version: str) -> str:
+        """The line's installer; an ASTRO_PYENV_INSTALLER that names none is refused at the first line."""
+        try:
+            default = default_installer(self.build_args, self.global_args)
+        except ValueError as exc:
+            raise DockerfileError.at(item, str(exc)) from None
+        installer, problem = line_installer(pyenv, default, version)
+        if problem is not None:
+            raise DockerfileError.at(item, problem)
+        return installer
 
     def _resolve(self, pyenv: PyenvInstruction, item: Item) -> str:
         """The definition ``pyenv.version`` stands for; once per spec (a resolution reads every

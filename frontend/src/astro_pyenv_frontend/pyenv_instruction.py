@@ -14,7 +14,9 @@ Grammar::
   form.  ``--task-sdk=auto|<version>`` installs ``apache-airflow-task-sdk`` in
   the venv (``auto``: the version the base image's Airflow 3 runs; nothing on
   a base without it), which Airflow 3 tasks there need to read Variables and
-  Connections (scripts/make-venv.sh).  A ``--word`` after the first
+  Connections (scripts/make-venv.sh).  ``--installer=pip|uv`` says what
+  installs the requirements (default: the ``ASTRO_PYENV_INSTALLER`` setting,
+  else pip; :mod:`.planner.installer`).  A ``--word`` after the first
   positional argument is an error, so later flags never change the meaning of
   a valid line.
 * The JSON form (``PYENV ["3.12", "x"]``) is rejected with a clear error: it
@@ -42,7 +44,7 @@ from typing import Callable
 from .errors import DockerfileError
 from .go_text import go_is_space
 from .lexer import Instruction, is_pyenv
-from .pyenv_values import check_task_sdk, name_problem, requirements_problem, version_problem
+from .pyenv_values import check_installer, check_task_sdk, name_problem, requirements_problem, version_problem
 from .variables import ExpansionError, expand
 
 __all__ = [
@@ -55,7 +57,9 @@ __all__ = [
 USAGE = "PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]"
 
 #: Flag name (without ``--``) -> validator returning an error message or None.
-KNOWN_FLAGS: Mapping[str, Callable[[str], str | None]] = MappingProxyType({"task-sdk": check_task_sdk})
+KNOWN_FLAGS: Mapping[str, Callable[[str], str | None]] = MappingProxyType(
+    {"installer": check_installer, "task-sdk": check_task_sdk}
+)
 
 
 @dataclass(frozen=True)

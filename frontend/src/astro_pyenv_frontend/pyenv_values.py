@@ -14,7 +14,9 @@ from . import layout
 
 __all__ = [
     "MAX_NAME_LENGTH",
+    "INSTALLERS",
     "MIN_CPYTHON",
+    "check_installer",
     "check_task_sdk",
     "name_problem",
     "requirements_problem",
@@ -56,6 +58,18 @@ _OTHER_PYTHONS = (
 
 # --task-sdk values: ``auto`` or a release such as 1.1.8 or 1.2.0rc1 (it lands in an exec-form RUN).
 _TASK_SDK_RE = re.compile(r"(?:auto|[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc|\.post|\.dev)[0-9]+)?)\Z")
+
+
+#: --installer values: what installs the requirements into the venv (scripts/make-venv.sh).
+INSTALLERS = ("pip", "uv")
+
+
+def check_installer(value: str) -> str | None:
+    return None if value in INSTALLERS else msg_invalid_installer(value)
+
+
+def msg_invalid_installer(value: str) -> str:
+    return f"invalid --installer={value!r}: use pip or uv"
 
 
 def check_task_sdk(value: str) -> str | None:

@@ -53,6 +53,7 @@ class Environment:
     version: str
     interpreter: Interpreter
     stage: str
+    installer: str = "pip"  # what installs into the venv (planner/installer.py)
 
     @property
     def name(self) -> str:
