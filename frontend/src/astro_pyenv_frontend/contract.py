@@ -133,6 +133,7 @@ class PyenvUse:
     base_image: str
     requirements: str | None = None
     task_sdk: str | None = None  # the --task-sdk flag's value
+    installer: str = "pip"  # the line's installer (planner/installer.py)
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ def _uses(planned: plan.Plan) -> tuple[tuple[InterpreterUse, ...], tuple[PyenvUs
             base_image=step.environment.interpreter.base_image,
             requirements=step.environment.pyenv.requirements,
             task_sdk=step.environment.pyenv.flags.get("task-sdk"),
+            installer=step.environment.installer,
         )
         for step in planned.steps
         if isinstance(step, plan.VenvStage)

@@ -74,3 +74,12 @@ def test_bad_pyenv_lines_are_the_error_check_reports_at_the_same_line(tmp_path: 
     assert checked.output == f"{dockerfile}:{info.value.line}: {info.value.message}\n"
     ran = CliRunner().invoke(main, ["standalone", "-f", str(dockerfile)])
     assert ran.exit_code == 1 and ran.output == checked.output
+
+
+def test_the_installer_is_read_as_a_build_reads_it(tmp_path: Path) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "ARG ASTRO_PYENV_INSTALLER=uv\nFROM python:3.12-slim\nPYENV 3.9.2 fast\nPYENV --installer=pip 3.9.2 slow\n"
+    )
+    project = read_project(dockerfile, {}, None, lambda image: Offer(None))
+    assert [(u.name, u.installer) for u in project.environments] == [("fast", "uv"), ("slow", "pip")]

@@ -122,6 +122,11 @@ def _spec(project: Project, use: PyenvUse, interpreter: tuple[str, Path], airflo
                 " the venv gets none: run this again after `astro dev start --standalone`, or name it with"
                 " --airflow-python"
             )
+    if use.installer == "uv":
+        say(
+            f"astro-pyenv: warning: venv {use.name} (line {use.line}): installed with pip: standalone mode"
+            " has no uv (the frontend image's uv serves image builds only)"
+        )
     key, python = interpreter
     return VenvSpec(use, python, key, requirements, project.pip_settings, airflow if airflow.exists() else None, found)
 
