@@ -176,3 +176,24 @@ def test_a_pip_setting_uv_cannot_honour_stops_the_step_at_its_line(
     )
     assert said in result.log, result.tail(60)
     assert _located(result.log, 4, "PYENV --installer=uv 3.13.5 env"), result.tail(60)
+
+
+def test_the_documented_example_on_astro_runtime(engine: harness.Settings, frontend_image: str) -> None:
+    """docs/pyenv-instruction.md's example on the Astro Runtime stand-in (user astro, uid 50000):
+    uv as the Dockerfile's default for one line, pip by its flag for the other."""
+    dockerfile = (
+        f"# syntax={frontend_image}\nARG ASTRO_PYENV_INSTALLER=uv\nFROM {engine.runtime_base_image}\n"
+        "PYENV 3.13.5 modern requirements-modern.txt\n"
+        "PYENV --installer=pip 3.9.2 snowpark requirements-snowpark.txt\n"
+    )
+    nonce = f"# {uuid.uuid4().hex}\n"
+    files = {"requirements-modern.txt": nonce + "six==1.16.0\n", "requirements-snowpark.txt": nonce + "six==1.16.0\n"}
+    result = harness.build(dockerfile, files, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        assert result.log.count("astro-pyenv: installed by uv") == 1, result.tail(80)
+        command = 'for v in "$ASTRO_PYENV_modern" "$ASTRO_PYENV_snowpark"; do "$v" -c "import six, sys; print(sys.version.split()[0], six.__version__)"; done; id -un'
+        ran = harness.run_in_image(result.image_id or "", ["sh", "-c", command])
+        assert ran.output.split() == ["3.13.5", "1.16.0", "3.9.2", "1.16.0", "astro"], ran.output
+    finally:
+        _remove(engine, result.image_id)
