@@ -51,6 +51,8 @@ SOURCES_CACHE_MOUNT = "/var/cache/astro-pyenv-sources"
 # cache key) and the opt-in shared pip cache (make-venv.sh reads it), whose top directory a small
 # stage seeds at PIP_CACHE_SEED_DIR.
 REQUIREMENTS_MOUNT = "/tmp/astro-pyenv-requirements.txt"
+# A pylock.toml (PEP 751) instead: pip and uv know the format by the file's name.
+PYLOCK_MOUNT = "/tmp/astro-pyenv-lock/pylock.toml"
 SECRETS_DIGEST_MOUNT = "/tmp/astro-pyenv-secrets-digest"
 PIP_CACHE_MOUNT = "/tmp/astro-pyenv-pip-cache"
 PIP_CACHE_SEED_DIR = "/astro-pyenv-pip-cache"

@@ -16,6 +16,7 @@ from ..instructions import setting_value
 from ..lexer import Instruction, Trivia
 from ..libc import Libc
 from ..pyenv_instruction import PyenvInstruction
+from ..pyenv_values import is_pylock
 
 Item = Union[Instruction, Trivia]
 
@@ -62,6 +63,12 @@ class Environment:
     @property
     def python(self) -> str:
         return layout.venv_python(self.name)
+
+    @property
+    def requirements_mount(self) -> str:
+        """Where the venv step finds the requirements file: a pylock.toml keeps its kind of name."""
+        requirements = self.pyenv.requirements
+        return layout.PYLOCK_MOUNT if requirements and is_pylock(requirements) else layout.REQUIREMENTS_MOUNT
 
     @property
     def variable(self) -> str:
