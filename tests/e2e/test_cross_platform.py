@@ -58,7 +58,8 @@ def test_uv_from_the_build_platform_installs_the_target_platforms_wheels(
     dockerfile = f"# syntax={frontend_image}\nFROM {BASE}\nPYENV --installer=uv 3.9.2 legacy requirements.txt\n"
     tag = f"astro-pyenv-e2e/cross-arm64-uv:{uuid.uuid4().hex[:8]}"
     result = build(
-        dockerfile, {"requirements.txt": "--only-binary=:all:\nPyYAML==6.0.2\n"}, tag=tag,
+        # a fresh nonce: the venv step runs (and says which installer) on every run of the test
+        dockerfile, {"requirements.txt": f"# {uuid.uuid4().hex}\n--only-binary=:all:\nPyYAML==6.0.2\n"}, tag=tag,
         extra_args=["--platform", "linux/arm64"],
     )  # fmt: skip
     try:

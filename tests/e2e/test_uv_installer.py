@@ -197,3 +197,18 @@ def test_the_documented_example_on_astro_runtime(engine: harness.Settings, front
         assert ran.output.split() == ["3.13.5", "1.16.0", "3.9.2", "1.16.0", "astro"], ran.output
     finally:
         _remove(engine, result.image_id)
+
+
+def test_the_pip_version_setting_holds_for_uv_venvs(engine: harness.Settings, frontend_image: str) -> None:
+    """ASTRO_PYENV_PIP_VERSION pins the venv's pip as it does for pip lines, installed by uv."""
+    dockerfile = (
+        f"# syntax={frontend_image}\nARG ASTRO_PYENV_PIP_VERSION=24.3.1\nFROM {engine.python_base}\n"
+        f"RUN echo {uuid.uuid4().hex}\nPYENV --installer=uv 3.13.5 env\n"
+    )
+    result = harness.build(dockerfile, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        ran = harness.run_in_image(result.image_id or "", ["sh", "-c", '"$ASTRO_PYENV_env" -m pip --version'])
+        assert ran.output.startswith("pip 24.3.1 from /opt/astro-pyenv/venvs/env/"), ran.output
+    finally:
+        _remove(engine, result.image_id)
