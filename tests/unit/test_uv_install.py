@@ -178,6 +178,13 @@ def test_a_setting_uv_cannot_honour_stops_the_step_naming_it_and_where(tmp_path:
         _from_env(PIP_PREFER_BINARY="1")
 
 
+def test_a_pip_conf_that_cannot_be_read_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    conf = tmp_path / "pip.conf"
+    conf.write_text("index-url = https://no-section/simple\n")
+    with pytest.raises(uv_install.Untranslatable, match=f"^astro-pyenv: pip's configuration file {conf} cannot be read: "):
+        uv_install.read_config([str(conf)])
+
+
 def test_settings_without_effect_on_the_venv_are_named_not_refused() -> None:
     _, _, named = uv_install.uv_command(
         "/uv", "/p", [], {**NO_FILES, "PIP_NO_CACHE_DIR": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_INDEX_URL": "x"}

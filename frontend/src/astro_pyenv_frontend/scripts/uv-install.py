@@ -39,7 +39,7 @@ NO_EFFECT = frozenset(
     {
         "cache-dir", "no-cache-dir", "disable-pip-version-check", "no-input", "no-color", "progress-bar",
         "quiet", "verbose", "log", "root-user-action", "break-system-packages", "require-virtualenv",
-        "no-warn-script-location", "no-warn-conflicts", "upgrade", "upgrade-strategy", "use-pep517",
+        "no-warn-script-location", "no-warn-conflicts", "upgrade", "upgrade-strategy",
         "no-python-version-warning",
     }
 )  # fmt: skip
@@ -63,6 +63,10 @@ def msg_untranslatable(key: str, origin: str) -> str:
 
 def msg_bad_value(key: str, origin: str) -> str:
     return "astro-pyenv: pip's setting {} (from {}) is not a yes/no value".format(key, origin)
+
+
+def msg_unreadable(path: str, exc: Exception) -> str:
+    return "astro-pyenv: pip's configuration file {} cannot be read: {}".format(path, exc)
 
 
 def normal_key(key: str) -> str:
@@ -96,7 +100,10 @@ def read_config(paths: Sequence[str]) -> Settings:
         if not os.path.isfile(path):
             continue
         parser = configparser.RawConfigParser()
-        parser.read(path, encoding="utf-8")
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError) as exc:  # pip stops on it too
+            raise Untranslatable(msg_unreadable(path, exc)) from None
         for section in ("global", "install"):
             if parser.has_section(section):
                 for key, value in parser.items(section):
