@@ -53,6 +53,9 @@ SOURCES_CACHE_MOUNT = "/var/cache/astro-pyenv-sources"
 REQUIREMENTS_MOUNT = "/tmp/astro-pyenv-requirements.txt"
 # A pylock.toml (PEP 751) instead: pip and uv know the format by the file's name.
 PYLOCK_MOUNT = "/tmp/astro-pyenv-lock/pylock.toml"
+# A requirements file with -r/-c includes, and each file it includes: at its path in the build
+# context under this directory, where pip and uv resolve the includes (context_mount).
+CONTEXT_MOUNT = "/tmp/astro-pyenv-context"
 SECRETS_DIGEST_MOUNT = "/tmp/astro-pyenv-secrets-digest"
 PIP_CACHE_MOUNT = "/tmp/astro-pyenv-pip-cache"
 PIP_CACHE_SEED_DIR = "/astro-pyenv-pip-cache"
@@ -108,6 +111,11 @@ def environment_variable(name: str) -> str:
 def is_setting(variable: str) -> bool:
     """Whether ``variable`` is in the space of astro-pyenv's settings (see SETTING_SUFFIX)."""
     return variable.startswith(VARIABLE_PREFIX) and SETTING_SUFFIX.match(variable[len(VARIABLE_PREFIX) :]) is not None
+
+
+def context_mount(path: str) -> str:
+    """Where a venv step finds the build context's file ``path`` (normalised, inside the context)."""
+    return f"{CONTEXT_MOUNT}/{path}"
 
 
 def venv_dir(name: str) -> str:

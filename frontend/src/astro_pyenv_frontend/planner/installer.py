@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..errors import DockerfileError, Located
 from ..instructions import setting_value
 from ..pyenv_instruction import PyenvInstruction
 from ..pyenv_values import INSTALLERS
@@ -20,6 +21,7 @@ __all__ = [
     "INSTALLER_ARG",
     "UV_MIN_PYTHON",
     "default_installer",
+    "installer_for",
     "line_installer",
     "msg_invalid_setting",
     "msg_uv_too_old",
@@ -61,3 +63,18 @@ def line_installer(pyenv: PyenvInstruction, default: str, version: str) -> tuple
         if (major, minor) < UV_MIN_PYTHON:
             return installer, msg_uv_too_old(version)
     return installer, None
+
+
+def installer_for(
+    pyenv: PyenvInstruction, item: Located, version: str, build_args: Mapping[str, str], global_args: Mapping[str, str]
+) -> str:
+    """The installer of ``pyenv`` (at ``item``) on CPython ``version``; what cannot be is the line's error
+    (an ASTRO_PYENV_INSTALLER that names none is so at the first PYENV line)."""
+    try:
+        default = default_installer(build_args, global_args)
+    except ValueError as exc:
+        raise DockerfileError.at(item, str(exc)) from None
+    installer, problem = line_installer(pyenv, default, version)
+    if problem is not None:
+        raise DockerfileError.at(item, problem)
+    return installer

@@ -55,6 +55,7 @@ class Environment:
     interpreter: Interpreter
     stage: str
     installer: str = "pip"  # what installs into the venv (planner/installer.py)
+    includes: tuple[str, ...] = ()  # what the requirements file includes (planner/requirements.py)
 
     @property
     def name(self) -> str:
@@ -65,9 +66,21 @@ class Environment:
         return layout.venv_python(self.name)
 
     @property
+    def requirements_files(self) -> tuple[tuple[str, str], ...]:
+        """(path in the build context, where the venv step finds it): the requirements file, then
+        each file it includes."""
+        if self.pyenv.requirements is None:
+            return ()
+        included = tuple((path, layout.context_mount(path)) for path in self.includes)
+        return ((self.pyenv.requirements, self.requirements_mount), *included)
+
+    @property
     def requirements_mount(self) -> str:
-        """Where the venv step finds the requirements file: a pylock.toml keeps its kind of name."""
+        """Where the venv step finds the requirements file: a pylock.toml keeps its kind of name;
+        one with includes is where they find it, at its path in the build context."""
         requirements = self.pyenv.requirements
+        if requirements and self.includes:
+            return layout.context_mount(requirements)
         return layout.PYLOCK_MOUNT if requirements and is_pylock(requirements) else layout.REQUIREMENTS_MOUNT
 
     @property
