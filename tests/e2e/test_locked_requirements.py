@@ -75,3 +75,45 @@ def test_a_hash_that_does_not_match_stops_the_step_at_its_line(
     assert not result.ok
     assert _located(result.log, 3, line), result.tail(60)
     assert "hash" in result.log.lower(), result.tail(60)
+
+
+def test_includes_are_followed_within_the_context_and_an_edit_to_one_rebuilds(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    """-r and -c in a requirements file, relative to it, for both installers; editing only the
+    included constraints file installs the other version (the files are in the step's key)."""
+    dockerfile = (
+        f"# syntax={frontend_image}\nFROM {engine.python_base}\n"
+        "PYENV --installer=uv 3.13.5 by-uv reqs/main.txt\nPYENV --installer=pip 3.13.5 by-pip reqs/main.txt\n"
+    )
+    nonce = uuid.uuid4().hex
+    files = {"reqs/main.txt": f"# {nonce}\n-r base.txt\n-c ../constraints.txt\n", "reqs/base.txt": "six\n"}
+    command = 'for v in "$ASTRO_PYENV_by_uv" "$ASTRO_PYENV_by_pip"; do "$v" -c "import six; print(six.__version__)"; done'
+    images: list[str | None] = []
+    try:
+        for pin in ("1.16.0", "1.15.0"):
+            result = harness.build(dockerfile, {**files, "constraints.txt": f"six=={pin}\n"}, settings=engine)
+            images.append(result.image_id)
+            assert result.ok, result.tail(120)
+            ran = harness.run_in_image(result.image_id or "", ["sh", "-c", command])
+            assert ran.output.split() == [pin, pin], ran.output
+    finally:
+        for image in images:
+            _remove(engine, image)
+
+
+def test_an_include_outside_the_context_stops_the_build_at_its_line(engine: harness.Settings, frontend_image: str) -> None:
+    line = "PYENV 3.13.5 env reqs/main.txt"
+    result = harness.build(
+        f"# syntax={frontend_image}\nFROM {engine.python_base}\n{line}\n",
+        {"reqs/main.txt": "-r base.txt\n", "reqs/base.txt": "-c ../../constraints.txt\n"},
+        settings=engine,
+    )
+    _remove(engine, result.image_id)
+    assert not result.ok
+    said = (
+        "<requirements-file> 'reqs/main.txt' includes '../../constraints.txt' (in reqs/base.txt), which is"
+        " outside the build context: PYENV follows -r and -c includes only within it"
+    )
+    assert said in result.log, result.tail(40)
+    assert _located(result.log, 3, line), result.tail(40)
