@@ -44,7 +44,15 @@ from typing import Callable
 from .errors import DockerfileError
 from .go_text import go_is_space
 from .lexer import Instruction, is_pyenv
-from .pyenv_values import check_installer, check_task_sdk, name_problem, requirements_problem, version_problem
+from .pyenv_values import (
+    check_installer,
+    check_task_sdk,
+    is_pylock,
+    msg_task_sdk_with_pylock,
+    name_problem,
+    requirements_problem,
+    version_problem,
+)
 from .variables import ExpansionError, expand
 
 __all__ = [
@@ -187,6 +195,8 @@ def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") 
     problem = version_problem(version) or name_problem(name)
     if len(values) == 3 and not problem:
         problem = requirements_problem(values[2])
+        if not problem and "task-sdk" in flags and is_pylock(values[2]):
+            problem = msg_task_sdk_with_pylock(values[2])
     if problem:
         raise DockerfileError.at(instr, problem)
     return PyenvInstruction(

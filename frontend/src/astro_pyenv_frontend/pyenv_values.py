@@ -36,6 +36,13 @@ _LOCK_FILES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile", "pipfi
 _PYLOCK_RE = re.compile(r"pylock(?:\.[^/]+)?\.toml\Z")  # PEP 751: pylock.toml, pylock.<name>.toml
 
 
+def msg_task_sdk_with_pylock(value: str) -> str:
+    return (
+        f"--task-sdk cannot be added to <requirements-file> {value!r}: a pylock.toml is installed exactly"
+        " as locked, with nothing beside it; lock apache-airflow-task-sdk in it instead"
+    )
+
+
 def is_pylock(path: str) -> bool:
     """Whether ``path`` names a PEP 751 lock file, which pip (26.3 on) and uv install exactly."""
     return _PYLOCK_RE.match(posixpath.basename(path).lower()) is not None

@@ -92,6 +92,11 @@ def test_backtick_escape() -> None:
         ("PYENV --installer=conda 3.12 x", "invalid --installer='conda': use pip or uv"),
         ("PYENV --installer=UV 3.12 x", "invalid --installer='UV': use pip or uv"),
         ("PYENV --installer=uv --installer=pip 3.12 x", "flag --installer given more than once"),
+        (
+            "PYENV --task-sdk=auto 3.12 x locks/pylock.toml",
+            "--task-sdk cannot be added to <requirements-file> 'locks/pylock.toml': a pylock.toml is installed"
+            " exactly as locked, with nothing beside it; lock apache-airflow-task-sdk in it instead",
+        ),
         ("PYENV --task-sdk 3.12 x", "flag --task-sdk needs a value: --task-sdk=<value>"),
         ("PYENV --task-sdk=auto --task-sdk=1.1.8 3.12 x", "flag --task-sdk given more than once"),
         (
