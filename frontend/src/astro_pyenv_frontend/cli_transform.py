@@ -52,6 +52,7 @@ def run(
     catalog: str | None = None,
     *,
     as_built: bool = False,
+    context: Path | None = None,
 ) -> Transformed:
     """Transform the file; exit 1 on a Dockerfile error.
 
@@ -59,6 +60,7 @@ def run(
     BUILDKIT_SYNTAX, which wins in BuildKit too) names: then, and with ``as_built`` (``check``:
     the file as docker build reads it), a syntax naming BuildKit's Dockerfile frontend with PYENV
     lines in the file is an error at the first of them, which such a build could not read.
+    Requirements files' includes are read from ``context`` (default: the Dockerfile's directory).
     """
     from .lexer import lex
     from .syntax_directive import choose as choose_dockerfile_frontend
@@ -81,7 +83,7 @@ def run(
     )
     try:
         chosen = choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
-        result, offer = _transform(text, options, catalog, Path(dockerfile).resolve().parent)
+        result, offer = _transform(text, options, catalog, context or Path(dockerfile).resolve().parent)
     except DockerfileError as exc:
         click.echo(f"{dockerfile}:{exc.line}: {exc.message}", err=True)
         sys.exit(1)

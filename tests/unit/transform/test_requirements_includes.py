@@ -146,3 +146,14 @@ def test_the_cli_reads_the_includes_beside_the_dockerfile(tmp_path: Path) -> Non
     done = CliRunner().invoke(main, ["transform", "-f", str(tmp_path / "Dockerfile")])
     assert done.exit_code == 1
     assert f"{tmp_path / 'Dockerfile'}:3: <requirements-file> 'reqs/main.txt' includes '../../up.txt'" in done.output
+
+
+def test_check_reads_the_includes_from_its_context(tmp_path: Path) -> None:
+    project, context = tmp_path / "project", tmp_path / "context"
+    project.mkdir()
+    (context / "reqs").mkdir(parents=True)
+    (project / "Dockerfile").write_text("# syntax=f:dev\n" + DOCKERFILE)
+    (context / "reqs" / "main.txt").write_text("-r ../../outside.txt\nsix==1.16.0\n")
+    done = CliRunner().invoke(main, ["check", "-f", str(project / "Dockerfile"), "--context", str(context)])
+    assert done.exit_code == 1
+    assert "includes '../../outside.txt' (on one of its lines), which is outside the build context" in done.output
