@@ -92,7 +92,8 @@ test-e2e: venv engine-multiarch e2e-interpreters
 # Podman and registry tests, the frontend image's own build (Docker 24's
 # frontend builds it on the first engine), the portable interpreters' fit on each base (the same
 # images on any engine), and the two whose cost is CPython compiles (test_pyenv_builds: one per
-# base; test_settings_secret: one on every run).  The first engine runs them all; this keeps a
+# base; test_settings_secret: one on every run), nor uv as the installer (test_uv_installer:
+# what our scripts hand uv, about two minutes).  The first engine runs them all; this keeps a
 # warm CI run within 30 minutes.
 # The example project runs on Airflow 2 there (E2E_CURRENT_SELECT): its Airflow 3 run costs a
 # second example image and seven minutes of DAG runs that test Airflow, not the engine.  Nor do
@@ -101,7 +102,7 @@ test-e2e: venv engine-multiarch e2e-interpreters
 # and the compile path is our scripts' (the first engine runs them).
 # test_registry_cache runs last: it prunes the build cache records its builds used (a build beside
 # it could lose records it was about to reuse).
-E2E_CURRENT_SKIP := release podman registry frontend_image portable pyenv_builds settings_secret registry_cache
+E2E_CURRENT_SKIP := release podman registry frontend_image portable pyenv_builds settings_secret uv_installer registry_cache
 E2E_CURRENT_TESTS ?= $(filter-out $(patsubst %,tests/e2e/test_%.py,$(E2E_CURRENT_SKIP)),$(wildcard tests/e2e/test_*.py)) tests/e2e/test_registry_cache.py
 E2E_CURRENT_SELECT ?= not airflow3 and not means_a_compile and not broken_configure_option and not interrupted_cold_build
 test-e2e-current: venv engine-ready engine-current e2e-interpreters

@@ -47,3 +47,30 @@ def test_an_arm64_image_built_on_amd64_runs_its_environment(
         assert run.stdout.split() == ["aarch64", "3.9.2", "1.16.0"]
     finally:
         _docker(engine, "image", "rm", "-f", tag)
+
+
+def test_uv_from_the_build_platform_installs_the_target_platforms_wheels(
+    engine: harness.Settings, frontend_image: str, build: Callable[..., harness.BuildResult]
+) -> None:
+    """The tools stage's uv is the build platform's (amd64, statically linked: it runs in the arm64
+    venv step without the base's libraries); it asks the arm64 interpreter for its platform, so
+    a wheel with compiled code comes for aarch64."""
+    dockerfile = f"# syntax={frontend_image}\nFROM {BASE}\nPYENV --installer=uv 3.9.2 legacy requirements.txt\n"
+    tag = f"astro-pyenv-e2e/cross-arm64-uv:{uuid.uuid4().hex[:8]}"
+    result = build(
+        # a fresh nonce: the venv step runs (and says which installer) on every run of the test
+        dockerfile, {"requirements.txt": f"# {uuid.uuid4().hex}\n--only-binary=:all:\nPyYAML==6.0.2\n"}, tag=tag,
+        extra_args=["--platform", "linux/arm64"],
+    )  # fmt: skip
+    try:
+        assert result.ok, result.tail(120)
+        assert "astro-pyenv: installed by uv" in result.log, result.tail(80)
+        run = _docker(
+            engine, "run", "--rm", "--network", "none", "--platform", "linux/arm64", tag,
+            "sh", "-c", 'exec "$ASTRO_PYENV_legacy" -c "import platform, yaml; '
+            'print(platform.machine(), yaml.__version__, yaml.__with_libyaml__)"',
+        )  # fmt: skip
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert run.stdout.split() == ["aarch64", "6.0.2", "True"]
+    finally:
+        _docker(engine, "image", "rm", "-f", tag)

@@ -258,3 +258,30 @@ def test_astro_project_builds_cold_under_podman_with_a_prebuilt_interpreter_and_
     ran = containers.run(tag, "sh", "-c", PROBE + f"; \"$ASTRO_PYENV_legacy\" -c \"{STDLIB}\"; cat dags/example.py")
     last = ran.output.splitlines()[-4:]
     assert last[:3] == ["(3, 9, 2) 1.16.0", "astro", "stdlib ok"] and last[3].startswith("# edited "), ran.output
+
+
+def test_podman_builds_a_uv_line_with_the_frontend_images_uv(containers: Containers, project: Project) -> None:
+    """``--installer=uv`` for Buildah: uv copied from the pulled frontend image into the venv
+    stage (Buildah mounts nothing from other stages), not into the image; the prebuilt 3.13.5."""
+    uv_file = project.root / "Dockerfile.uv.pyenv"
+    uv_file.write_text(
+        f"# syntax={project.frontend}\nFROM {harness.Settings.from_env().python_base}\n"
+        "RUN useradd --uid 50000 --create-home astro\nUSER astro\n"
+        "PYENV --installer=uv 3.13.5 fast requirements-legacy.txt\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ASTRO_PYENV_PREBUILT_CATALOG"}
+    written = subprocess.run(
+        [FRONTEND_CLI, "transform", "-f", uv_file.name, "-o", "Dockerfile.uv", "--engine=buildah"],
+        cwd=project.root, capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+    assert written.returncode == 0, written.stderr
+    tag = "localhost/astro-pyenv-e2e-podman-uv:latest"
+    built = containers.podman(
+        "build", "--pull=missing", "--tls-verify=false", *project.build_flags,
+        "-f", str(project.root / "Dockerfile.uv"), "-t", tag, str(project.root),
+    )  # fmt: skip
+    assert built.ok, built.tail()
+    assert "astro-pyenv: installed by uv " in built.output, built.tail()
+    ran = containers.run(tag, "sh", "-c", '"$ASTRO_PYENV_fast" -c "import six; print(six.__version__)"; ls /tmp/astro-pyenv 2>&1 | head -1')
+    assert ran.output.split()[0] == "1.16.0", ran.output
+    assert "No such file" in ran.output, ran.output

@@ -50,7 +50,9 @@ HOLDERS = ("frontend/src/astro_pyenv_frontend/layout.py", "runtime_helper/src/as
 LAYOUT_PATHS = frozenset(
     value for name, value in vars(layout).items() if name.isupper() and isinstance(value, str) and value.startswith(layout.ROOT)
 )
-TREES = (layout.PYTHON_ROOT, layout.VENV_ROOT, layout.TOOLS_PYENV, layout.TOOLS_SCRIPTS, layout.FRONTEND_VENV)
+TREES = (
+    layout.PYTHON_ROOT, layout.VENV_ROOT, layout.TOOLS_PYENV, layout.TOOLS_SCRIPTS, layout.TOOLS_UV, layout.FRONTEND_VENV
+)
 # The paths outside ROOT that a generated step is given (templates take them from layout).
 MOUNT_PATHS = (
     layout.MOUNTED_TOOLS,
@@ -126,8 +128,9 @@ def test_the_tools_sit_where_the_recipe_and_the_mounts_expect_them() -> None:
     # prebuilt.recipe_digest hashes the files under these names of the tools root (layout.ROOT in
     # the frontend image): renaming them changes every recipe.
     assert (_rel(layout.TOOLS_PYENV), _rel(layout.TOOLS_SCRIPTS)) == ("pyenv", "scripts")
-    # build-python.sh finds pyenv in the directory above its own.
+    # build-python.sh finds pyenv in the directory above its own, make-venv.sh uv.
     assert posixpath.dirname(layout.PYENV_MOUNT) == posixpath.dirname(layout.SCRIPTS_MOUNT) == layout.MOUNTED_TOOLS
+    assert posixpath.dirname(layout.UV_MOUNT) == layout.MOUNTED_TOOLS
     assert gateway_dockerfile.DEFAULT_PYENV_ROOT == layout.TOOLS_PYENV
 
 
@@ -157,7 +160,9 @@ def test_the_venv_script_hands_off_where_the_final_stage_copies_from() -> None:
         f"venvs={layout.VENV_ROOT}\n",
         f'out="$venvs/{posixpath.basename(layout.VENV_HANDOFF_DIR)}"\n',
         f"cache_mount={layout.PIP_CACHE_MOUNT}\n",
-        '. "$(dirname "$0")/settings.sh"\n',  # beside it in layout.SCRIPTS_MOUNT
+        'scripts="$(dirname "$0")"\n',
+        '. "$scripts/settings.sh"\n',  # beside it in layout.SCRIPTS_MOUNT
+        f'uv="$scripts/../{posixpath.basename(layout.UV_MOUNT)}/uv"\n',  # the binary in layout.UV_MOUNT
     ):
         assert line in text
 
@@ -174,6 +179,7 @@ def test_the_frontend_image_holds_what_layout_names() -> None:
     for line in (
         f"COPY --from=builder {layout.FRONTEND_VENV} {layout.FRONTEND_VENV}\n",
         f"COPY --from=pyenv-trimmed {layout.TOOLS_PYENV} {layout.TOOLS_PYENV}\n",
+        f"COPY --from=uv-download {layout.TOOLS_UV} {layout.TOOLS_UV}\n",
         f"COPY --chmod=0755 frontend/src/astro_pyenv_frontend/scripts/ {layout.TOOLS_SCRIPTS}/\n",
         f"ENV ASTRO_PYENV_ROOT={layout.TOOLS_PYENV}\n",
         f"COPY LICENSE {layout.LICENSE_FILE}\n",

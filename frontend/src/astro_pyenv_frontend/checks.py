@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .contract import PyenvUse
 from .project import doc_url
+from .pyenv_values import is_pylock
 
 CHECK_BUILD_ARG = "BUILDKIT_DOCKERFILE_CHECK"
 CHECKS_PAGE = "checks.md"  # docs/checks.md: one heading per rule, its anchor the rule's name
@@ -162,8 +163,11 @@ def unpinned_requirements(text: str) -> list[str]:
 
 
 def requirements_finding(use: PyenvUse, text: str) -> Finding | None:
+    """A requirements file's unpinned requirements; none for a pylock.toml, which pins all."""
+    if use.requirements is None or is_pylock(use.requirements):
+        return None
     unpinned = unpinned_requirements(text)
-    if not unpinned or use.requirements is None:
+    if not unpinned:
         return None
     shown = ", ".join(unpinned[:_SHOWN]) + (f" and {len(unpinned) - _SHOWN} more" if len(unpinned) > _SHOWN else "")
     return Finding(

@@ -226,8 +226,8 @@ def check(
     from . import checks
     from .preflight import preflight
 
-    transformed = run_transform(dockerfile, build_args, frontend_image, pyenv_root, as_built=True)
     context_dir = context if context is not None else Path(dockerfile).parent
+    transformed = run_transform(dockerfile, build_args, frontend_image, pyenv_root, as_built=True, context=context_dir)
     try:
         found = preflight(
             transformed.result.environments, context_dir, transformed.check_directive, transformed.build_args

@@ -52,6 +52,7 @@ def run(
     catalog: str | None = None,
     *,
     as_built: bool = False,
+    context: Path | None = None,
 ) -> Transformed:
     """Transform the file; exit 1 on a Dockerfile error.
 
@@ -59,6 +60,7 @@ def run(
     BUILDKIT_SYNTAX, which wins in BuildKit too) names: then, and with ``as_built`` (``check``:
     the file as docker build reads it), a syntax naming BuildKit's Dockerfile frontend with PYENV
     lines in the file is an error at the first of them, which such a build could not read.
+    Requirements files' includes are read from ``context`` (default: the Dockerfile's directory).
     """
     from .lexer import lex
     from .syntax_directive import choose as choose_dockerfile_frontend
@@ -81,7 +83,7 @@ def run(
     )
     try:
         chosen = choose_dockerfile_frontend(text.encode("utf-8", "surrogateescape"), options.build_args)
-        result, offer = _transform(text, options, catalog)
+        result, offer = _transform(text, options, catalog, context or Path(dockerfile).resolve().parent)
     except DockerfileError as exc:
         click.echo(f"{dockerfile}:{exc.line}: {exc.message}", err=True)
         sys.exit(1)
@@ -131,12 +133,20 @@ def _known_versions(pyenv_root: Path | None) -> tuple[str, ...] | None:
     return load_known_versions(pyenv_root)
 
 
-def _transform(text: str, options: TransformOptions, catalog: str | None) -> tuple[TransformResult, Offer | None]:
-    """The transform; for Buildah once more with the prebuilt catalog, where it can matter: prebuilt
-    is not off and an interpreter is needed."""
+def _transform(
+    text: str, options: TransformOptions, catalog: str | None, context: Path
+) -> tuple[TransformResult, Offer | None]:
+    """The transform; once more with what the requirements files include (read from ``context``,
+    the Dockerfile's directory, as the Astro CLI builds), and for Buildah with the prebuilt
+    catalog, where it can matter: prebuilt is not off and an interpreter is needed."""
+    from .requirements_includes import from_directory
     from .transform import transform
 
     result = transform(text, options)
+    includes = from_directory(context, [use.requirements for use in result.environments if use.requirements])
+    if any(includes.values()):
+        options = replace(options, requirements_includes=includes)
+        result = transform(text, options)
     if options.engine == "buildah" and result.interpreters and result.prebuilt_setting is not None:
         offer = _offer(options.frontend_image, catalog)
         options = replace(options, preferred_versions=offer.versions, prebuilt_offer=offer)

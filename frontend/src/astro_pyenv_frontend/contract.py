@@ -65,6 +65,10 @@ class TransformOptions:
     # TransformResult.onbuild_free, which the caller must then supply (the gateway does).
     base_configs: Mapping[str, ImageConfig | None] | None = None
     engine: Engine = "buildkit"
+    # By requirements path (as on a PYENV line): the files it includes with -r/-c, or why they
+    # cannot be followed (:mod:`.requirements_includes`); the caller reads them.  A path not
+    # here has no includes mounted (the file alone, as before).
+    requirements_includes: Mapping[str, tuple[str, ...] | str] = field(default_factory=dict)
     # For ``buildah`` (no gateway sees the base): the catalog the CLI read, from which the
     # transform chooses itself and notes each choice in the file (:mod:`.prebuilt_offer`).
     prebuilt_offer: Offer | None = None
@@ -133,6 +137,8 @@ class PyenvUse:
     base_image: str
     requirements: str | None = None
     task_sdk: str | None = None  # the --task-sdk flag's value
+    installer: str = "pip"  # the line's installer (planner/installer.py)
+    includes: tuple[str, ...] = ()  # the files its requirements file includes (-r/-c), as read
 
 
 @dataclass(frozen=True)

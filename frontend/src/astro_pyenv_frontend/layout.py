@@ -24,6 +24,8 @@ VENV_HANDOFF_DIR = f"{VENV_ROOT}/.astro-pyenv-out"
 # In the frontend image, mounted into generated stages: pyenv and our build scripts.
 TOOLS_PYENV = f"{ROOT}/pyenv"
 TOOLS_SCRIPTS = f"{ROOT}/scripts"
+# uv's binary (Dockerfile.frontend: the pinned wheel's, statically linked), for --installer=uv.
+TOOLS_UV = f"{ROOT}/uv"
 # Also in the frontend image (Dockerfile.frontend): the frontend's own venv, whose Python is the
 # entry point, the license, and the prebuilt interpreters' catalog (prebuilt.py) with the recipe
 # of the tools above and pyenv's commit, both written when the image is built.
@@ -42,6 +44,7 @@ PREBUILT_PYENV_COMMIT = f"{PREBUILT_DIR}/pyenv-commit"
 MOUNTED_TOOLS = "/tmp/astro-pyenv"
 PYENV_MOUNT = f"{MOUNTED_TOOLS}/pyenv"
 SCRIPTS_MOUNT = f"{MOUNTED_TOOLS}/scripts"
+UV_MOUNT = f"{MOUNTED_TOOLS}/uv"  # make-venv.sh finds uv there, beside its own directory
 # The build platform's CPython for a cross-compile (build-python.sh reads it).
 BUILD_PYTHON_MOUNT = "/tmp/astro-pyenv-build-python"
 # The cache of CPython source tarballs (SOURCES_CACHE_ID below; build-python.sh reads it).
@@ -50,6 +53,11 @@ SOURCES_CACHE_MOUNT = "/var/cache/astro-pyenv-sources"
 # cache key) and the opt-in shared pip cache (make-venv.sh reads it), whose top directory a small
 # stage seeds at PIP_CACHE_SEED_DIR.
 REQUIREMENTS_MOUNT = "/tmp/astro-pyenv-requirements.txt"
+# A pylock.toml (PEP 751) instead: pip and uv know the format by the file's name.
+PYLOCK_MOUNT = "/tmp/astro-pyenv-lock/pylock.toml"
+# A requirements file with -r/-c includes, and each file it includes: at its path in the build
+# context under this directory, where pip and uv resolve the includes (context_mount).
+CONTEXT_MOUNT = "/tmp/astro-pyenv-context"
 SECRETS_DIGEST_MOUNT = "/tmp/astro-pyenv-secrets-digest"
 PIP_CACHE_MOUNT = "/tmp/astro-pyenv-pip-cache"
 PIP_CACHE_SEED_DIR = "/astro-pyenv-pip-cache"
@@ -105,6 +113,11 @@ def environment_variable(name: str) -> str:
 def is_setting(variable: str) -> bool:
     """Whether ``variable`` is in the space of astro-pyenv's settings (see SETTING_SUFFIX)."""
     return variable.startswith(VARIABLE_PREFIX) and SETTING_SUFFIX.match(variable[len(VARIABLE_PREFIX) :]) is not None
+
+
+def context_mount(path: str) -> str:
+    """Where a venv step finds the build context's file ``path`` (normalised, inside the context)."""
+    return f"{CONTEXT_MOUNT}/{path}"
 
 
 def venv_dir(name: str) -> str:

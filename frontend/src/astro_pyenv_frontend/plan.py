@@ -35,6 +35,7 @@ from .errors import DockerfileError
 from .instructions import rewrite_from, setting_value
 from .lexer import Instruction, LexedDockerfile, is_pyenv
 from .planner.base_image import BaseQuery, BaseUse, resolve_base
+from .planner.installer import installer_for
 from .planner.names import StageNames, slug
 from .planner.order import ResolvedStage, order_stage
 from .planner.parse import (
@@ -50,6 +51,7 @@ from .planner.parse import (
     split_stages,
 )
 from .planner.project import plan_project
+from .planner.requirements import Includes, includes_for
 from .planner.steps import (
     PIP_CACHE_ARG,
     AstroOnbuild,
@@ -103,6 +105,7 @@ def plan(
     preferred_versions: Sequence[str] = (),
     interpreter_images: Mapping[tuple[str, str], str] | None = None,
     base_configs: Mapping[str, ImageConfig | None] | None = None,
+    requirements_includes: Includes | None = None,
 ) -> Plan:
     """Plan the plain Dockerfile for ``lexed``; raise :class:`DockerfileError` on bad input.
 
@@ -117,6 +120,7 @@ def plan(
         preferred_versions=frozenset(preferred_versions),
         interpreter_images=interpreter_images or {},
         base_configs=base_configs,
+        requirements_includes=requirements_includes or {},
     )
     return _Planner(lexed, build_args, facts).run()
 
@@ -130,6 +134,7 @@ class _Facts:
     preferred_versions: frozenset[str]
     interpreter_images: Mapping[tuple[str, str], str]
     base_configs: Mapping[str, ImageConfig | None] | None  # None: the gateway read none (the CLI)
+    requirements_includes: Includes  # what each requirements file includes, as read (planner/requirements.py)
 
 
 class _Planner:
@@ -328,7 +333,9 @@ class _Planner:
             new.append(step)
             interpreter = step.interpreter
         stage = self.names.unique(f"{layout.VENV_STAGE_PREFIX}{slug(pyenv.name)}")
-        return Environment(pyenv=pyenv, version=version, interpreter=interpreter, stage=stage)
+        installer = installer_for(pyenv, item, version, self.build_args, self.global_args)
+        includes = includes_for(pyenv, item, self.facts.requirements_includes)
+        return Environment(pyenv, version, interpreter, stage, installer, includes)
 
     def _resolve(self, pyenv: PyenvInstruction, item: Item) -> str:
         """The definition ``pyenv.version`` stands for; once per spec (a resolution reads every

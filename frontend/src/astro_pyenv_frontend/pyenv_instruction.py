@@ -15,7 +15,9 @@ Grammar::
   form.  ``--task-sdk=auto|<version>`` installs ``apache-airflow-task-sdk`` in
   the venv (``auto``: the version the base image's Airflow 3 runs; nothing on
   a base without it), which Airflow 3 tasks there need to read Variables and
-  Connections (scripts/make-venv.sh).  A ``--word`` after the first
+  Connections (scripts/make-venv.sh).  ``--installer=pip|uv`` says what
+  installs the requirements (default: the ``ASTRO_PYENV_INSTALLER`` setting,
+  else pip; :mod:`.planner.installer`).  A ``--word`` after the first
   positional argument is an error, so later flags never change the meaning of
   a valid line.
 * The JSON form (``PYENV ["3.12", "x"]``) is rejected with a clear error: it
@@ -42,7 +44,15 @@ from typing import Callable
 
 from .errors import DockerfileError
 from .lexer import Instruction, is_pyenv
-from .pyenv_values import check_task_sdk, name_problem, requirements_problem, version_problem
+from .pyenv_values import (
+    check_installer,
+    check_task_sdk,
+    is_pylock,
+    msg_task_sdk_with_pylock,
+    name_problem,
+    requirements_problem,
+    version_problem,
+)
 from .variables import ExpansionError, expand
 from .word_cursor import lstrip_space, parse_words
 
@@ -55,7 +65,9 @@ __all__ = [
 USAGE = "PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]"
 
 #: Flag name (without ``--``) -> validator returning an error message or None.
-KNOWN_FLAGS: Mapping[str, Callable[[str], str | None]] = MappingProxyType({"task-sdk": check_task_sdk})
+KNOWN_FLAGS: Mapping[str, Callable[[str], str | None]] = MappingProxyType(
+    {"installer": check_installer, "task-sdk": check_task_sdk}
+)
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,8 @@ def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") 
     problem = version_problem(version) or name_problem(name)
     if len(values) == 3 and not problem:
         problem = requirements_problem(values[2])
+        if not problem and "task-sdk" in flags and is_pylock(values[2]):
+            problem = msg_task_sdk_with_pylock(values[2])
     if problem:
         raise DockerfileError.at(instr, problem)
     return PyenvInstruction(

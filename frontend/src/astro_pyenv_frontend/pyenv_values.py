@@ -14,8 +14,11 @@ from . import layout
 
 __all__ = [
     "MAX_NAME_LENGTH",
+    "INSTALLERS",
     "MIN_CPYTHON",
+    "check_installer",
     "check_task_sdk",
+    "is_pylock",
     "name_problem",
     "requirements_problem",
     "version_problem",
@@ -31,6 +34,18 @@ _PATH_CHARS_RE = re.compile(r"[A-Za-z0-9._+@/-]")
 _PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 _LOCK_FILES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile", "pipfile.lock"})
 _PYLOCK_RE = re.compile(r"pylock(?:\.[^/]+)?\.toml\Z")  # PEP 751: pylock.toml, pylock.<name>.toml
+
+
+def msg_task_sdk_with_pylock(value: str) -> str:
+    return (
+        f"--task-sdk cannot be added to <requirements-file> {value!r}: a pylock.toml is installed exactly"
+        " as locked, with nothing beside it; lock apache-airflow-task-sdk in it instead"
+    )
+
+
+def is_pylock(path: str) -> bool:
+    """Whether ``path`` names a PEP 751 lock file, which pip (26.3 on) and uv install exactly."""
+    return _PYLOCK_RE.match(posixpath.basename(path).lower()) is not None
 
 #: The oldest CPython series a PYENV line can build: the venv script gives each venv pip through
 #: ``-m venv`` (ensurepip, CPython 3.4+), and the interpreter check imports lzma (3.3+).
@@ -56,6 +71,18 @@ _OTHER_PYTHONS = (
 
 # --task-sdk values: ``auto`` or a release such as 1.1.8 or 1.2.0rc1 (it lands in an exec-form RUN).
 _TASK_SDK_RE = re.compile(r"(?:auto|[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc|\.post|\.dev)[0-9]+)?)\Z")
+
+
+#: --installer values: what installs the requirements into the venv (scripts/make-venv.sh).
+INSTALLERS = ("pip", "uv")
+
+
+def check_installer(value: str) -> str | None:
+    return None if value in INSTALLERS else msg_invalid_installer(value)
+
+
+def msg_invalid_installer(value: str) -> str:
+    return f"invalid --installer={value!r}: use pip or uv"
 
 
 def check_task_sdk(value: str) -> str | None:
@@ -159,7 +186,8 @@ def msg_project_file_requirements(value: str) -> str:
 def msg_lock_file_requirements(value: str) -> str:
     return (
         f"<requirements-file> {value!r} is a lock file, which pip -r cannot read: export it as a"
-        " requirements file (uv export --format requirements-txt, poetry export, pdm export, ...)"
+        " pylock.toml (uv export --format pylock.toml, pip lock) or a requirements file"
+        " (uv export --format requirements-txt, poetry export, pdm export, ...)"
     )
 
 
@@ -207,8 +235,8 @@ def requirements_problem(value: str) -> str | None:
     base = posixpath.basename(normal).lower()
     if base in _PROJECT_FILES:
         return msg_project_file_requirements(value)
-    if base in _LOCK_FILES or _PYLOCK_RE.match(base):
+    if base in _LOCK_FILES:
         return msg_lock_file_requirements(value)
-    if base.endswith(".toml"):
+    if base.endswith(".toml") and not is_pylock(base):
         return msg_toml_requirements(value)
     return None

@@ -55,6 +55,7 @@ def transform(text: str, options: TransformOptions) -> TransformResult:
         preferred_versions=options.preferred_versions,
         interpreter_images=options.interpreter_images,
         base_configs=options.base_configs,
+        requirements_includes=options.requirements_includes,
     )
     if options.engine == "buildah" and planned.changed:
         from .prebuilt_offer import decide_unseen
@@ -106,6 +107,8 @@ def _uses(planned: plan.Plan) -> tuple[tuple[InterpreterUse, ...], tuple[PyenvUs
             base_image=step.environment.interpreter.base_image,
             requirements=step.environment.pyenv.requirements,
             task_sdk=step.environment.pyenv.flags.get("task-sdk"),
+            installer=step.environment.installer,
+            includes=step.environment.includes,
         )
         for step in planned.steps
         if isinstance(step, plan.VenvStage)

@@ -35,8 +35,6 @@ def _check(tmp_path: Path, text: str, *args: str) -> tuple[int, str]:
         ("sub/pyproject.toml", "is a project file, not a requirements file"),
         ("setup.py", "is a project file, not a requirements file"),
         ("uv.lock", "is a lock file, which pip -r cannot read"),
-        ("pylock.toml", "is a lock file, which pip -r cannot read"),
-        ("pylock.dev.toml", "is a lock file, which pip -r cannot read"),
         ("poetry.lock", "is a lock file, which pip -r cannot read"),
         ("Pipfile.lock", "is a lock file, which pip -r cannot read"),
         ("deps.toml", "is a TOML file, which pip -r cannot read"),
@@ -52,6 +50,24 @@ def test_what_pip_cannot_read_as_requirements_is_refused_at_the_line(path: str, 
 @pytest.mark.parametrize("path", ["requirements.txt", "requirements.lock", "reqs/dev.in", "constraints"])
 def test_other_names_are_left_to_pip(path: str) -> None:
     transform(HEAD + f"PYENV 3.12 a {path}\n", TransformOptions(frontend_image="example.com/astro-pyenv:1"))
+
+
+@pytest.mark.parametrize(("path", "installer"), [("pylock.toml", "pip"), ("locks/pylock.dev.toml", "uv")])
+def test_a_pylock_is_mounted_under_a_name_pip_and_uv_read_as_a_lock(path: str, installer: str) -> None:
+    """PEP 751: both installers tell a pylock.toml from a requirements file by its name."""
+    out = transform(
+        HEAD + f"PYENV --installer={installer} 3.12 a {path}\n", TransformOptions(frontend_image="example.com/astro-pyenv:1")
+    ).dockerfile
+    assert f"--mount=type=bind,source={path},target=/tmp/astro-pyenv-lock/pylock.toml " in out
+    assert ', "/tmp/astro-pyenv-lock/pylock.toml"]' in out, out
+
+
+def test_a_pylock_gets_no_unpinned_requirements_warning() -> None:
+    from astro_pyenv_frontend import checks
+    from astro_pyenv_frontend.contract import PyenvUse
+
+    use = PyenvUse(line=3, end_line=3, name="a", version="3.12.4", base_image="python:3.12-slim", requirements="pylock.toml")
+    assert checks.requirements_finding(use, 'lock-version = "1.0"\n[[packages]]\nname = "six"\n') is None
 
 
 def test_a_missing_requirements_file_fails_check_at_its_line(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from astro_pyenv_frontend.errors import DockerfileError
 from astro_pyenv_frontend.gateway import build, dockerfile, llb
 from astro_pyenv_frontend.gateway import errors as gwerrors
 from astro_pyenv_frontend.gateway.client import LLBBridgeClient
+from astro_pyenv_frontend.gateway.context_files import ContextFiles
 from astro_pyenv_frontend.gateway.opts import FrontendOpts
 from astro_pyenv_frontend.gateway.proto import gateway_pb2, ops_pb2, status_pb2
 
@@ -469,7 +470,8 @@ def test_the_transform_runs_again_with_each_fact_the_gateway_read(monkeypatch: p
     monkeypatch.setattr(base_images, "configs", lambda reads: {"alpine": None})
     monkeypatch.setattr(interpreters, "choose_images", lambda client, fopts, result: chosen)
     src = UserDockerfile("Dockerfile", USER, None, ops_pb2.Definition())
-    data, result, reads = build._transform(None, _opts(), src, transform, True, PhaseTimer())  # type: ignore[arg-type]
+    files = ContextFiles(None, _opts(), {})  # type: ignore[arg-type]  # no PYENV line here reads one
+    data, result, reads = build._transform(None, _opts(), files, src, transform, True, PhaseTimer())  # type: ignore[arg-type]
     assert seen == [
         dockerfile.NO_FACTS,
         dockerfile.Facts(base_configs={"alpine": None}),

@@ -140,3 +140,18 @@ def test_a_machine_the_images_do_not_serve_is_said_in_its_own_words(monkeypatch:
         with pytest.raises(HostError, match="no prebuilt interpreter for this machine") as info:
             choose_interpreter("3.9.2", 8, Offer(catalog), named=None, repository_setting="", custom_build=())
         assert said in info.value.message
+
+
+def test_a_uv_line_is_made_with_pip_and_says_so(project: tuple[Path, FakeRegistry, Settings]) -> None:
+    """Standalone mode has no uv (the frontend image's serves image builds): pip makes the venv."""
+    root, registry, settings = project
+    settings.dockerfile.write_text(DOCKERFILE.replace("PYENV 3.9.2 two\n", "PYENV --installer=uv 3.9.2 two\n"))
+    said = _run(settings, registry)
+    warning = (
+        "astro-pyenv: warning: venv two (line 5): installed with pip: standalone mode has no uv"
+        " (the frontend image's uv serves image builds only)"
+    )
+    assert warning in said, said
+    made = [line for line in said if line.startswith("astro-pyenv: venv two (line 5): made")]
+    assert made and "installed by uv" not in made[0], said
+    assert (root / ".venv" / "astro-pyenv" / "venvs" / "two" / "bin" / "pip").exists()

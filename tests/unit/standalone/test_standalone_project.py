@@ -74,3 +74,32 @@ def test_bad_pyenv_lines_are_the_error_check_reports_at_the_same_line(tmp_path: 
     assert checked.output == f"{dockerfile}:{info.value.line}: {info.value.message}\n"
     ran = CliRunner().invoke(main, ["standalone", "-f", str(dockerfile)])
     assert ran.exit_code == 1 and ran.output == checked.output
+
+
+def test_the_installer_is_read_as_a_build_reads_it(tmp_path: Path) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "ARG ASTRO_PYENV_INSTALLER=uv\nFROM python:3.12-slim\nPYENV 3.9.2 fast\nPYENV --installer=pip 3.9.2 slow\n"
+    )
+    project = read_project(dockerfile, {}, None, lambda image: Offer(None))
+    assert [(u.name, u.installer) for u in project.environments] == [("fast", "uv"), ("slow", "pip")]
+
+
+def test_includes_are_read_beside_the_dockerfile_and_an_edit_to_one_changes_the_venvs_key(tmp_path: Path) -> None:
+    from astro_pyenv_frontend.standalone.venvs import VenvSpec
+
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM python:3.12-slim\nPYENV 3.9.2 tools reqs/main.txt\n")
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs" / "main.txt").write_text("-c ../constraints.txt\nsix\n")
+    (tmp_path / "constraints.txt").write_text("six==1.16.0\n")
+    (use,) = read_project(dockerfile, {}, None, lambda image: Offer(None)).environments
+    assert use.includes == ("constraints.txt",)
+
+    def key() -> str:
+        includes = tuple(tmp_path / path for path in use.includes)
+        return VenvSpec(use, Path("/p"), "k", tmp_path / "reqs" / "main.txt", {}, None, "", includes).key
+
+    before = key()
+    (tmp_path / "constraints.txt").write_text("six==1.15.0\n")
+    assert key() != before

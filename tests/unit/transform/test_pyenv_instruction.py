@@ -85,8 +85,17 @@ def test_backtick_escape() -> None:
             "PYENV does not accept the JSON form; write "
             "PYENV [--<flag>=<value> ...] <python-version> <name> [<requirements-file>]",
         ),
-        ("PYENV --installer=uv 3.12 x", "unknown flag --installer; PYENV accepts --task-sdk"),
-        ("PYENV --x 3.12 x", "unknown flag --x; PYENV accepts --task-sdk"),
+        ("PYENV --index=x 3.12 x", "unknown flag --index; PYENV accepts --installer, --task-sdk"),
+        ("PYENV --x 3.12 x", "unknown flag --x; PYENV accepts --installer, --task-sdk"),
+        ("PYENV --installer 3.12 x", "flag --installer needs a value: --installer=<value>"),
+        ("PYENV --installer=conda 3.12 x", "invalid --installer='conda': use pip or uv"),
+        ("PYENV --installer=UV 3.12 x", "invalid --installer='UV': use pip or uv"),
+        ("PYENV --installer=uv --installer=pip 3.12 x", "flag --installer given more than once"),
+        (
+            "PYENV --task-sdk=auto 3.12 x locks/pylock.toml",
+            "--task-sdk cannot be added to <requirements-file> 'locks/pylock.toml': a pylock.toml is installed"
+            " exactly as locked, with nothing beside it; lock apache-airflow-task-sdk in it instead",
+        ),
         ("PYENV --task-sdk 3.12 x", "flag --task-sdk needs a value: --task-sdk=<value>"),
         ("PYENV --task-sdk=auto --task-sdk=1.1.8 3.12 x", "flag --task-sdk given more than once"),
         (
@@ -216,7 +225,7 @@ def test_wrong_keyword() -> None:
 
 def test_message_builders() -> None:
     assert msg_argument_count(1) == "PYENV expects <python-version> <name> [<requirements-file>], got 1 argument"
-    assert msg_unknown_flag("x") == "unknown flag --x; PYENV accepts --task-sdk"
+    assert msg_unknown_flag("x") == "unknown flag --x; PYENV accepts --installer, --task-sdk"
     assert msg_unset_variable("PY").startswith("variable PY is not set; declare it with ARG PY in this stage")
     assert msg_absolute_requirements("/a") == "<requirements-file> '/a' must be relative to the build context, not absolute"
 

@@ -20,10 +20,11 @@ from .. import layout
 from ..contract import TransformResult
 from ..errors import GatewayError
 from ..syntax_directive import DockerfileFrontend
-from . import base_images, chain, checks, interpreters, llb, subrequests
+from . import base_images, chain, checks, interpreters, llb, requirements, subrequests
 from . import errors as gwerrors
 from .caps import check_caps, check_generated_caps
 from .client import GatewayCallError, LLBBridgeClient
+from .context_files import ContextFiles
 from .dockerfile import NO_FACTS, Facts, TransformFn, default_transform, needs, transform_dockerfile
 from .errors import ReturnedError
 from .opts import FrontendOpts
@@ -128,7 +129,8 @@ def build(
     src = read_dockerfile(client, fopts, inputs)
     chained = chain.chosen_frontend(src, fopts)
     timer.mark("read")
-    data, result, reads = _transform(client, fopts, src, transform_fn, "resolveimage" in caps, timer)
+    files = ContextFiles(client, fopts, inputs)
+    data, result, reads = _transform(client, fopts, files, src, transform_fn, "resolveimage" in caps, timer)
     if result.changed:
         check_generated_caps(llb_caps)  # before anything is said about the converted file
     if "gateway.warnings" in caps:
@@ -136,20 +138,22 @@ def build(
     handing_on = _HandingOn(client, fopts, inputs, chained, src, data)
     if not result.changed:
         return handing_on.pass_through()
-    checks.run_for_build(client, fopts, inputs, src, result, can_warn="gateway.warnings" in caps)
+    checks.run_for_build(client, fopts, inputs, src, result, can_warn="gateway.warnings" in caps, files=files)
     return handing_on.convert(result, reads, timer)
 
 
 def _transform(
     client: LLBBridgeClient,
     fopts: FrontendOpts,
+    files: ContextFiles,
     src: UserDockerfile,
     transform_fn: TransformFn,
     can_resolve: bool,
     timer: PhaseTimer,
 ) -> tuple[bytes, TransformResult, dict[str, base_images.BaseRead | None]]:
     """The transform, run again with each fact it needs once the gateway has read it: the base
-    images' configs (what they are decides how they are used), then the prebuilt interpreters."""
+    images' configs (what they are decides how they are used) and what the requirements files
+    include, then the prebuilt interpreters."""
     facts = NO_FACTS
     data, result = transform_dockerfile(src, fopts, transform_fn, facts)
     timer.mark("transform")
@@ -158,7 +162,9 @@ def _transform(
         return data, result, reads
     reads = base_images.read_bases(client, fopts, result.base_images, can_resolve=can_resolve)
     timer.mark("bases")
-    facts = Facts(base_configs=base_images.configs(reads))
+    includes = requirements.read_includes(files, fopts, result.environments)
+    timer.mark("requirements")
+    facts = Facts(base_configs=base_images.configs(reads), requirements_includes=includes)
     data, result = transform_dockerfile(src, fopts, transform_fn, facts)
     timer.mark("transform")
     wanted = needs(result, facts).interpreters

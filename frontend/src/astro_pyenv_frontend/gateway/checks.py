@@ -16,13 +16,12 @@ from ..checks import CheckConfig, Finding
 from ..contract import PyenvUse, TransformResult
 from . import errors as gwerrors
 from . import llb
-from .client import GatewayCallError, LLBBridgeClient, result_ref_id
+from .client import GatewayCallError, LLBBridgeClient
+from .context_files import ContextFiles
 from .opts import FrontendOpts
 from .platforms import platform_message, target_platforms
 from .proto import ops_pb2
 from .source import UserDockerfile
-
-CONTEXT_INPUT = "context"
 
 
 def config_for(fopts: FrontendOpts, directive: str | None) -> CheckConfig:
@@ -57,39 +56,14 @@ def _base_python(client: LLBBridgeClient, fopts: FrontendOpts, image: str) -> st
     return None
 
 
-def _context_definition(
-    fopts: FrontendOpts, inputs: Mapping[str, ops_pb2.Definition], paths: Sequence[str]
-) -> ops_pb2.Definition:
-    if CONTEXT_INPUT in inputs:
-        return inputs[CONTEXT_INPUT]
-    name = fopts.opts.get("contextkey") or CONTEXT_INPUT
-    return llb.local_source(
-        name,
-        session_id=fopts.opts.get("local-sessionid:" + name) or fopts.session_id,
-        follow_paths=paths,
-        shared_key_hint=name,
-        custom_name="[internal] astro-pyenv: load requirements files for checks",
-    )
-
-
-def _requirements(
-    client: LLBBridgeClient, fopts: FrontendOpts, inputs: Mapping[str, ops_pb2.Definition], paths: Sequence[str]
-) -> dict[str, str]:
+def _requirements(files: ContextFiles, paths: Sequence[str]) -> dict[str, str]:
     """The requirements files that could be read, by path."""
-    if not paths or fopts.remote_context:
-        return {}
     try:
-        ref = result_ref_id(client.solve(_context_definition(fopts, inputs, paths)))
+        texts = files.read(paths)
     except GatewayCallError as err:
         print(f"astro-pyenv: could not load the build context for checks: {err}", file=sys.stderr)
         return {}
-    found = {}
-    for path in paths:
-        try:
-            found[path] = client.read_file(ref, path).decode("utf-8", "replace")
-        except GatewayCallError:
-            continue  # the build reports a missing file at its PYENV line
-    return found
+    return {path: text for path, text in texts.items() if text is not None}  # a missing one: the build says
 
 
 def findings(
@@ -98,8 +72,10 @@ def findings(
     inputs: Mapping[str, ops_pb2.Definition],
     environments: Sequence[PyenvUse],
     config: CheckConfig,
+    files: ContextFiles | None = None,
 ) -> list[Finding]:
-    """Every enabled rule over every PYENV line; only what an enabled rule needs is fetched."""
+    """Every enabled rule over every PYENV line; only what an enabled rule needs is fetched (the
+    requirements files from ``files``, when the build has read them already)."""
     found: list[Finding | None] = []
     if environments and config.enabled(checks.PYENV_SAME_AS_BASE_PYTHON):
         images = dict.fromkeys(u.base_image for u in environments)
@@ -107,11 +83,11 @@ def findings(
         found += [checks.same_as_base_python(u, v) for u in environments if (v := pythons.get(u.base_image))]
     if config.enabled(checks.UNPINNED_REQUIREMENTS):
         paths = list(dict.fromkeys(u.requirements for u in environments if u.requirements))
-        files = _requirements(client, fopts, inputs, paths)
+        texts = _requirements(files or ContextFiles(client, fopts, inputs), paths) if not fopts.remote_context else {}
         found += [
-            checks.requirements_finding(u, files[u.requirements])
+            checks.requirements_finding(u, texts[u.requirements])
             for u in environments
-            if u.requirements is not None and u.requirements in files
+            if u.requirements is not None and u.requirements in texts
         ]
     return checks.enabled_findings((f for f in found if f is not None), config)
 
@@ -149,6 +125,7 @@ def run_for_build(
     result: TransformResult,
     *,
     can_warn: bool,
+    files: ContextFiles | None = None,
 ) -> None:
     """The checks of a build: warnings shown by ``docker build``; with ``error=true`` a finding
     fails the build, as BuildKit's own rules do."""
@@ -158,7 +135,7 @@ def run_for_build(
     config = config_for(fopts, directive)
     if not can_warn and not config.error:
         return
-    found = findings(client, fopts, inputs, result.environments, config)
+    found = findings(client, fopts, inputs, result.environments, config, files)
     if can_warn:
         send(client, src, found)
     if config.error and found:

@@ -35,6 +35,8 @@ class Facts:
 
     base_configs: Mapping[str, ImageConfig | None] | None = None
     interpreter_images: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # What the requirements files include (gateway/requirements.py), read with the base configs.
+    requirements_includes: Mapping[str, tuple[str, ...] | str] = field(default_factory=dict)
 
 
 NO_FACTS = Facts()
@@ -90,6 +92,7 @@ def default_transform(text: str, fopts: FrontendOpts, facts: Facts = NO_FACTS) -
         preferred_versions=catalog_versions(load_catalog()),
         interpreter_images=facts.interpreter_images,
         base_configs=facts.base_configs,
+        requirements_includes=facts.requirements_includes,
     )
     return transform(text, options)
 

@@ -16,6 +16,7 @@ from ..instructions import setting_value
 from ..lexer import Instruction, Trivia
 from ..libc import Libc
 from ..pyenv_instruction import PyenvInstruction
+from ..pyenv_values import is_pylock
 
 Item = Union[Instruction, Trivia]
 
@@ -53,6 +54,8 @@ class Environment:
     version: str
     interpreter: Interpreter
     stage: str
+    installer: str = "pip"  # what installs into the venv (planner/installer.py)
+    includes: tuple[str, ...] = ()  # what the requirements file includes (planner/requirements.py)
 
     @property
     def name(self) -> str:
@@ -61,6 +64,24 @@ class Environment:
     @property
     def python(self) -> str:
         return layout.venv_python(self.name)
+
+    @property
+    def requirements_files(self) -> tuple[tuple[str, str], ...]:
+        """(path in the build context, where the venv step finds it): the requirements file, then
+        each file it includes."""
+        if self.pyenv.requirements is None:
+            return ()
+        included = tuple((path, layout.context_mount(path)) for path in self.includes)
+        return ((self.pyenv.requirements, self.requirements_mount), *included)
+
+    @property
+    def requirements_mount(self) -> str:
+        """Where the venv step finds the requirements file: a pylock.toml keeps its kind of name;
+        one with includes is where they find it, at its path in the build context."""
+        requirements = self.pyenv.requirements
+        if requirements and self.includes:
+            return layout.context_mount(requirements)
+        return layout.PYLOCK_MOUNT if requirements and is_pylock(requirements) else layout.REQUIREMENTS_MOUNT
 
     @property
     def variable(self) -> str:

@@ -8,9 +8,17 @@
 # index URLs and credentials, see settings.sh; they win over build args, and
 # pip lets them win over pip.conf).  None is stored in a layer.
 #
-# pip's cache: none unless the build opted in to a shared one
+# The installer: pip (the venv's own), or with --installer=uv the uv binary the
+# venv step mounts beside this script's directory (../uv/uv, from the frontend
+# image; never copied into the image).  uv gets the same settings: uv-install.py
+# translates pip's configuration and PIP_* variables to uv's, and refuses one it
+# cannot honour.  A uv venv is made like pip's (-m venv, without ensurepip
+# unless the bundled pip is kept) and gets the same pip, installed by uv.
+#
+# The cache: none unless the build opted in to a shared one
 # (ASTRO_PYENV_PIP_CACHE), which BuildKit then mounts at $cache_mount with a
-# top directory every user may write to; each uid keeps its own subdirectory.
+# top directory every user may write to; each uid keeps its own subdirectory,
+# uid-UID for pip and uv-uid-UID for uv.
 #
 # pip itself: upgraded in the new venv before anything is installed (an old
 # CPython bundles a pip too old for today's wheel tags), through the same
@@ -38,16 +46,19 @@
 # DIR instead of /opt/astro-pyenv/venvs, and --in-place leaves it there (a venv
 # does not move: its scripts name its own path).
 #
-# usage: make-venv.sh [--task-sdk=auto|VERSION] [--airflow-python=PATH]
-#                     [--venvs=DIR] [--in-place] NAME PYTHON [REQUIREMENTS]
+# usage: make-venv.sh [--installer=pip|uv] [--task-sdk=auto|VERSION]
+#                     [--airflow-python=PATH] [--venvs=DIR] [--in-place]
+#                     NAME PYTHON [REQUIREMENTS]
 set -eu
 
+installer=pip
 task_sdk=
 airflow_python=python3
 venvs=/opt/astro-pyenv/venvs
 in_place=
 while [ $# -gt 0 ]; do
     case "$1" in
+        --installer=*) installer="${1#--installer=}"; shift ;;
         --task-sdk=*) task_sdk="${1#--task-sdk=}"; shift ;;
         --airflow-python=*) airflow_python="${1#--airflow-python=}"; shift ;;
         --venvs=*) venvs="${1#--venvs=}"; shift ;;
@@ -61,7 +72,9 @@ requirements="${3:-}"
 venv="$venvs/$name"
 out="$venvs/.astro-pyenv-out"
 cache_mount=/tmp/astro-pyenv-pip-cache
-. "$(dirname "$0")/settings.sh"
+scripts="$(dirname "$0")"
+uv="$scripts/../uv/uv"
+. "$scripts/settings.sh"
 
 if [ -s /run/secrets/astro-pyenv-ca ]; then
     export PIP_CERT=/run/secrets/astro-pyenv-ca
@@ -70,14 +83,41 @@ if [ -s /run/secrets/astro-pyenv-pip-conf ]; then
     export PIP_CONFIG_FILE=/run/secrets/astro-pyenv-pip-conf
 fi
 astro_pyenv_load_settings
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_ROOT_USER_ACTION=ignore
-if [ -d "$cache_mount" ] && [ -w "$cache_mount" ]; then
-    export PIP_CACHE_DIR="$cache_mount/uid-$(id -u)"
-    unset PIP_NO_CACHE_DIR
-else
-    export PIP_NO_CACHE_DIR=1
-    unset PIP_CACHE_DIR
-fi
+case "$installer" in
+    pip)
+        export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_ROOT_USER_ACTION=ignore
+        if [ -d "$cache_mount" ] && [ -w "$cache_mount" ]; then
+            export PIP_CACHE_DIR="$cache_mount/uid-$(id -u)"
+            unset PIP_NO_CACHE_DIR
+        else
+            export PIP_NO_CACHE_DIR=1
+            unset PIP_CACHE_DIR
+        fi
+        ;;
+    uv)
+        if [ ! -x "$uv" ]; then
+            echo "astro-pyenv: --installer=uv: no uv at $uv (the frontend image's uv is mounted there)" >&2
+            exit 1
+        fi
+        if [ -d "$cache_mount" ] && [ -w "$cache_mount" ]; then
+            export UV_CACHE_DIR="$cache_mount/uv-uid-$(id -u)"
+            unset UV_NO_CACHE
+        else
+            export UV_NO_CACHE=1
+            unset UV_CACHE_DIR
+        fi
+        ;;
+    *) echo "astro-pyenv: unknown --installer=$installer (pip or uv)" >&2; exit 2 ;;
+esac
+
+# venv_install ARGS...: pip or uv installs ARGS into the venv.
+venv_install() {
+    if [ "$installer" = uv ]; then
+        "$venv/bin/python" -I "$scripts/uv-install.py" "$uv" "$venv/bin/python" "$@"
+    else
+        "$venv/bin/python" -m pip install "$@"
+    fi
+}
 
 # A directory bind-mounted (or, for Buildah, copied) as the requirements file: pip -r would fail
 # with a traceback.  A name pip cannot read (pyproject.toml, a lock file) the frontend refuses.
@@ -85,18 +125,22 @@ if [ -n "$requirements" ] && [ ! -f "$requirements" ]; then
     echo "astro-pyenv: the <requirements-file> of PYENV $name is a directory in the build context, not a file: name a pip requirements file" >&2
     exit 1
 fi
-"$python" -m venv "$venv"
+pip_version="${ASTRO_PYENV_PIP_VERSION:-}"
+if [ "$installer" = uv ] && [ "$pip_version" != bundled ]; then
+    "$python" -m venv --without-pip "$venv"  # uv installs pip below, faster than ensurepip
+else
+    "$python" -m venv "$venv"
+fi
 # The tested pip for this Python: 26.3 from 3.10, 26.0.1.post1 on 3.9 (the last for 3.9).
 tested_pip() {
     "$venv/bin/python" -c 'import sys; v = sys.version_info[:2]
 print("pip==26.3" if v >= (3, 10) else "pip==26.0.1.post1" if v == (3, 9) else "pip")'
 }
-pip_version="${ASTRO_PYENV_PIP_VERSION:-}"
 case "$pip_version" in
     bundled) ;;
-    "") "$venv/bin/python" -m pip install --upgrade "$(tested_pip)" ;;
-    latest) "$venv/bin/python" -m pip install --upgrade pip ;;
-    *) "$venv/bin/python" -m pip install --upgrade "pip==$pip_version" ;;
+    "") venv_install --upgrade "$(tested_pip)" ;;
+    latest) venv_install --upgrade pip ;;
+    *) venv_install --upgrade "pip==$pip_version" ;;
 esac
 
 # What the base image's Airflow runs: "<task-sdk> <airflow-core> <Requires-Python>", or nothing.
@@ -157,7 +201,7 @@ sys.exit(0 if sys.argv[1] == "-" or SpecifierSet(sys.argv[1]).contains(sys.argv[
     *) sdk_pins="apache-airflow-task-sdk==$task_sdk" ;;
 esac
 
-# One pip run for the requirements and the task SDK, so a conflict between them is reported.
+# One install for the requirements and the task SDK, so a conflict between them is reported.
 set --
 if [ -n "$requirements" ]; then
     set -- -r "$requirements"
@@ -165,10 +209,13 @@ fi
 # shellcheck disable=SC2086  # the pins are words on purpose
 set -- "$@" $sdk_pins
 if [ $# -gt 0 ]; then
-    "$venv/bin/python" -m pip install "$@"
+    venv_install "$@"
 fi
 "$venv/bin/python" -c 'import sys; print("astro-pyenv: venv '"$name"' runs Python", sys.version.split()[0])'
 "$venv/bin/python" -m pip --version | sed 's/^/astro-pyenv: /'
+if [ "$installer" = uv ]; then
+    "$uv" --version | sed 's/^/astro-pyenv: installed by /'
+fi
 
 if [ -z "$in_place" ]; then
     mkdir -p "$out"

@@ -122,8 +122,15 @@ def _spec(project: Project, use: PyenvUse, interpreter: tuple[str, Path], airflo
                 " the venv gets none: run this again after `astro dev start --standalone`, or name it with"
                 " --airflow-python"
             )
+    if use.installer == "uv":
+        say(
+            f"astro-pyenv: warning: venv {use.name} (line {use.line}): installed with pip: standalone mode"
+            " has no uv (the frontend image's uv serves image builds only)"
+        )
     key, python = interpreter
-    return VenvSpec(use, python, key, requirements, project.pip_settings, airflow if airflow.exists() else None, found)
+    includes = tuple(project.context / path for path in use.includes)
+    airflow_python = airflow if airflow.exists() else None
+    return VenvSpec(use, python, key, requirements, project.pip_settings, airflow_python, found, includes)
 
 
 def _remove_unused(root: Path, project: Project, state: State, say: Say) -> None:

@@ -11,6 +11,7 @@ from ..instructions import setting_value
 from ..lexer import lex
 from ..prebuilt import Offer
 from ..render import PIP_ARGS
+from ..requirements_includes import from_directory
 from ..transform import transform
 from .errors import HostError
 
@@ -39,6 +40,11 @@ def read_project(
         raise HostError(f"cannot read {dockerfile}: {exc.strerror}", 1) from None
     image = frontend_image or lex(text).directives.syntax or ""
     options = TransformOptions(frontend_image=image or "none", build_args=build_args)
+    result = transform(text, options)
+    # What the requirements files include: their content is part of each venv's key, and an
+    # include outside the project is the line's error, as in a build.
+    paths = [use.requirements for use in result.environments if use.requirements]
+    options = replace(options, requirements_includes=from_directory(dockerfile.resolve().parent, paths))
     result = transform(text, options)
     read_offer = None
     if result.environments and result.prebuilt_setting is not None:

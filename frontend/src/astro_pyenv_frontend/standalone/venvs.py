@@ -48,6 +48,7 @@ class VenvSpec:
     pip_settings: Mapping[str, str]
     airflow_python: Path | None  # for --task-sdk=auto
     task_sdk_found: str  # what auto found ("3.1.8 3.1.8", "" for none); "" without auto
+    includes: tuple[Path, ...] = ()  # the files the requirements file includes (-r/-c)
 
     @property
     def key(self) -> str:
@@ -55,6 +56,7 @@ class VenvSpec:
             "version": self.use.version,
             "interpreter": self.interpreter_key,
             "requirements": _sha256(self.requirements.read_bytes()) if self.requirements else None,
+            "includes": [_sha256(path.read_bytes()) for path in self.includes],
             "task_sdk": [self.use.task_sdk, self.task_sdk_found],
             "pip": dict(sorted(self.pip_settings.items())),
             "scripts": [_sha256(_script(name).read_bytes()) for name in _SCRIPTS],
