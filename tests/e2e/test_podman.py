@@ -264,10 +264,12 @@ def test_podman_builds_a_uv_line_with_the_frontend_images_uv(containers: Contain
     """``--installer=uv`` for Buildah: uv copied from the pulled frontend image into the venv
     stage (Buildah mounts nothing from other stages), not into the image; the prebuilt 3.13.5."""
     uv_file = project.root / "Dockerfile.uv.pyenv"
+    # Its own requirements file: test_requirements_edit_rebuilds_that_venv_only edits the shared one.
+    (project.root / "requirements-uv.txt").write_text("six==1.16.0\n")
     uv_file.write_text(
         f"# syntax={project.frontend}\nFROM {harness.Settings.from_env().python_base}\n"
         "RUN useradd --uid 50000 --create-home astro\nUSER astro\n"
-        "PYENV --installer=uv 3.13.5 fast requirements-legacy.txt\n"
+        "PYENV --installer=uv 3.13.5 fast requirements-uv.txt\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "ASTRO_PYENV_PREBUILT_CATALOG"}
     written = subprocess.run(
