@@ -264,8 +264,9 @@ def test_podman_builds_a_uv_line_with_the_frontend_images_uv(containers: Contain
     """``--installer=uv`` for Buildah: uv copied from the pulled frontend image into the venv
     stage (Buildah mounts nothing from other stages), not into the image; the prebuilt 3.13.5."""
     uv_file = project.root / "Dockerfile.uv.pyenv"
-    # Its own requirements file: test_requirements_edit_rebuilds_that_venv_only edits the shared one.
-    (project.root / "requirements-uv.txt").write_text("six==1.16.0\n")
+    # Its own requirements file (test_requirements_edit_rebuilds_that_venv_only edits the shared
+    # one), new on every run: the venv step must run for its log to say who installed.
+    (project.root / "requirements-uv.txt").write_text(f"# run {uuid.uuid4().hex}\nsix==1.16.0\n")
     uv_file.write_text(
         f"# syntax={project.frontend}\nFROM {harness.Settings.from_env().python_base}\n"
         "RUN useradd --uid 50000 --create-home astro\nUSER astro\n"
