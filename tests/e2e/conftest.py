@@ -12,6 +12,8 @@ Fixtures:
   ``containers`` (session) -> :class:`podman_harness.Containers`: podman and buildah with the
       tests' own storage, or the test is skipped (locally) or fails (``CI=true``).
 
+Marker: ``last`` moves a test after the others (see ``pytest_configure``).
+
 Test modules import the helpers with ``from . import harness`` (tests/e2e is a package);
 plain ``import harness`` gets the same module.
 """
@@ -34,6 +36,18 @@ START_HINT = (
     "start one with `make engine` (or `.ci/engine.sh install && .ci/engine.sh start`), "
     "then `source .ci/engine-env.sh`"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "last: run after the other tests (stable order): a test whose expensive step is one an"
+        " earlier test makes anyway, taken from the build cache; it passes in any order, only slower",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
 
 
 def _in_ci() -> bool:
