@@ -152,8 +152,11 @@ def test_the_project_lands_where_airflow_reads_it_whatever_workdir_the_lines_abo
 @pytest.fixture(scope="module")
 def pinned_runtime(engine: harness.Settings, registry: str) -> Iterator[str]:
     """The runtime stand-in pushed to the local registry, named ``<repo>:<tag>@sha256:<digest>``."""
-    repo = f"{registry}/astro-pyenv-test/astro-runtime"
-    tag = f"{repo}:13.0.0-e2e-{uuid.uuid4().hex[:12]}"
+    # A repository of this run's own: the other engine's run, beside this one, may push the same
+    # image (the same manifest digest), and each run deletes its manifest when done.
+    name = f"astro-pyenv-test/astro-runtime-{uuid.uuid4().hex[:12]}"
+    repo = f"{registry}/{name}"
+    tag = f"{repo}:13.0.0-e2e"
     assert _docker(engine, "tag", engine.runtime_image, tag).returncode == 0
     try:
         pushed = _docker(engine, "push", "--quiet", tag)
@@ -163,7 +166,7 @@ def pinned_runtime(engine: harness.Settings, registry: str) -> Iterator[str]:
         try:
             yield f"{tag}@{digest}"
         finally:  # the manifest goes; its blobs stay until the registry's garbage collection
-            url = f"http://{registry}/v2/astro-pyenv-test/astro-runtime/manifests/{digest}"
+            url = f"http://{registry}/v2/{name}/manifests/{digest}"
             urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=10).close()
     finally:
         _docker(engine, "image", "rm", tag)
