@@ -1,6 +1,7 @@
-"""Requirements installed exactly, with either installer (issue 25.2): a pylock.toml (PEP 751) as
-the requirements argument, and a requirements file with hashes (pip's and uv's hash-checking
-mode); a hash that does not match stops the step at its PYENV line.  The prebuilt 3.13.5 (its
+"""Requirements installed exactly, with either installer (issue 25.2): a pylock.toml (PEP 751) or
+a uv.lock (exported by the frontend image's uv) as the requirements argument, and a requirements
+file with hashes (pip's and uv's hash-checking mode); a hash that does not match stops the step
+at its PYENV line.  The prebuilt 3.13.5 (its
 tested pip, 26.3, reads pylock.toml), six 1.16.0's wheel from PyPI."""
 
 from __future__ import annotations
@@ -30,6 +31,32 @@ def _hashed(nonce: str, wheel: str = WHEEL_SHA256, sdist: str = SDIST_SHA256) ->
     return f"# run {nonce}\nsix==1.16.0 \\\n    --hash=sha256:{wheel} \\\n    --hash=sha256:{sdist}\n"
 
 
+INICONFIG_WHEEL = "https://files.pythonhosted.org/packages/ef/a6/62565a6e1cf69e10f5727360368e451d4b7f58beeac6173dc9db836a5b46/iniconfig-2.0.0-py3-none-any.whl"
+
+
+def _uv_project(nonce: str) -> str:
+    return (
+        f'# run {nonce}\n[project]\nname = "tasks"\nversion = "0.1.0"\nrequires-python = ">=3.9"\n'
+        'dependencies = ["six==1.16.0"]\n\n[dependency-groups]\ndev = ["iniconfig==2.0.0"]\n'
+    )
+
+
+def _uv_lock(sha256: str = WHEEL_SHA256) -> str:
+    """What ``uv lock`` (0.13) writes for :func:`_uv_project`: six, and iniconfig in the dev group."""
+    return (
+        'version = 1\nrevision = 3\nrequires-python = ">=3.9"\n\n'
+        '[[package]]\nname = "iniconfig"\nversion = "2.0.0"\nsource = { registry = "https://pypi.org/simple" }\n'
+        f'wheels = [{{ url = "{INICONFIG_WHEEL}", hash = "sha256:b6a85871a79d2e3b22d2d1b94ac2824226a63c6b741c88f7ae975f18b6778374" }}]\n\n'
+        '[[package]]\nname = "six"\nversion = "1.16.0"\nsource = { registry = "https://pypi.org/simple" }\n'
+        f'wheels = [{{ url = "{WHEEL}", hash = "sha256:{sha256}" }}]\n\n'
+        '[[package]]\nname = "tasks"\nversion = "0.1.0"\nsource = { virtual = "." }\n'
+        'dependencies = [{ name = "six" }]\n\n'
+        '[package.dev-dependencies]\ndev = [{ name = "iniconfig" }]\n\n'
+        '[package.metadata]\nrequires-dist = [{ name = "six", specifier = "==1.16.0" }]\n\n'
+        '[package.metadata.requires-dev]\ndev = [{ name = "iniconfig", specifier = "==2.0.0" }]\n'
+    )
+
+
 def _remove(engine: harness.Settings, image: str | None) -> None:
     if image:
         subprocess.run([engine.docker, "image", "rm", "-f", image], capture_output=True, check=False)
@@ -54,6 +81,62 @@ def test_a_pylock_and_a_hashed_file_install_exactly_with_uv_and_pip(engine: harn
         assert ran.output.split() == ["1.16.0"] * 4, ran.output
     finally:
         _remove(engine, result.image_id)
+
+
+def test_a_uv_lock_installs_its_projects_dependencies_exactly_with_uv_and_pip(
+    engine: harness.Settings, frontend_image: str
+) -> None:
+    """uv exports the lock beside its pyproject.toml in the venv step (the frontend image's uv, for
+    a pip line too): the project's dependencies, not its dev group, nor the project itself; as a
+    user who is not root."""
+    dockerfile = (
+        f"# syntax={frontend_image}\nFROM {engine.python_base}\n"
+        "RUN useradd --uid 50000 --create-home astro\nUSER astro\n"
+        "PYENV --installer=uv 3.13.5 by-uv tasks/uv.lock\nPYENV --installer=pip 3.13.5 by-pip tasks/uv.lock\n"
+    )
+    files = {"tasks/pyproject.toml": _uv_project(uuid.uuid4().hex), "tasks/uv.lock": _uv_lock()}
+    result = harness.build(dockerfile, files, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        assert result.log.count("installs 1 package(s) exported from uv.lock") == 2, result.tail(80)
+        command = (
+            'for v in "$ASTRO_PYENV_by_uv" "$ASTRO_PYENV_by_pip"; do "$v" -c "import six; print(six.__version__)";'
+            ' "$v" -c "import iniconfig" 2>/dev/null && echo dev-group || echo no-dev-group;'
+            ' "$v" -m pip show tasks >/dev/null 2>&1 && echo project || echo no-project; done; ls /tmp/astro-pyenv 2>&1 | head -1'
+        )
+        ran = harness.run_in_image(result.image_id or "", ["sh", "-c", command])
+        assert ran.output.split()[:6] == ["1.16.0", "no-dev-group", "no-project"] * 2, ran.output
+        assert "No such file" in ran.output, "uv stays out of the image"
+    finally:
+        _remove(engine, result.image_id)
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_a_uv_lock_whose_hash_does_not_match_stops_the_step_at_its_line(
+    engine: harness.Settings, frontend_image: str, installer: str
+) -> None:
+    line = f"PYENV --installer={installer} 3.13.5 env uv.lock"
+    files = {"pyproject.toml": _uv_project(uuid.uuid4().hex), "uv.lock": _uv_lock("0" * 64)}
+    result = harness.build(f"# syntax={frontend_image}\nFROM {engine.python_base}\n{line}\n", files, settings=engine)
+    _remove(engine, result.image_id)
+    assert not result.ok
+    assert _located(result.log, 3, line), result.tail(60)
+    assert "hash" in result.log.lower(), result.tail(60)
+
+
+def test_a_uv_lock_without_its_project_stops_the_build_at_its_line(engine: harness.Settings, frontend_image: str) -> None:
+    line = "PYENV 3.13.5 env tasks/uv.lock"
+    result = harness.build(
+        f"# syntax={frontend_image}\nFROM {engine.python_base}\n{line}\n", {"tasks/uv.lock": _uv_lock()}, settings=engine
+    )
+    _remove(engine, result.image_id)
+    assert not result.ok
+    said = (
+        "<requirements-file> 'tasks/uv.lock' needs its project's 'tasks/pyproject.toml' beside it in the build"
+        " context: uv exports the lock with it"
+    )
+    assert said in result.log, result.tail(40)
+    assert _located(result.log, 3, line), result.tail(40)
 
 
 @pytest.mark.parametrize("installer", ["uv", "pip"])

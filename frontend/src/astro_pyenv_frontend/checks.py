@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .contract import PyenvUse
 from .project import doc_url
-from .pyenv_values import is_pylock
+from .pyenv_values import is_lock
 
 CHECK_BUILD_ARG = "BUILDKIT_DOCKERFILE_CHECK"
 CHECKS_PAGE = "checks.md"  # docs/checks.md: one heading per rule, its anchor the rule's name
@@ -163,8 +163,8 @@ def unpinned_requirements(text: str) -> list[str]:
 
 
 def requirements_finding(use: PyenvUse, text: str) -> Finding | None:
-    """A requirements file's unpinned requirements; none for a pylock.toml, which pins all."""
-    if use.requirements is None or is_pylock(use.requirements):
+    """A requirements file's unpinned requirements; none for a lock file, which pins all."""
+    if use.requirements is None or is_lock(use.requirements):
         return None
     unpinned = unpinned_requirements(text)
     if not unpinned:

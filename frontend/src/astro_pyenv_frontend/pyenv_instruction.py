@@ -47,8 +47,8 @@ from .lexer import Instruction, is_pyenv
 from .pyenv_values import (
     check_installer,
     check_task_sdk,
-    is_pylock,
-    msg_task_sdk_with_pylock,
+    is_lock,
+    msg_task_sdk_with_lock,
     name_problem,
     requirements_problem,
     version_problem,
@@ -153,8 +153,8 @@ def parse_pyenv(instr: Instruction, env: Mapping[str, str], escape: str = "\\") 
     problem = version_problem(version) or name_problem(name)
     if len(values) == 3 and not problem:
         problem = requirements_problem(values[2])
-        if not problem and "task-sdk" in flags and is_pylock(values[2]):
-            problem = msg_task_sdk_with_pylock(values[2])
+        if not problem and "task-sdk" in flags and is_lock(values[2]):
+            problem = msg_task_sdk_with_lock(values[2])
     if problem:
         raise DockerfileError.at(instr, problem)
     return PyenvInstruction(

@@ -18,7 +18,10 @@ __all__ = [
     "MIN_CPYTHON",
     "check_installer",
     "check_task_sdk",
+    "is_lock",
     "is_pylock",
+    "is_uv_lock",
+    "uv_lock_project",
     "name_problem",
     "requirements_problem",
     "version_problem",
@@ -32,13 +35,13 @@ _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*\Z")
 _PATH_CHARS_RE = re.compile(r"[A-Za-z0-9._+@/-]")
 # Files pip -r cannot read, by name: a requirements file is one requirement (or option) a line.
 _PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
-_LOCK_FILES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile", "pipfile.lock"})
+_LOCK_FILES = frozenset({"poetry.lock", "pdm.lock", "pipfile", "pipfile.lock"})
 _PYLOCK_RE = re.compile(r"pylock(?:\.[^/]+)?\.toml\Z")  # PEP 751: pylock.toml, pylock.<name>.toml
 
 
-def msg_task_sdk_with_pylock(value: str) -> str:
+def msg_task_sdk_with_lock(value: str) -> str:
     return (
-        f"--task-sdk cannot be added to <requirements-file> {value!r}: a pylock.toml is installed exactly"
+        f"--task-sdk cannot be added to <requirements-file> {value!r}: a lock file is installed exactly"
         " as locked, with nothing beside it; lock apache-airflow-task-sdk in it instead"
     )
 
@@ -46,6 +49,22 @@ def msg_task_sdk_with_pylock(value: str) -> str:
 def is_pylock(path: str) -> bool:
     """Whether ``path`` names a PEP 751 lock file, which pip (26.3 on) and uv install exactly."""
     return _PYLOCK_RE.match(posixpath.basename(path).lower()) is not None
+
+
+def is_uv_lock(path: str) -> bool:
+    """Whether ``path`` names a uv project's lock file: the venv step exports it with uv (its
+    project's pyproject.toml beside it) and installs the export exactly."""
+    return posixpath.basename(path).lower() == "uv.lock"
+
+
+def uv_lock_project(path: str) -> str:
+    """The pyproject.toml beside the uv.lock ``path``, by path in the build context."""
+    return posixpath.join(posixpath.dirname(posixpath.normpath(path)), "pyproject.toml")
+
+
+def is_lock(path: str) -> bool:
+    """Whether ``path`` names a lock file PYENV installs exactly as locked (nothing added, all pinned)."""
+    return is_pylock(path) or is_uv_lock(path)
 
 #: The oldest CPython series a PYENV line can build: the venv script gives each venv pip through
 #: ``-m venv`` (ensurepip, CPython 3.4+), and the interpreter check imports lzma (3.3+).

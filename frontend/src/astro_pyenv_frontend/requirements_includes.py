@@ -6,7 +6,8 @@ the build context; so the files it names with ``-r``/``--requirement`` and ``-c`
 look for them: relative to the directory of the file that names them, as both resolve them.
 An include that leaves the context (``..`` past its root, an absolute path), is not in it, or
 names itself through a variable is the PYENV line's error; one that is a URL is the installer's
-to fetch.  Pure: the caller reads the files (the gateway through BuildKit, the CLI from disk).
+to fetch.  A uv.lock "includes" its project's pyproject.toml, beside it: ``uv export`` reads both.
+Pure: the caller reads the files (the gateway through BuildKit, the CLI from disk).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pyenv_values import is_pylock, requirements_problem
+from .pyenv_values import is_pylock, is_uv_lock, requirements_problem, uv_lock_project
 
 __all__ = [
     "IncludeError",
@@ -27,6 +28,7 @@ __all__ = [
     "include_targets",
     "included_files",
     "read_in_rounds",
+    "uv_lock_includes",
 ]
 
 # An option line naming another file: -r X, -rX, --requirement X, --requirement=X (-c likewise).
@@ -69,6 +71,21 @@ def msg_variable(main: str, including: str, target: str) -> str:
 
 def msg_too_deep(main: str) -> str:
     return f"<requirements-file> {main!r} nests -r and -c includes more than {MAX_DEPTH} deep"
+
+
+def msg_no_project(main: str, project: str) -> str:
+    return (
+        f"<requirements-file> {main!r} needs its project's {project!r} beside it in the build context:"
+        " uv exports the lock with it"
+    )
+
+
+def uv_lock_includes(main: str, read: Callable[[str], str | None]) -> Included:
+    """What the venv step of the uv.lock ``main`` mounts beside it: its project's pyproject.toml."""
+    project = uv_lock_project(main)
+    if read(main) is not None and read(project) is None:
+        raise IncludeError(msg_no_project(main, project))
+    return Included(main, (project,))
 
 
 def include_targets(text: str) -> list[str]:
@@ -138,7 +155,7 @@ def all_includes(paths: Iterable[str], read: Callable[[str], str | None]) -> dic
         if is_pylock(path):
             continue
         try:
-            found[path] = included_files(path, read).files
+            found[path] = (uv_lock_includes if is_uv_lock(path) else included_files)(path, read).files
         except IncludeError as exc:
             found[path] = str(exc)
     return found

@@ -34,7 +34,6 @@ def _check(tmp_path: Path, text: str, *args: str) -> tuple[int, str]:
         ("pyproject.toml", "is a project file, not a requirements file"),
         ("sub/pyproject.toml", "is a project file, not a requirements file"),
         ("setup.py", "is a project file, not a requirements file"),
-        ("uv.lock", "is a lock file, which pip -r cannot read"),
         ("poetry.lock", "is a lock file, which pip -r cannot read"),
         ("Pipfile.lock", "is a lock file, which pip -r cannot read"),
         ("deps.toml", "is a TOML file, which pip -r cannot read"),

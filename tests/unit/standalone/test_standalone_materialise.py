@@ -7,6 +7,8 @@ own Python; tests/integration/test_standalone.py uses the real images."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -155,3 +157,42 @@ def test_a_uv_line_is_made_with_pip_and_says_so(project: tuple[Path, FakeRegistr
     made = [line for line in said if line.startswith("astro-pyenv: venv two (line 5): made")]
     assert made and "installed by uv" not in made[0], said
     assert (root / ".venv" / "astro-pyenv" / "venvs" / "two" / "bin" / "pip").exists()
+
+
+ROOT_ONLY_LOCK = (
+    'version = 1\nrevision = 3\nrequires-python = ">=3.9"\n\n'
+    '[[package]]\nname = "tasks"\nversion = "0.1.0"\nsource = { virtual = "." }\n'
+)
+PROJECT = '[project]\nname = "tasks"\nversion = "0.1.0"\nrequires-python = ">=3.9"\ndependencies = []\n'
+
+
+def test_a_uv_lock_is_exported_with_the_uv_on_path(
+    project: tuple[Path, FakeRegistry, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Standalone mode has no frontend image: the first uv on PATH exports the lock (here the
+    project venv's, pinned in requirements-dev.txt); its project's dependencies, none here."""
+    root, registry, settings = project
+    (root / "uv.lock").write_text(ROOT_ONLY_LOCK)
+    (root / "pyproject.toml").write_text(PROJECT)
+    settings.dockerfile.write_text(DOCKERFILE.replace("PYENV 3.9.2 two\n", "PYENV 3.9.2 two uv.lock\n"))
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    said = _run(settings, registry)
+    made = [line for line in said if line.startswith("astro-pyenv: venv two (line 5): made")]
+    assert made and "installs 0 package(s) exported from uv.lock" in made[0], said
+
+
+def test_without_a_uv_a_uv_lock_is_an_error_at_its_line(
+    project: tuple[Path, FakeRegistry, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, registry, settings = project
+    (root / "uv.lock").write_text(ROOT_ONLY_LOCK)
+    (root / "pyproject.toml").write_text(PROJECT)
+    settings.dockerfile.write_text(DOCKERFILE.replace("PYENV 3.9.2 two\n", "PYENV 3.9.2 two uv.lock\n"))
+    path = "/usr/bin:/bin"
+    if shutil.which("uv", path=path):
+        pytest.skip("this machine has a uv in /usr/bin or /bin")
+    monkeypatch.setenv("PATH", path)
+    with pytest.raises(HostError) as info:
+        _run(settings, registry)
+    assert info.value.line == 5
+    assert "<requirements-file> uv.lock of PYENV two: no uv here to export it" in info.value.message

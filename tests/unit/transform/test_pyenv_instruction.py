@@ -93,7 +93,12 @@ def test_backtick_escape() -> None:
         ("PYENV --installer=uv --installer=pip 3.12 x", "flag --installer given more than once"),
         (
             "PYENV --task-sdk=auto 3.12 x locks/pylock.toml",
-            "--task-sdk cannot be added to <requirements-file> 'locks/pylock.toml': a pylock.toml is installed"
+            "--task-sdk cannot be added to <requirements-file> 'locks/pylock.toml': a lock file is installed"
+            " exactly as locked, with nothing beside it; lock apache-airflow-task-sdk in it instead",
+        ),
+        (
+            "PYENV --task-sdk=auto 3.12 x tasks/uv.lock",
+            "--task-sdk cannot be added to <requirements-file> 'tasks/uv.lock': a lock file is installed"
             " exactly as locked, with nothing beside it; lock apache-airflow-task-sdk in it instead",
         ),
         ("PYENV --task-sdk 3.12 x", "flag --task-sdk needs a value: --task-sdk=<value>"),

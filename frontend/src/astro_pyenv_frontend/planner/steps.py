@@ -16,7 +16,7 @@ from ..instructions import setting_value
 from ..lexer import Instruction, Trivia
 from ..libc import Libc
 from ..pyenv_instruction import PyenvInstruction
-from ..pyenv_values import is_pylock
+from ..pyenv_values import is_pylock, is_uv_lock
 
 Item = Union[Instruction, Trivia]
 
@@ -73,6 +73,12 @@ class Environment:
             return ()
         included = tuple((path, layout.context_mount(path)) for path in self.includes)
         return ((self.pyenv.requirements, self.requirements_mount), *included)
+
+    @property
+    def needs_uv(self) -> bool:
+        """Whether the venv step needs the frontend image's uv: it installs, or exports a uv.lock."""
+        requirements = self.pyenv.requirements
+        return self.installer == "uv" or (requirements is not None and is_uv_lock(requirements))
 
     @property
     def requirements_mount(self) -> str:

@@ -120,11 +120,34 @@ venv_install() {
 }
 
 # A directory bind-mounted (or, for Buildah, copied) as the requirements file: pip -r would fail
-# with a traceback.  A name pip cannot read (pyproject.toml, a lock file) the frontend refuses.
+# with a traceback.  A name pip cannot read (pyproject.toml, poetry.lock, ...) the frontend refuses.
 if [ -n "$requirements" ] && [ ! -f "$requirements" ]; then
     echo "astro-pyenv: the <requirements-file> of PYENV $name is a directory in the build context, not a file: name a pip requirements file" >&2
     exit 1
 fi
+# A uv.lock: exported as `uv export` does (its project's pyproject.toml is mounted beside it),
+# read as locked (--frozen: nothing resolved, nothing fetched), with hashes; the project's
+# dependencies, not its dependency groups (dev) nor the project itself.  The export is then
+# installed like a hashed requirements file, by either installer.  uv is the frontend image's
+# (mounted for such a line whatever its installer), or on a host the first uv on PATH.
+case "$requirements" in
+    uv.lock|*/uv.lock)
+        exporter="$uv"
+        [ -x "$exporter" ] || exporter="$(command -v uv || true)"
+        if [ -z "$exporter" ]; then
+            echo "astro-pyenv: <requirements-file> uv.lock of PYENV $name: no uv here to export it (install uv, or name a pylock.toml or requirements file exported from it)" >&2
+            exit 1
+        fi
+        exported="$(mktemp /tmp/astro-pyenv-uv-lock.XXXXXX)"
+        if ! UV_NO_CACHE=1 UV_NO_PROGRESS=1 "$exporter" export --frozen --no-default-groups --no-emit-project \
+            --no-header --format requirements-txt --project "$(dirname "$requirements")" >"$exported"; then
+            echo "astro-pyenv: uv could not export the uv.lock of PYENV $name (above)" >&2
+            exit 1
+        fi
+        echo "astro-pyenv: venv $name installs $(grep -c '^[A-Za-z0-9]' "$exported" || true) package(s) exported from uv.lock"
+        requirements="$exported"
+        ;;
+esac
 pip_version="${ASTRO_PYENV_PIP_VERSION:-}"
 if [ "$installer" = uv ] && [ "$pip_version" != bundled ]; then
     "$python" -m venv --without-pip "$venv"  # uv installs pip below, faster than ensurepip
