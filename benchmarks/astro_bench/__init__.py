@@ -34,6 +34,9 @@ Scenarios (``--scenarios 1,2,...``; default all):
   12 as 9 on python:3.12-slim (Debian 13; $ASTRO_PYENV_PYTHON_BASE): benchmarks/project-python-slim,
     PYENV 3.11 and 3.13 resolved to the catalog's releases, against benchmarks/floor/python-slim.Dockerfile;
     the notes time ours' fit-interpreter.sh steps
+  13 a CI runner's registry cache trip (export, then import on an empty builder) against the floor's
+  14 uv against pip: a venv of 51 pinned packages on the prebuilt CPython 3.13.5, with an empty
+    (14a) and a warm (14b) package cache; the venv step's time
 
 Scenarios 9 to 12 need a frontend image with a catalog (make interpreters; make
 frontend-image; for 11 with linux/arm64 interpreters) and the registry it names answering; 11

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from . import cache_trip, cold, cold_prebuilt, cross_platform, overhead, size, speed, transform_time, warm
+from . import cache_trip, cold, cold_prebuilt, cross_platform, installers, overhead, size, speed, transform_time, warm
 from .buildlog import BuildFailed
 from .config import LOGS, load_average, log
 from .options import parse_args
@@ -31,12 +31,13 @@ ENGINE_SCENARIOS: dict[str, Callable[[Runner], None]] = {
     "11": cross_platform.run,
     "12": cold_prebuilt.run_python_slim,
     "13": cache_trip.run,
+    "14": installers.run,
 }
 LOCAL_SCENARIOS: dict[str, Callable[[Session], None]] = {"8": transform_time.run}
 # 7 measures the images 2-4 left behind, before 5 builds on other bases; 9, 12 and 11 prune the
 # engine like 1 (so they come next, before the warm scenarios fill the cache again); 10 builds its
-# own images; 13 runs on an engine of its own.
-ORDER = ["1", "9", "12", "11", "2", "3", "4", "7", "5", "6", "10", "13", "8"]
+# own images, as 14 its venvs; 13 runs on an engine of its own.
+ORDER = ["1", "9", "12", "11", "2", "3", "4", "7", "5", "6", "14", "10", "13", "8"]
 
 
 def main(argv: Sequence[str]) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from . import __doc__ as DESCRIPTION
 
 # Every scenario (the package's docstring says what each measures).
-SCENARIOS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13")
+SCENARIOS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14")
 
 
 @dataclass(frozen=True)

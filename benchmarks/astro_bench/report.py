@@ -157,6 +157,17 @@ _HOW_MEASURED = (
         "next runner waits for); the exports are in the notes; target: ≤ 1.3× the floor's import."
     ),
     (
+        "- **14** (uv against pip): `FROM {python_base}`, `PYENV --installer=uv|pip 3.13.5 work "
+        "requirements.txt` with `benchmarks/installers/requirements.txt` (51 packages pinned by `uv pip "
+        "compile` for CPython 3.13: pandas, numpy, pyarrow, scikit-learn, scipy, matplotlib, psycopg2, "
+        "SQLAlchemy, boto3, snowflake-connector-python, httpx, pydantic, ...), the same prebuilt interpreter "
+        "for both; a new comment line in the requirements file before every build, so the venv step runs. "
+        "14a: no package cache (the default; every file downloaded from the index); 14b: the opt-in shared "
+        "cache (`ASTRO_PYENV_PIP_CACHE`, one per installer) filled by an untimed build first. The figure is "
+        "the venv step's time from the build log; uv and pip alternate, `--runs` each; target (14a): uv at "
+        "least 5× faster."
+    ),
+    (
         "- **n** in each cell is the number of runs that figure is the median of; rows carried over from an "
         "earlier invocation (`--merge`) say so in their notes."
     ),
