@@ -10,17 +10,18 @@ Every failure ends in exactly one ``Return`` with a readable error.
 
 from __future__ import annotations
 
-import secrets
+import os
 import sys
 import traceback
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .. import layout
 from ..contract import TransformResult
 from ..errors import GatewayError
 from ..syntax_directive import DockerfileFrontend
-from . import base_images, chain, checks, interpreters, llb, requirements, subrequests
+from . import chain, llb, subrequests
 from . import errors as gwerrors
 from .caps import check_caps, check_generated_caps
 from .client import GatewayCallError, LLBBridgeClient
@@ -32,6 +33,13 @@ from .proto import gateway_pb2, ops_pb2
 from .source import DOCKERFILE_INPUT, UserDockerfile, read_dockerfile
 from .timing import PhaseTimer
 from .warn import send_warnings
+
+if TYPE_CHECKING:
+    from .base_images import BaseRead
+
+# What only a Dockerfile with PYENV lines needs (base images, requirements includes, prebuilt
+# interpreters, build checks) is imported where it is used: a build without them, passed through,
+# does not load it (the frontend's start is part of every build's time).
 
 DOCKERFILE_FRONTEND = "dockerfile.v0"
 # BuildKit's gateway server takes gRPC messages up to grpc-go's default of 4 MiB.
@@ -138,6 +146,8 @@ def build(
     handing_on = _HandingOn(client, fopts, inputs, chained, src, data)
     if not result.changed:
         return handing_on.pass_through()
+    from . import checks
+
     checks.run_for_build(client, fopts, inputs, src, result, can_warn="gateway.warnings" in caps, files=files)
     return handing_on.convert(result, reads, timer)
 
@@ -150,16 +160,18 @@ def _transform(
     transform_fn: TransformFn,
     can_resolve: bool,
     timer: PhaseTimer,
-) -> tuple[bytes, TransformResult, dict[str, base_images.BaseRead | None]]:
+) -> tuple[bytes, TransformResult, dict[str, BaseRead | None]]:
     """The transform, run again with each fact it needs once the gateway has read it: the base
     images' configs (what they are decides how they are used) and what the requirements files
     include, then the prebuilt interpreters."""
     facts = NO_FACTS
     data, result = transform_dockerfile(src, fopts, transform_fn, facts)
     timer.mark("transform")
-    reads: dict[str, base_images.BaseRead | None] = {}
+    reads: dict[str, BaseRead | None] = {}
     if not needs(result, facts).base_images:
         return data, result, reads
+    from . import base_images, interpreters, requirements
+
     reads = base_images.read_bases(client, fopts, result.base_images, can_resolve=can_resolve)
     timer.mark("bases")
     includes = requirements.read_includes(files, fopts, result.environments)
@@ -213,11 +225,13 @@ class _HandingOn:
         return _forward_located(client, fopts, inputs, chained, src, dockerfile_input)
 
     def convert(
-        self, result: TransformResult, reads: Mapping[str, base_images.BaseRead | None], timer: PhaseTimer
+        self, result: TransformResult, reads: Mapping[str, BaseRead | None], timer: PhaseTimer
     ) -> gateway_pb2.Result:
         """The converted file, built inside this call so that its errors map to the user's lines."""
         client, src, inputs, fopts = self.client, self.src, self.inputs, self.fopts
         if result.onbuild_free:  # the generated Dockerfile builds on images without their ONBUILD steps
+            from . import base_images
+
             context_inputs, context_opts = base_images.named_contexts(reads, result.onbuild_free, fopts)
             inputs = {**inputs, **context_inputs}
             fopts = replace(fopts, opts={**fopts.opts, **context_opts})
@@ -230,7 +244,7 @@ class _HandingOn:
                 " 4 MiB per message and the converted file travels in it twice): make the Dockerfile smaller"
             )
         # A new id re-runs the stage that digests the venv steps' secrets (layout.py).
-        fopts = fopts.with_build_arg(layout.BUILD_ID_ARG, secrets.token_hex(16))
+        fopts = fopts.with_build_arg(layout.BUILD_ID_ARG, os.urandom(16).hex())
         try:
             return forward(client, fopts, inputs, dockerfile_input, evaluate=True, chained=self.chained)
         except GatewayCallError as err:
@@ -297,14 +311,15 @@ def run(
     return 0
 
 
-def main() -> int:
-    """Entry point inside the frontend container (stdio is BuildKit's gRPC)."""
+def main(started: float | None = None) -> int:
+    """Entry point inside the frontend container (stdio is BuildKit's gRPC); ``started``: when
+    the entry module began (its first phase, "imports", is the modules loaded since)."""
     from .opts import parse_env
     from .transport import open_stdio_channel, take_stdout
 
-    timer = PhaseTimer()
+    timer = PhaseTimer(started)
     out_fd = take_stdout()
-    timer.mark("start")
+    timer.mark("imports")
     channel, bridge = open_stdio_channel(0, out_fd)
     timer.mark("grpc-import")
     try:

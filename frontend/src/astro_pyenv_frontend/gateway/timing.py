@@ -11,8 +11,10 @@ import time
 class PhaseTimer:
     """Milliseconds per phase, logged as one stderr line (it lands in the engine's log)."""
 
-    def __init__(self) -> None:
-        self._last = time.perf_counter()
+    def __init__(self, started: float | None = None) -> None:
+        """``started``: a ``time.perf_counter()`` reading from before this was made (the first
+        phase then counts from there: the frontend's own imports)."""
+        self._last = time.perf_counter() if started is None else started
         self.phases: list[tuple[str, float]] = []
 
     def mark(self, name: str) -> None:
