@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -21,7 +20,7 @@ from .. import layout
 from ..contract import TransformResult
 from ..errors import GatewayError
 from ..syntax_directive import DockerfileFrontend
-from . import chain, llb, subrequests
+from . import chain, llb
 from . import errors as gwerrors
 from .caps import check_caps, check_generated_caps
 from .client import GatewayCallError, LLBBridgeClient
@@ -38,8 +37,9 @@ if TYPE_CHECKING:
     from .base_images import BaseRead
 
 # What only a Dockerfile with PYENV lines needs (base images, requirements includes, prebuilt
-# interpreters, build checks) is imported where it is used: a build without them, passed through,
-# does not load it (the frontend's start is part of every build's time).
+# interpreters, build checks), a subrequest or a crash (traceback) is imported where it is used:
+# a build without them, passed through, does not load it (the frontend's start is part of every
+# build's time).
 
 DOCKERFILE_FRONTEND = "dockerfile.v0"
 # BuildKit's gateway server takes gRPC messages up to grpc-go's default of 4 MiB.
@@ -128,7 +128,9 @@ def build(
     timer.mark("ping")
     chain.refuse_loop(fopts)
     inputs = client.inputs()
-    if subrequests.requested(fopts) is not None:  # --call=outline|targets|check: about the user's file
+    if fopts.subrequest is not None:  # --call=outline|targets|check: about the user's file
+        from . import subrequests
+
         return subrequests.answer(client, fopts, inputs, transform_fn, _forward_subrequest)
     if fopts.remote_context:
         # git/HTTP contexts: dockerfile.v0 reads the Dockerfile from the URL
@@ -255,6 +257,12 @@ class _HandingOn:
             raise ReturnedError(chain.locate_error(gwerrors.remap_status(err.status, gen), self.chained, src)) from None
 
 
+def _print_exc() -> None:
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)
+
+
 def without_definitions(result: gateway_pb2.Result) -> gateway_pb2.Result:
     """``result`` without the LLB definitions of its refs: Return needs only their ids.
 
@@ -290,7 +298,7 @@ def run(
     except GatewayError as err:
         status = gwerrors.message_status(str(err))
     except Exception as err:  # noqa: BLE001 - must reach the user, not crash silently
-        traceback.print_exc(file=sys.stderr)
+        _print_exc()
         status = gwerrors.crash_status(err)
     else:
         timer.mark("solve")
@@ -300,12 +308,12 @@ def run(
             print(timer.line(), file=sys.stderr)
             return 0
         except Exception as err:  # noqa: BLE001
-            traceback.print_exc(file=sys.stderr)
+            _print_exc()
             status = gwerrors.crash_status(err)
     try:
         client.return_error(gwerrors.fit_status(status))
     except Exception:  # noqa: BLE001 - nothing left to tell BuildKit with
-        traceback.print_exc(file=sys.stderr)
+        _print_exc()
         print(f"astro-pyenv: {status.message}", file=sys.stderr)
         return 1
     return 0
@@ -342,7 +350,7 @@ def main_error(message: str) -> int:
         client.ping()
         client.return_error(gwerrors.message_status(message))
     except Exception:  # noqa: BLE001 - the message is in the engine's log at least
-        traceback.print_exc(file=sys.stderr)
+        _print_exc()
     finally:
         try:
             channel.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +74,8 @@ def _known_versions() -> Sequence[str] | None:
 
         return load_known_versions(root)
     except Exception:  # noqa: BLE001 - the bundled snapshot is a fine fallback
+        import traceback  # only when the transform crashed
+
         traceback.print_exc(file=sys.stderr)
         return None
 

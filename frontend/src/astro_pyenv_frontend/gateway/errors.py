@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -81,6 +80,8 @@ def dockerfile_error_status(err: DockerfileError, *, filename: str, data: bytes)
 
 def crash_status(exc: BaseException) -> status_pb2.Status:
     """An unexpected failure of ours, as one line the user can report."""
+    import traceback  # only when something crashed
+
     last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     where = f" (at {last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
     text = str(exc) or exc.__class__.__name__

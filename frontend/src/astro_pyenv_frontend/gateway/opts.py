@@ -19,6 +19,10 @@ DEFAULT_FILENAME = "Dockerfile"
 DEFAULT_DOCKERFILE_LOCAL = "dockerfile"
 
 
+#: The frontend option naming a subrequest (``--call=outline|targets|check``); absent for a build.
+REQUEST_ID = "requestid"
+
+
 @dataclass(frozen=True)
 class FrontendOpts:
     """Everything BuildKit told us about this build, unchanged."""
@@ -26,6 +30,11 @@ class FrontendOpts:
     opts: Mapping[str, str] = field(default_factory=dict)
     session_id: str = ""
     workers: tuple[Any, ...] = ()
+
+    @property
+    def subrequest(self) -> str | None:
+        """The subrequest this call asks for, or None for a build."""
+        return self.opts.get(REQUEST_ID)
 
     @property
     def source(self) -> str:

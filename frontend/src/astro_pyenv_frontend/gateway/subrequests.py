@@ -36,7 +36,6 @@ from .opts import FrontendOpts
 from .proto import gateway_pb2, ops_pb2, status_pb2
 from .source import UserDockerfile, read_dockerfile
 
-REQUEST_ID = "requestid"
 DESCRIBE = "frontend.subrequests.describe"
 OUTLINE = "frontend.outline"
 TARGETS = "frontend.targets"
@@ -92,7 +91,7 @@ SUPPORTED = frozenset(d["name"] for d in DEFINITIONS)
 
 def requested(fopts: FrontendOpts) -> str | None:
     """The subrequest this call asks for, or None for a build."""
-    return fopts.opts.get(REQUEST_ID)
+    return fopts.subrequest
 
 
 def unsupported_status(name: str) -> status_pb2.Status:
