@@ -157,8 +157,9 @@ _HOW_MEASURED = (
         "next runner waits for); the exports are in the notes; target: ≤ 1.3× the floor's import."
     ),
     (
-        "- **14** (uv against pip): `FROM {python_base}`, `PYENV --installer=uv|pip 3.13.5 work "
-        "requirements.txt` with `benchmarks/installers/requirements.txt` (51 packages pinned by `uv pip "
+        "- **14** (uv against pip): `FROM {python_base}`, `PYENV --installer=uv 3.13.5 work "
+        "requirements.txt` (and the same with `--installer=pip`) with `benchmarks/installers/requirements.txt` "
+        "(51 packages pinned by `uv pip "
         "compile` for CPython 3.13: pandas, numpy, pyarrow, scikit-learn, scipy, matplotlib, psycopg2, "
         "SQLAlchemy, boto3, snowflake-connector-python, httpx, pydantic, ...), the same prebuilt interpreter "
         "for both; a new comment line in the requirements file before every build, so the venv step runs. "
