@@ -62,6 +62,15 @@ def _remove(engine: harness.Settings, image: str | None) -> None:
         subprocess.run([engine.docker, "image", "rm", "-f", image], capture_output=True, check=False)
 
 
+def _failed_at_line(engine: harness.Settings, frontend_image: str, line: str, files: dict[str, str]) -> harness.BuildResult:
+    """A build of ``line`` (the Dockerfile's line 3) that must fail there; its log, the image removed."""
+    result = harness.build(f"# syntax={frontend_image}\nFROM {engine.python_base}\n{line}\n", files, settings=engine)
+    _remove(engine, result.image_id)
+    assert not result.ok
+    assert _located(result.log, 3, line), result.tail(60)
+    return result
+
+
 def test_a_pylock_and_a_hashed_file_install_exactly_with_uv_and_pip(engine: harness.Settings, frontend_image: str) -> None:
     nonce = uuid.uuid4().hex
     dockerfile = (
@@ -117,26 +126,18 @@ def test_a_uv_lock_whose_hash_does_not_match_stops_the_step_at_its_line(
 ) -> None:
     line = f"PYENV --installer={installer} 3.13.5 env uv.lock"
     files = {"pyproject.toml": _uv_project(uuid.uuid4().hex), "uv.lock": _uv_lock("0" * 64)}
-    result = harness.build(f"# syntax={frontend_image}\nFROM {engine.python_base}\n{line}\n", files, settings=engine)
-    _remove(engine, result.image_id)
-    assert not result.ok
-    assert _located(result.log, 3, line), result.tail(60)
+    result = _failed_at_line(engine, frontend_image, line, files)
     assert "hash" in result.log.lower(), result.tail(60)
 
 
 def test_a_uv_lock_without_its_project_stops_the_build_at_its_line(engine: harness.Settings, frontend_image: str) -> None:
     line = "PYENV 3.13.5 env tasks/uv.lock"
-    result = harness.build(
-        f"# syntax={frontend_image}\nFROM {engine.python_base}\n{line}\n", {"tasks/uv.lock": _uv_lock()}, settings=engine
-    )
-    _remove(engine, result.image_id)
-    assert not result.ok
+    result = _failed_at_line(engine, frontend_image, line, {"tasks/uv.lock": _uv_lock()})
     said = (
         "<requirements-file> 'tasks/uv.lock' needs its project's 'tasks/pyproject.toml' beside it in the build"
         " context: uv exports the lock with it"
     )
     assert said in result.log, result.tail(40)
-    assert _located(result.log, 3, line), result.tail(40)
 
 
 @pytest.mark.parametrize("installer", ["uv", "pip"])
@@ -151,12 +152,7 @@ def test_a_hash_that_does_not_match_stops_the_step_at_its_line(
     else:
         path, text = "hashed.txt", _hashed(nonce, wrong, wrong)
     line = f"PYENV --installer={installer} 3.13.5 env {path}"
-    result = harness.build(
-        f"# syntax={frontend_image}\nFROM {engine.python_base}\n{line}\n", {path: text}, settings=engine
-    )
-    _remove(engine, result.image_id)
-    assert not result.ok
-    assert _located(result.log, 3, line), result.tail(60)
+    result = _failed_at_line(engine, frontend_image, line, {path: text})
     assert "hash" in result.log.lower(), result.tail(60)
 
 
@@ -187,16 +183,11 @@ def test_includes_are_followed_within_the_context_and_an_edit_to_one_rebuilds(
 
 def test_an_include_outside_the_context_stops_the_build_at_its_line(engine: harness.Settings, frontend_image: str) -> None:
     line = "PYENV 3.13.5 env reqs/main.txt"
-    result = harness.build(
-        f"# syntax={frontend_image}\nFROM {engine.python_base}\n{line}\n",
-        {"reqs/main.txt": "-r base.txt\n", "reqs/base.txt": "-c ../../constraints.txt\n"},
-        settings=engine,
+    result = _failed_at_line(
+        engine, frontend_image, line, {"reqs/main.txt": "-r base.txt\n", "reqs/base.txt": "-c ../../constraints.txt\n"}
     )
-    _remove(engine, result.image_id)
-    assert not result.ok
     said = (
         "<requirements-file> 'reqs/main.txt' includes '../../constraints.txt' (in reqs/base.txt), which is"
         " outside the build context: PYENV follows -r and -c includes only within it"
     )
     assert said in result.log, result.tail(40)
-    assert _located(result.log, 3, line), result.tail(40)
