@@ -68,3 +68,24 @@ def test_the_benchmark_and_its_report_know_the_scenario() -> None:
     rendered = report.render_report(Results(), [], python_base="python:3.12-slim", cores=2)
     bullet = [line for line in rendered.splitlines() if line.startswith("- **14**")]
     assert len(bullet) == 1 and "FROM python:3.12-slim" in bullet[0] and "ASTRO_PYENV_PIP_CACHE" in bullet[0]
+
+
+def test_uvs_bytecode_time_is_its_largest_compile_line_in_seconds() -> None:
+    log = VENV_LOG.replace(
+        "#12 3.10 astro-pyenv: installed by uv 0.13.9\n",
+        "#12 1.229 Bytecode compiled 441 files in 666ms\n#12 23.29 Bytecode compiled 5853 files in 18.79s\n",
+    )
+    assert installers.uv_bytecode_seconds(_build(log)) == 18.79
+    assert installers.uv_bytecode_seconds(_build(log.replace("18.79s", "80ms"))) == 0.666
+    assert installers.uv_bytecode_seconds(_build(VENV_LOG)) is None
+
+
+def test_a_row_says_how_much_of_uvs_time_was_compiling_bytecode() -> None:
+    row = Results().row("14a", "14a. cold")
+    row.ours, row.baseline = [26.0, 27.0], [55.0, 54.0]
+    installers.summarise(row, {"ours": [40.0], "baseline": [68.0]}, "cold", [13.3, 16.2, 16.4])
+    assert row.notes[-1].startswith("of uv's venv step, compiling bytecode: 16.2 s (median")
+    warm = Results().row("14b", "14b. warm")
+    warm.ours, warm.baseline = [24.0], [51.0]
+    installers.summarise(warm, {"ours": [36.0], "baseline": [64.0]}, "warm", [])
+    assert [note for note in warm.notes if "bytecode:" in note] == []
