@@ -9,7 +9,7 @@ FRONTEND_IMAGE ?= local/astro-pyenv-frontend:dev
 # `make interpreters` writes it; `make frontend-image` bakes it in when it exists.
 PREBUILT_CATALOG ?= build/prebuilt/catalog.json
 
-.PHONY: venv engine-ready engine-for-interpreters engine-multiarch engine-for-image engine-current lint test test-unit test-integration test-e2e test-e2e-engine test-e2e-arm64 test-e2e-podman e2e-side-by-side containers test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
+.PHONY: venv engine-ready engine-for-interpreters engine-multiarch engine-for-image engine-current lint test test-unit test-integration test-e2e test-e2e-engine test-e2e-examples test-e2e-arm64 test-e2e-podman e2e-side-by-side containers test-e2e-current e2e-interpreters frontend-image interpreters example bench release clean-venv
 
 # Every package pinned (requirements-dev.txt, .ci/constraints/update.sh), the two packages of
 # this repository editable on top, built with the pinned setuptools.
@@ -48,16 +48,16 @@ lint: venv
 
 # After the tests that need no engine, the integration tests run beside the e2e tests' wait for
 # what they need (made one at a time: two engines must not be installed at once); then the e2e
-# tests run in four parts side by side: on the first engine, its builds for linux/arm64 under
-# emulation apart, Podman's and the current engine's (their builds leave much of two cores idle,
-# waiting on downloads, the registry and the engines).  Each part's output is printed whole when
-# it ends.
+# tests run in five parts side by side: on the first engine, its builds for linux/arm64 under
+# emulation apart and the example project's apart, Podman's and the current engine's (their
+# builds leave much of two cores idle, waiting on downloads, the registry and the engines; a part
+# that runs alone at the end leaves a core idle).  Each part's output is printed whole when it ends.
 test: lint test-unit
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-integration e2e-side-by-side
 
 e2e-side-by-side:
 	$(MAKE) --no-print-directory engine-multiarch engine-current e2e-interpreters containers
-	$(MAKE) --no-print-directory -j4 --output-sync=target test-e2e-engine test-e2e-arm64 test-e2e-podman test-e2e-current
+	$(MAKE) --no-print-directory -j5 --output-sync=target test-e2e-engine test-e2e-examples test-e2e-arm64 test-e2e-podman test-e2e-current
 
 test-unit: venv
 	$(PY) -m pytest -q tests/unit
@@ -82,16 +82,23 @@ e2e-interpreters: venv engine-for-interpreters
 	$(MAKE) --no-print-directory interpreters OPTIMIZE=$(LOCAL_INTERPRETERS_OPTIMIZE) \
 	    VERSIONS="$(CROSS_PLATFORM_VERSIONS)" PLATFORMS=linux/amd64,linux/arm64
 
-# The e2e tests on the first engine, in three parts `make test` runs side by side: the builds for
-# linux/arm64 under emulation (E2E_ARM64: a cross-platform build, the release's index), those of
-# Podman and Buildah (test_podman.py, building the generated Dockerfile), and the rest.
+# The e2e tests on the first engine, in four parts `make test` runs side by side: the builds for
+# linux/arm64 under emulation (E2E_ARM64: a cross-platform build, the release's index), the
+# example project on Airflow 2 and 3 (E2E_EXAMPLES: two images, every DAG run by Airflow, about a
+# third of the first engine's time), those of Podman and Buildah (test_podman.py, building the
+# generated Dockerfile), and the rest.
 E2E_ARM64 := tests/e2e/test_cross_platform.py tests/e2e/test_release.py
-test-e2e: test-e2e-engine test-e2e-arm64 test-e2e-podman
+E2E_EXAMPLES := tests/e2e/test_examples.py
+test-e2e: test-e2e-engine test-e2e-examples test-e2e-arm64 test-e2e-podman
 
 test-e2e-engine: venv engine-multiarch e2e-interpreters
 	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(abspath $(PREBUILT_CATALOG))" \
 	    && $(PY) -m pytest -q -p no:cacheprovider --durations=25 --ignore=tests/e2e/test_podman.py \
-	        $(patsubst %,--ignore=%,$(E2E_ARM64)) tests/e2e
+	        $(patsubst %,--ignore=%,$(E2E_ARM64) $(E2E_EXAMPLES)) tests/e2e
+
+test-e2e-examples: venv engine-multiarch e2e-interpreters
+	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(abspath $(PREBUILT_CATALOG))" \
+	    && $(PY) -m pytest -q -p no:cacheprovider --durations=10 $(E2E_EXAMPLES)
 
 test-e2e-arm64: venv engine-multiarch e2e-interpreters
 	source .ci/engine-env.sh && export ASTRO_PYENV_PREBUILT_CATALOG="$(abspath $(PREBUILT_CATALOG))" \
