@@ -20,11 +20,12 @@
 # top directory every user may write to; each uid keeps its own subdirectory,
 # uid-UID for pip and uv-uid-UID for uv.
 #
-# pip itself: upgraded in the new venv before anything is installed (an old
-# CPython bundles a pip too old for today's wheel tags), through the same
-# index, CA and pip.conf settings, to the release this frontend was tested with
+# pip itself: the new venv gets a current pip before anything is installed (an
+# old CPython bundles a pip too old for today's wheel tags), through the same
+# index, CA and pip.conf settings: the release this frontend was tested with
 # for the venv's Python (a new pip on the index changes no build); older
-# Pythons than that table knows get the newest pip for them.
+# Pythons than that table knows get the newest pip for them.  The bundled pip
+# installs it straight from its wheel, with the setuptools ensurepip would add.
 # ASTRO_PYENV_PIP_VERSION=bundled keeps the bundled pip, =latest takes the
 # newest, any other non-empty value pins it (pip==VALUE).
 #
@@ -83,29 +84,29 @@ if [ -s /run/secrets/astro-pyenv-pip-conf ]; then
     export PIP_CONFIG_FILE=/run/secrets/astro-pyenv-pip-conf
 fi
 astro_pyenv_load_settings
+# use_cache DIR_VARIABLE OFF_VARIABLE PREFIX: the installer's cache in the opted-in shared one
+# when it is mounted and this user may write to it (a directory PREFIX-UID of this user's own),
+# else no cache at all.
+use_cache() {
+    if [ -d "$cache_mount" ] && [ -w "$cache_mount" ]; then
+        export "$1=$cache_mount/$3-$(id -u)"
+        unset "$2"
+    else
+        export "$2=1"
+        unset "$1"
+    fi
+}
 case "$installer" in
     pip)
         export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_ROOT_USER_ACTION=ignore
-        if [ -d "$cache_mount" ] && [ -w "$cache_mount" ]; then
-            export PIP_CACHE_DIR="$cache_mount/uid-$(id -u)"
-            unset PIP_NO_CACHE_DIR
-        else
-            export PIP_NO_CACHE_DIR=1
-            unset PIP_CACHE_DIR
-        fi
+        use_cache PIP_CACHE_DIR PIP_NO_CACHE_DIR uid
         ;;
     uv)
         if [ ! -x "$uv" ]; then
             echo "astro-pyenv: --installer=uv: no uv at $uv (the frontend image's uv is mounted there)" >&2
             exit 1
         fi
-        if [ -d "$cache_mount" ] && [ -w "$cache_mount" ]; then
-            export UV_CACHE_DIR="$cache_mount/uv-uid-$(id -u)"
-            unset UV_NO_CACHE
-        else
-            export UV_NO_CACHE=1
-            unset UV_CACHE_DIR
-        fi
+        use_cache UV_CACHE_DIR UV_NO_CACHE uv-uid
         ;;
     *) echo "astro-pyenv: unknown --installer=$installer (pip or uv)" >&2; exit 2 ;;
 esac
@@ -149,22 +150,49 @@ case "$requirements" in
         ;;
 esac
 pip_version="${ASTRO_PYENV_PIP_VERSION:-}"
-if [ "$installer" = uv ] && [ "$pip_version" != bundled ]; then
-    "$python" -m venv --without-pip "$venv"  # uv installs pip below, faster than ensurepip
-else
-    "$python" -m venv "$venv"
-fi
-# The tested pip for this Python: 26.3 from 3.10, 26.0.1.post1 on 3.9 (the last for 3.9).
-tested_pip() {
-    "$venv/bin/python" -c 'import sys; v = sys.version_info[:2]
-print("pip==26.3" if v >= (3, 10) else "pip==26.0.1.post1" if v == (3, 9) else "pip")'
+# The pip to install: the tested one for this Python (26.3 from 3.10, 26.0.1.post1 on 3.9, the
+# last for 3.9), the newest, or the one asked for.
+wanted_pip() {
+    case "$pip_version" in
+        "") "$python" -I -c 'import sys; v = sys.version_info[:2]
+print("pip==26.3" if v >= (3, 10) else "pip==26.0.1.post1" if v == (3, 9) else "pip")' ;;
+        latest) echo pip ;;
+        *) echo "pip==$pip_version" ;;
+    esac
 }
-case "$pip_version" in
-    bundled) ;;
-    "") venv_install --upgrade "$(tested_pip)" ;;
-    latest) venv_install --upgrade pip ;;
-    *) venv_install --upgrade "pip==$pip_version" ;;
-esac
+# The wheels ensurepip would install (its bundled pip, and setuptools before CPython 3.12), or
+# nothing when this Python bundles none (a distribution's Python without ensurepip's wheels).
+bundled_wheels() {
+    "$python" -I -c 'import glob, os, ensurepip
+d = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")
+pip = sorted(glob.glob(os.path.join(d, "pip-*.whl")))
+if pip:
+    print(pip[-1], *sorted(glob.glob(os.path.join(d, "setuptools-*.whl")))[-1:])' 2>/dev/null || true
+}
+if [ "$pip_version" = bundled ]; then
+    "$python" -m venv "$venv"
+elif [ "$installer" = uv ]; then
+    "$python" -m venv --without-pip "$venv"  # uv installs pip below, faster than ensurepip
+    venv_install --upgrade "$(wanted_pip)"
+else
+    wheels="$(bundled_wheels)"
+    if [ -n "$wheels" ]; then
+        # The wanted pip installed once, by the bundled pip run from its wheel (as ensurepip runs
+        # it), with what ensurepip would add beside it: not the bundled pip installed, compiled
+        # and then replaced (a third of a small venv's time; minutes under emulation).
+        "$python" -m venv --without-pip "$venv"
+        set -f
+        # shellcheck disable=SC2086  # the wheels' paths are words on purpose (no spaces in them)
+        set -- $wheels
+        set +f
+        bootstrap="$1"
+        shift
+        "$venv/bin/python" "$bootstrap/pip" install --upgrade "$(wanted_pip)" "$@"
+    else
+        "$python" -m venv "$venv"
+        venv_install --upgrade "$(wanted_pip)"
+    fi
+fi
 
 # What the base image's Airflow runs: "<task-sdk> <airflow-core> <Requires-Python>", or nothing.
 base_task_sdk() {
