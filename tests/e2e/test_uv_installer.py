@@ -8,11 +8,13 @@ CPython compile):
 - a private index behind basic auth and its own CA, given only as secrets (the settings secret,
   or a pip.conf as the pip-config secret), reaches uv as it reaches pip, and its password no layer;
 - the opt-in shared cache is uv's too, for a non-root user;
-- a failure of uv, and a pip setting uv cannot honour, are shown at the PYENV line.
+- a failure of uv, and a pip setting uv cannot honour, are shown at the PYENV line;
+- --task-sdk=auto on the Airflow 3 runtime: uv installs the image's task SDK and airflow-core.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 import uuid
@@ -210,5 +212,34 @@ def test_the_pip_version_setting_holds_for_uv_venvs(engine: harness.Settings, fr
         assert result.ok, result.tail(120)
         ran = harness.run_in_image(result.image_id or "", ["sh", "-c", '"$ASTRO_PYENV_env" -m pip --version'])
         assert ran.output.startswith("pip 24.3.1 from /opt/astro-pyenv/venvs/env/"), ran.output
+    finally:
+        _remove(engine, result.image_id)
+
+
+def test_task_sdk_auto_with_uv_installs_the_runtimes_task_sdk(engine: harness.Settings, frontend_image: str) -> None:
+    """--task-sdk=auto on a uv line, on the Airflow 3 runtime stand-in: uv installs the task SDK
+    and airflow-core of the image's own Airflow with the requirements, in one run, so an Airflow 3
+    task in that venv reads Variables and Connections (as test_examples checks with pip)."""
+    dockerfile = (
+        f"# syntax={frontend_image}\nFROM {engine.runtime3_image}-base\n"
+        "PYENV --installer=uv --task-sdk=auto 3.13.5 sdk requirements.txt\n"
+    )
+    files = {"requirements.txt": f"# {uuid.uuid4().hex}\nsix==1.16.0\n"}
+    result = harness.build(dockerfile, files, settings=engine)
+    try:
+        assert result.ok, result.tail(120)
+        assert "astro-pyenv: installed by uv" in result.log, result.tail(80)
+        assert "astro-pyenv: venv sdk gets apache-airflow-task-sdk==" in result.log, result.tail(80)
+        versions = (
+            "from importlib.metadata import version as v; "
+            "print(*(v(d).split('+')[0] for d in ('apache-airflow-task-sdk', 'apache-airflow-core')))"
+        )
+        sdk_imports = "from airflow.sdk import Variable, Connection; import six; print(six.__version__)"
+        # the venv's versions, Airflow's own (python3 on PATH), then what a task in the venv imports
+        command = f'"$ASTRO_PYENV_sdk" -c "{versions}"; python3 -c "{versions}"; "$ASTRO_PYENV_sdk" -c "{sdk_imports}"'
+        ran = harness.run_in_image(result.image_id or "", ["sh", "-c", command])
+        lines = ran.output.splitlines()  # airflow.sdk's import may log (Airflow's structlog) before the last line
+        assert len(lines) >= 3 and re.fullmatch(r"1\.\S+ 3\.\S+", lines[0]), ran.output
+        assert lines[0] == lines[1] and lines[-1] == "1.16.0", ran.output
     finally:
         _remove(engine, result.image_id)
