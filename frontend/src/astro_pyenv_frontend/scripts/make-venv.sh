@@ -160,14 +160,15 @@ print("pip==26.3" if v >= (3, 10) else "pip==26.0.1.post1" if v == (3, 9) else "
         *) echo "pip==$pip_version" ;;
     esac
 }
-# The wheels ensurepip would install (its bundled pip, and setuptools before CPython 3.12), or
-# nothing when this Python bundles none (a distribution's Python without ensurepip's wheels).
+# The wheels ensurepip would install (its bundled pip, and setuptools before CPython 3.12), one
+# path a line, or nothing when this Python bundles none (a distribution's Python without
+# ensurepip's wheels).
 bundled_wheels() {
     "$python" -I -c 'import glob, os, ensurepip
 d = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")
 pip = sorted(glob.glob(os.path.join(d, "pip-*.whl")))
 if pip:
-    print(pip[-1], *sorted(glob.glob(os.path.join(d, "setuptools-*.whl")))[-1:])' 2>/dev/null || true
+    print("\n".join(pip[-1:] + sorted(glob.glob(os.path.join(d, "setuptools-*.whl")))[-1:]))' 2>/dev/null || true
 }
 if [ "$pip_version" = bundled ]; then
     "$python" -m venv "$venv"
@@ -181,10 +182,15 @@ else
         # it), with what ensurepip would add beside it: not the bundled pip installed, compiled
         # and then replaced (a third of a small venv's time; minutes under emulation).
         "$python" -m venv --without-pip "$venv"
+        # One word a line: an interpreter's path may hold spaces (standalone mode, on a host).
+        old_ifs="$IFS"
+        IFS='
+'
         set -f
-        # shellcheck disable=SC2086  # the wheels' paths are words on purpose (no spaces in them)
+        # shellcheck disable=SC2086  # split on purpose, at newlines only
         set -- $wheels
         set +f
+        IFS="$old_ifs"
         bootstrap="$1"
         shift
         "$venv/bin/python" "$bootstrap/pip" install --upgrade "$(wanted_pip)" "$@"
